@@ -1,0 +1,722 @@
+package state
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"regexp"
+	"slices"
+	"strconv"
+	"time"
+)
+
+// This file holds the model's transitions. Extension actions and panel
+// events both call them, so an extension and the agent meet the same rules
+// and the same reasons. Each checks everything before it changes anything:
+// a refused transition leaves the model as it was.
+
+func describe(it *Interaction) string {
+	return it.channel + " interaction " + it.ID
+}
+
+// channelType maps a channel to the schema's channel_type and
+// channel_sub_type (see docs/spec-notes.md).
+func channelType(channel string) (typ, sub string) {
+	switch channel {
+	case SMS, WhatsApp:
+		return Chat, channel
+	}
+	return channel, ""
+}
+
+func (s *Session) newInteraction(channel string, q *Queue) *Interaction {
+	now := s.clock()
+	typ, sub := channelType(channel)
+	it := &Interaction{
+		ID:             s.ids(),
+		ChannelType:    typ,
+		ChannelSubType: sub,
+		DateCreated:    timestamp(now),
+		FromQueue:      QueueRef{ID: q.ID, Name: q.Name},
+		AttachedData:   map[string]any{},
+		channel:        channel,
+		queue:          q,
+		createdAt:      now,
+	}
+	if channel == Phone {
+		it.Recording = new(bool)
+	}
+	if conversation(channel) {
+		it.Transcript = &Transcript{Messages: []TranscriptMessage{}}
+	}
+	return it
+}
+
+// setStatus moves an interaction and tells its followers each attribute
+// that changed, status first, then channel_status; both messages carry the
+// interaction as it is after the move.
+func (s *Session) setStatus(it *Interaction, status, channelStatus string) {
+	statusChanged := it.Status != status
+	csChanged := it.ChannelStatus != channelStatus
+	it.Status, it.ChannelStatus = status, channelStatus
+	if statusChanged {
+		s.emitState(it, "status", status)
+	}
+	if csChanged {
+		s.emitState(it, "channel_status", channelStatus)
+	}
+}
+
+func (s *Session) setChannelStatus(it *Interaction, cs string) {
+	if it.ChannelStatus != cs {
+		it.ChannelStatus = cs
+		s.emitState(it, "channel_status", cs)
+	}
+}
+
+// add puts a new interaction in the panel and announces it.
+func (s *Session) add(it *Interaction) {
+	s.interactions = append(s.interactions, it)
+	s.out.Created = it.ID
+	s.emitState(it, "status", it.Status)
+}
+
+// remove takes an interaction out of the panel; how ("handled",
+// "rejected") explains it to anyone who asks for it later.
+func (s *Session) remove(it *Interaction, how string) {
+	s.interactions = slices.DeleteFunc(s.interactions, func(x *Interaction) bool { return x == it })
+	s.gone[it.ID] = how
+	for _, other := range s.interactions {
+		if other.consult == it {
+			other.consult = nil
+		}
+	}
+	if s.active == it {
+		s.active = nil
+		for i := len(s.interactions) - 1; i >= 0; i-- {
+			if owned(s.interactions[i]) {
+				s.setActive(s.interactions[i])
+				break
+			}
+		}
+	}
+}
+
+// owned reports whether the agent works on the interaction: accepted,
+// picked or started by the agent, until it is handled.
+func owned(it *Interaction) bool {
+	switch it.Status {
+	case StatusAccepted, StatusOutgoing, StatusEnded:
+		return true
+	}
+	return false
+}
+
+// setActive selects the interaction the panel shows.
+func (s *Session) setActive(it *Interaction) {
+	if s.active == it {
+		return
+	}
+	s.active = it
+	if it != nil {
+		s.emitState(it, "activeInteraction", it)
+	}
+}
+
+// available reports whether routing offers interactions to the agent.
+func (s *Session) available() bool {
+	return s.user.LoginStatus == "logged_in" && s.user.WorkStatus == "ready"
+}
+
+// route offers the queued interactions of served queues to an available
+// agent, oldest first.
+func (s *Session) route() {
+	if !s.available() {
+		return
+	}
+	for _, it := range s.interactions {
+		if it.Status == StatusQueued && it.queue.Serve {
+			s.setStatus(it, StatusIncoming, CSRinging)
+		}
+	}
+}
+
+// queueFor finds a queue by name or id, or the first queue of a channel.
+func (s *Session) queueFor(channel, nameOrID string) (*Queue, error) {
+	if nameOrID != "" {
+		for _, q := range s.queues {
+			if q.Name == nameOrID || q.ID == nameOrID {
+				if channel != "" && q.Type != channel {
+					return nil, fmt.Errorf("queue %q takes %s, not %s", q.Name, q.Type, channel)
+				}
+				return q, nil
+			}
+		}
+		var names []string
+		for _, q := range s.queues {
+			names = append(names, q.Name)
+		}
+		return nil, errors.New(unknownWord("queue", nameOrID, names))
+	}
+	for _, q := range s.queues {
+		if q.Type == channel {
+			return q, nil
+		}
+	}
+	return nil, fmt.Errorf("no queue takes %s: add a %s queue to the config", channel, channel)
+}
+
+// queueByAddress finds the queue of a channel that owns an address, for the
+// sender of an outbound, or the channel's first queue.
+func (s *Session) queueByAddress(channel, address string) (*Queue, error) {
+	for _, q := range s.queues {
+		if q.Type == channel && q.address == address {
+			return q, nil
+		}
+	}
+	return s.queueFor(channel, "")
+}
+
+// takeOwnership records that the agent now works on the interaction.
+func (s *Session) takeOwnership(it *Interaction) {
+	it.TerminalID = s.user.TerminalID
+	wait := s.clock().Sub(it.createdAt).Seconds()
+	it.WaitingTime = &wait
+	if conversation(it.channel) {
+		it.Participants = append(it.Participants, s.agentParticipant())
+	}
+	s.startFor(it)
+}
+
+func (s *Session) agentParticipant() Participant {
+	return Participant{UniqueKey: s.user.Username, Alias: s.user.Alias, Status: "not_typing", Capability: "text"}
+}
+
+func (s *Session) accept(it *Interaction) error {
+	switch it.Status {
+	case StatusIncoming:
+	case StatusQueued:
+		return fmt.Errorf("%s is queued, not offered to the agent: pick it instead", describe(it))
+	case StatusAccepted:
+		return fmt.Errorf("%s is already accepted", describe(it))
+	default:
+		return fmt.Errorf("%s is %s: only an offered (incoming) interaction can be accepted", describe(it), it.Status)
+	}
+	s.takeOwnership(it)
+	s.setStatus(it, StatusAccepted, CSConnected)
+	s.setActive(it)
+	return nil
+}
+
+func (s *Session) pick(it *Interaction) error {
+	switch it.Status {
+	case StatusQueued:
+	case StatusIncoming:
+		return fmt.Errorf("%s is offered to the agent: accept it instead", describe(it))
+	default:
+		return fmt.Errorf("%s is %s: only a queued interaction can be picked", describe(it), it.Status)
+	}
+	s.takeOwnership(it)
+	s.setStatus(it, StatusAccepted, CSConnected)
+	s.setActive(it)
+	return nil
+}
+
+func (s *Session) reject(it *Interaction) error {
+	if it.Status != StatusIncoming {
+		hint := ""
+		if owned(it) {
+			hint = ": hang up or handle it instead"
+		}
+		return fmt.Errorf("%s is %s: only an offered (incoming) interaction can be rejected%s", describe(it), it.Status, hint)
+	}
+	s.setStatus(it, StatusRejected, CSRejected)
+	s.remove(it, "rejected")
+	return nil
+}
+
+func (s *Session) hangup(it *Interaction) error {
+	if it.channel == Email {
+		return fmt.Errorf("%s has no call to hang up: handle it instead", describe(it))
+	}
+	calling := it.Status == StatusOutgoing && it.ChannelStatus == CSCalling
+	if !it.inProgress() && !calling {
+		return fmt.Errorf("%s is not in progress (status %s, channel_status %s): there is nothing to hang up", describe(it), it.Status, it.ChannelStatus)
+	}
+	it.held, it.muted = false, false
+	s.setStatus(it, StatusEnded, CSDisconnected)
+	return nil
+}
+
+func (s *Session) handle(it *Interaction) error {
+	switch it.Status {
+	case StatusEnded:
+	case StatusAccepted, StatusOutgoing:
+		if it.channel == Phone {
+			return fmt.Errorf("%s is still on the line: hang up before handling it", describe(it))
+		}
+	default:
+		return fmt.Errorf("%s is %s: the agent has not taken it, so there is nothing to handle", describe(it), it.Status)
+	}
+	cs := it.ChannelStatus
+	if it.inProgress() {
+		cs = CSDisconnected // handling a chat or an email closes it
+	}
+	s.setStatus(it, StatusHandled, cs)
+	s.stopFor(it)
+	s.remove(it, "handled")
+	return nil
+}
+
+func (s *Session) callState(it *Interaction, op string) error {
+	if it.channel != Phone {
+		return fmt.Errorf("callState is for phone interactions; %s is a %s interaction", it.ID, it.channel)
+	}
+	if !it.inProgress() {
+		return fmt.Errorf("the call %s is not in progress (status %s, channel_status %s)", it.ID, it.Status, it.ChannelStatus)
+	}
+	switch op {
+	case "hold":
+		if it.held {
+			return fmt.Errorf("the call %s is already on hold", it.ID)
+		}
+		it.held = true
+	case "unhold":
+		if !it.held {
+			return fmt.Errorf("the call %s is not on hold", it.ID)
+		}
+		it.held = false
+	case "mute":
+		if it.muted {
+			return fmt.Errorf("the call %s is already muted", it.ID)
+		}
+		it.muted = true
+	case "unmute":
+		if !it.muted {
+			return fmt.Errorf("the call %s is not muted", it.ID)
+		}
+		it.muted = false
+	case "startRecording", "stopRecording":
+		start := op == "startRecording"
+		if start && s.user.Permissions.Recording != "enabled" {
+			return fmt.Errorf("the agent may not record calls: permissions.recording is %q", s.user.Permissions.Recording)
+		}
+		if *it.Recording == start {
+			if start {
+				return fmt.Errorf("the call %s is already being recorded", it.ID)
+			}
+			return fmt.Errorf("the call %s is not being recorded", it.ID)
+		}
+		*it.Recording = start
+		// Recording is not a notified attribute: the change shows in the
+		// interaction's details, not in a state message.
+		return nil
+	}
+	s.setChannelStatus(it, it.mediaStatus())
+	return nil
+}
+
+func (s *Session) transfer(it *Interaction, to string, cad map[string]any) (*Interaction, error) {
+	if !it.inProgress() {
+		return nil, fmt.Errorf("%s is not in progress (status %s): only an interaction in progress can be transferred", describe(it), it.Status)
+	}
+	if to == "" {
+		return nil, errors.New("transfer needs value.to: the number, address or queue to transfer to")
+	}
+	leg := s.newInteraction(it.channel, it.queue)
+	leg.Status = StatusOutgoing
+	leg.ChannelStatus = CSTransferring
+	leg.Originator = it.Originator
+	leg.Destination = to
+	leg.Title = it.Title
+	leg.Content = it.Content
+	leg.OrigQueue = &QueueRef{ID: it.queue.ID, Name: it.queue.Name}
+	copyAttached(leg.AttachedData, it.AttachedData)
+	copyAttached(leg.AttachedData, cad)
+	if it.Transcript != nil {
+		leg.Transcript = &Transcript{Messages: slices.Clone(it.Transcript.Messages)}
+	}
+	it.held, it.muted = false, false
+	s.setStatus(it, StatusEnded, CSTransferring)
+	return leg, nil
+}
+
+func (s *Session) consult(it *Interaction, to string) (*Interaction, error) {
+	if it.channel != Phone && it.channel != Chat {
+		return nil, fmt.Errorf("consult is for phone and chat interactions; %s is a %s interaction", it.ID, it.channel)
+	}
+	if it.ConsultFor != "" {
+		return nil, fmt.Errorf("%s is itself a consultation: consult from the original interaction %s", it.ID, it.ConsultFor)
+	}
+	if !it.inProgress() {
+		return nil, fmt.Errorf("%s is not in progress (status %s): only an interaction in progress can be consulted on", describe(it), it.Status)
+	}
+	if it.consult != nil {
+		return nil, fmt.Errorf("%s already has a consultation in progress: %s", describe(it), it.consult.ID)
+	}
+	if to == "" {
+		return nil, errors.New("consult needs value.to: the number or agent to consult")
+	}
+	c := s.newInteraction(it.channel, it.queue)
+	c.outbound = true
+	c.Status = StatusOutgoing
+	c.ConsultFor = it.ID
+	c.Destination = to
+	c.Title = "Consultation with " + to
+	copyAttached(c.AttachedData, it.AttachedData)
+	if it.channel == Phone {
+		c.ChannelStatus = CSCalling
+		c.Originator = s.user.Extension
+		it.held = true
+		s.setChannelStatus(it, it.mediaStatus())
+	} else {
+		c.ChannelStatus = CSConnected
+		c.Originator = s.user.Alias
+		c.Participants = []Participant{s.agentParticipant(),
+			{UniqueKey: "consultee", Alias: to, Status: "not_typing", Capability: "text"}}
+	}
+	it.consult = c
+	c.TerminalID = s.user.TerminalID
+	s.startFor(c)
+	s.add(c)
+	s.setActive(c)
+	return c, nil
+}
+
+func (s *Session) join(it *Interaction) (*Interaction, error) {
+	if it.channel != Phone {
+		return nil, fmt.Errorf("join is for phone interactions; %s is a %s interaction", it.ID, it.channel)
+	}
+	orig, c := it, it.consult
+	if it.ConsultFor != "" {
+		var err error
+		if orig, err = s.lookup(it.ConsultFor); err != nil {
+			return nil, fmt.Errorf("the call %s consulted on cannot be joined: %w", it.ConsultFor, err)
+		}
+		c = it
+	}
+	if c == nil {
+		return nil, fmt.Errorf("%s has no consultation to join: consult first", describe(it))
+	}
+	if !c.inProgress() {
+		return nil, fmt.Errorf("the consultation %s has not been answered (channel_status %s): join it once it is connected", c.ID, c.ChannelStatus)
+	}
+	if !orig.inProgress() {
+		return nil, fmt.Errorf("the original call %s is not in progress (status %s)", orig.ID, orig.Status)
+	}
+	conf := s.ids()
+	orig.ConferenceID, c.ConferenceID = conf, conf
+	orig.held, orig.muted, c.held, c.muted = false, false, false, false
+	orig.consult = nil
+	s.setStatus(orig, StatusEnded, CSDisconnected)
+	s.setStatus(c, StatusEnded, CSDisconnected)
+	return orig, nil
+}
+
+// say adds a message to a conversation, from the agent or the customer.
+func (s *Session) say(it *Interaction, agent bool, text string) error {
+	if !conversation(it.channel) {
+		hint := "use dtmf to send tones to a call"
+		if it.channel == Email {
+			hint = "answer an email with an outbound email"
+		}
+		return fmt.Errorf("message is for chat, sms and whatsapp interactions; %s is a %s interaction: %s", it.ID, it.channel, hint)
+	}
+	if text == "" {
+		return errors.New("message needs value.content: the text to send")
+	}
+	who := "customer"
+	if agent {
+		if !it.inProgress() {
+			return fmt.Errorf("%s is not in progress (status %s): the agent cannot write to it", describe(it), it.Status)
+		}
+		who = s.user.Username
+	} else if it.Status == StatusEnded || it.Status == StatusHandled || it.Status == StatusRejected {
+		return fmt.Errorf("%s is %s: the customer has left", describe(it), it.Status)
+	}
+	m := TranscriptMessage{ID: s.ids(), Message: text, Timestamp: timestamp(s.clock()), Originator: who}
+	it.Transcript.Messages = append(it.Transcript.Messages, m)
+	for i := range it.Participants {
+		if it.Participants[i].UniqueKey == who {
+			it.Participants[i].Status = "not_typing"
+		}
+	}
+	s.emitState(it, "message", m)
+	return nil
+}
+
+var dtmfDigits = regexp.MustCompile(`^[0-9*#A-Da-d]+$`)
+
+func (s *Session) sendDTMF(it *Interaction, digits string) error {
+	if it.channel != Phone {
+		return fmt.Errorf("dtmf is for phone interactions; %s is a %s interaction: send a message instead", it.ID, it.channel)
+	}
+	if !it.inProgress() {
+		return fmt.Errorf("the call %s is not in progress (status %s)", it.ID, it.Status)
+	}
+	if it.held {
+		return fmt.Errorf("the call %s is on hold: unhold it before sending tones", it.ID)
+	}
+	if !dtmfDigits.MatchString(digits) {
+		return fmt.Errorf("dtmf needs value.content with the tones to send (0-9, *, #, A-D), not %q", digits)
+	}
+	// Tones are not a notified attribute; the page shows what was sent.
+	it.dtmf = append(it.dtmf, digits)
+	return nil
+}
+
+// setCAD merges caller data into an interaction; a null value removes a key.
+func (s *Session) setCAD(it *Interaction, set map[string]any) {
+	changed := false
+	for k, v := range set {
+		old, had := it.AttachedData[k]
+		switch {
+		case v == nil && had:
+			delete(it.AttachedData, k)
+			changed = true
+		case v != nil && (!had || !reflect.DeepEqual(old, v)):
+			it.AttachedData[k] = cloneJSON(v)
+			changed = true
+		}
+	}
+	if changed {
+		s.emitState(it, "cad", it.AttachedData)
+	}
+}
+
+// canOutbound checks what an outbound needs before anything is created or
+// put to the agent for confirmation.
+func (s *Session) canOutbound(r OutboundRequest) error {
+	if s.user.LoginStatus != "logged_in" {
+		return errors.New("the agent is logged out: log in before starting an outbound " + r.Channel)
+	}
+	if r.Channel == Phone && !s.user.Phone.SIPConnected {
+		return errors.New("the agent's softphone is disconnected (phone_status): it cannot place a call")
+	}
+	_, err := s.queueByAddress(r.Channel, r.From)
+	return err
+}
+
+// outbound creates an outgoing interaction now.
+func (s *Session) outbound(r OutboundRequest) (*Interaction, error) {
+	if err := s.canOutbound(r); err != nil {
+		return nil, err
+	}
+	q, _ := s.queueByAddress(r.Channel, r.From)
+	it := s.newInteraction(r.Channel, q)
+	it.outbound = true
+	it.Status = StatusOutgoing
+	it.Destination = r.To[0]
+	it.Title = r.To[0]
+	it.TerminalID = s.user.TerminalID
+	from := r.From
+	switch r.Channel {
+	case Phone:
+		it.ChannelStatus = CSCalling
+		if from == "" {
+			from = s.user.VisibleANumber
+		}
+	case SMS, WhatsApp:
+		it.ChannelStatus = CSConnected
+		if from == "" {
+			from = q.address
+		}
+		it.Participants = []Participant{s.agentParticipant(),
+			{UniqueKey: "customer", Alias: r.To[0], Status: "not_typing", Capability: "text"}}
+	case Email:
+		it.ChannelStatus = CSConnected
+		if from == "" {
+			from = s.user.DefaultEmailFrom
+		}
+		it.Title = r.Subject
+		if it.Title == "" {
+			it.Title = "(no subject)"
+		}
+		it.Content = r.Content
+		it.FromAddress = &Address{Address: from}
+		it.ToAddress = addresses(r.To)
+		it.CcAddress = addresses(r.CC)
+		it.BccAddress = addresses(r.BCC)
+	}
+	it.Originator = from
+	s.startFor(it)
+	s.add(it)
+	if conversation(r.Channel) && r.Content != "" {
+		m := TranscriptMessage{ID: s.ids(), Message: r.Content, Timestamp: timestamp(s.clock()), Originator: s.user.Username}
+		it.Transcript.Messages = append(it.Transcript.Messages, m)
+		s.emitState(it, "message", m)
+	}
+	s.setActive(it)
+	return it, nil
+}
+
+func addresses(list []string) []Address {
+	if len(list) == 0 {
+		return nil
+	}
+	out := make([]Address, len(list))
+	for i, a := range list {
+		out[i] = Address{Address: a}
+	}
+	return out
+}
+
+// outcome ends the calling phase of an outgoing call: it connects, or it
+// fails with one of the schema's channel statuses.
+func (s *Session) outcome(it *Interaction, result string) error {
+	if it.channel != Phone || it.Status != StatusOutgoing || it.ChannelStatus != CSCalling {
+		return fmt.Errorf("%s is not an outgoing call that is ringing (status %s, channel_status %s): it has no outcome to set", describe(it), it.Status, it.ChannelStatus)
+	}
+	if !slices.Contains(Outcomes(), result) {
+		return errors.New(unknownWord("outcome", result, Outcomes()))
+	}
+	if result == CSConnected {
+		s.setChannelStatus(it, CSConnected)
+		return nil
+	}
+	s.setStatus(it, StatusEnded, result)
+	return nil
+}
+
+// userNow is the user object with the day's times up to now.
+func (s *Session) userNow() User {
+	u := s.user
+	now := s.clock()
+	work, pause := s.workSecs, s.pauseSecs
+	if !s.loginSince.IsZero() {
+		work += now.Sub(s.loginSince).Seconds()
+	}
+	if !s.pauseSince.IsZero() {
+		pause += now.Sub(s.pauseSince).Seconds()
+	}
+	u.DailyWorkTime = strconv.Itoa(int(work))
+	u.DailyPauseTime = strconv.Itoa(int(pause))
+	return u
+}
+
+func (s *Session) profile(nameOrID string) (*Profile, error) {
+	var names []string
+	for i := range s.user.PresenceProfiles {
+		p := &s.user.PresenceProfiles[i]
+		if p.Name == nameOrID || p.ID == nameOrID {
+			return p, nil
+		}
+		names = append(names, p.Name)
+	}
+	return nil, errors.New(unknownWord("presence profile", nameOrID, names))
+}
+
+func (s *Session) currentProfile() *Profile {
+	p, _ := s.profile(s.user.Presence)
+	return p
+}
+
+func (s *Session) login() error {
+	if s.user.LoginStatus == "logged_in" {
+		return errors.New("the agent is already logged in")
+	}
+	now := s.clock()
+	s.user.LoginStatus = "logged_in"
+	s.loginSince = now
+	s.startGlobals()
+	s.emitStatus("login_status", "logged_in")
+	// An agent starts the day not ready, as in the panel.
+	if s.user.WorkStatus != "not_ready" {
+		s.user.WorkStatus = "not_ready"
+		s.emitStatus("work_status", "not_ready")
+	}
+	s.pauseSince = now
+	return nil
+}
+
+func (s *Session) logout() error {
+	if s.user.LoginStatus != "logged_in" {
+		return errors.New("the agent is already logged out")
+	}
+	n := 0
+	for _, it := range s.interactions {
+		if owned(it) {
+			n++
+		}
+	}
+	if n > 0 {
+		return fmt.Errorf("the agent has %d interaction(s) in the panel: handle them before logging out", n)
+	}
+	for _, it := range s.interactions {
+		if it.Status == StatusIncoming {
+			s.setStatus(it, StatusQueued, CSKnocking) // back to its queue
+		}
+	}
+	now := s.clock()
+	s.workSecs += now.Sub(s.loginSince).Seconds()
+	if !s.pauseSince.IsZero() {
+		s.pauseSecs += now.Sub(s.pauseSince).Seconds()
+	}
+	s.loginSince, s.pauseSince = time.Time{}, time.Time{}
+	s.user.LoginStatus = "logged_out"
+	s.emitStatus("login_status", "logged_out")
+	for _, in := range slices.Clone(s.instances) {
+		if in.global() {
+			s.stopInstance(in)
+		}
+	}
+	return nil
+}
+
+func (s *Session) setWorkStatus(ws string) error {
+	if !slices.Contains(workStatuses, ws) {
+		return errors.New(unknownWord("work status", ws, workStatuses))
+	}
+	if s.user.LoginStatus != "logged_in" {
+		return errors.New("the agent is logged out: log in first")
+	}
+	if ws == "ready" {
+		if p := s.currentProfile(); p != nil && p.Type == "absence" {
+			return fmt.Errorf("the presence profile %q is an absence: choose a presence profile before going ready", p.Name)
+		}
+	}
+	if s.user.WorkStatus == ws {
+		return nil
+	}
+	now := s.clock()
+	if s.user.WorkStatus == "not_ready" && !s.pauseSince.IsZero() {
+		s.pauseSecs += now.Sub(s.pauseSince).Seconds()
+		s.pauseSince = time.Time{}
+	}
+	if ws == "not_ready" {
+		s.pauseSince = now
+	}
+	s.user.WorkStatus = ws
+	s.emitStatus("work_status", ws)
+	s.route()
+	return nil
+}
+
+func (s *Session) setProfile(nameOrID string) error {
+	p, err := s.profile(nameOrID)
+	if err != nil {
+		return err
+	}
+	if s.user.Presence == p.ID {
+		return nil
+	}
+	s.user.Presence = p.ID
+	s.emitStatus("profile", *p)
+	if p.Type == "absence" && s.user.WorkStatus == "ready" {
+		return s.setWorkStatus("not_ready")
+	}
+	return nil
+}
+
+func (s *Session) setPhoneStatus(v string) error {
+	if !slices.Contains(phoneStatuses, v) {
+		return errors.New(unknownWord("phone status", v, phoneStatuses))
+	}
+	connected := v == "connected"
+	if s.user.Phone.SIPConnected == connected {
+		return nil
+	}
+	s.user.Phone.SIPConnected = connected
+	s.emitStatus("phone_status", v)
+	return nil
+}

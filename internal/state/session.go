@@ -1,0 +1,542 @@
+package state
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/cpsim/cpsim/internal/yamlx"
+)
+
+// Session is one agent's Communication Panel: the agent, the queues, the
+// interactions and the extension instances, and the rules by which they
+// talk. It does no I/O: every call takes one message or event and returns
+// what to deliver, so that the host decides how, and tests decide nothing.
+//
+// A Session is not safe for concurrent use; its owner (one goroutine or one
+// lock per browser page) serializes calls.
+type Session struct {
+	v          *Validator
+	ids        IDFunc
+	clock      Clock
+	cacheLimit int
+	checkOut   bool
+
+	user       User
+	loginSince time.Time // zero while logged out
+	workSecs   float64   // logged-in time of earlier logins
+	pauseSince time.Time // zero unless logged in and not ready
+	pauseSecs  float64
+	queues     []*Queue
+	exts       []*Extension
+
+	interactions []*Interaction     // in the panel, oldest first
+	gone         map[string]string  // ids that left the panel, and how
+	active       *Interaction       // the interaction the agent has selected
+	instances    []*instance        // live extension instances, in start order
+	activeExt    *instance          // the extension the agent has opened
+	pending      []*pendingOutbound // outbound actions waiting for the agent
+	faults       faults
+
+	msgSeq  int
+	instSeq int
+	pendSeq int
+
+	out   Output        // what the current step produces
+	delay time.Duration // a fault's delay for responses of the current step
+}
+
+// Options configure a Session. The zero value runs the built-in data set
+// with random ids and the wall clock.
+type Options struct {
+	Data      *Data      // nil: the built-in data set
+	Validator *Validator // nil: compile the schema (share one across sessions)
+	IDs       IDFunc     // nil: RandomIDs
+	Clock     Clock      // nil: time.Now
+	// CacheLimit bounds the messages held for one instance until its init;
+	// beyond it the oldest are dropped, and a diagnostic says so. Zero means
+	// 10000.
+	CacheLimit int
+	// CheckOutbound validates every message the engine produces against the
+	// schema, reporting a violation as an error diagnostic. The test suite
+	// runs with it on; at run time it costs a JSON decode per message, so
+	// the host turns it on with --strict. Messages that come from outside
+	// (raw sends) are validated whatever this says.
+	CheckOutbound bool
+}
+
+// New starts a session. When the agent starts logged in, the global
+// extensions are running from the first moment.
+func New(o Options) (*Session, error) {
+	d := o.Data
+	if d == nil {
+		var err error
+		if d, err = DefaultData(); err != nil {
+			return nil, fmt.Errorf("load the built-in data: %w", err)
+		}
+	}
+	if err := d.Check("data"); err != nil {
+		return nil, err
+	}
+	s := &Session{
+		v:          o.Validator,
+		ids:        o.IDs,
+		clock:      o.Clock,
+		cacheLimit: o.CacheLimit,
+		checkOut:   o.CheckOutbound,
+		gone:       map[string]string{},
+	}
+	if s.v == nil {
+		var err error
+		if s.v, err = NewValidator(); err != nil {
+			return nil, err
+		}
+	}
+	if s.ids == nil {
+		s.ids = RandomIDs()
+	}
+	if s.clock == nil {
+		s.clock = time.Now
+	}
+	if s.cacheLimit <= 0 {
+		s.cacheLimit = 10000
+	}
+	s.build(d)
+	if s.user.LoginStatus == "logged_in" {
+		now := s.clock()
+		s.loginSince = now
+		if s.user.WorkStatus == "not_ready" {
+			s.pauseSince = now
+		}
+		s.startGlobals()
+	}
+	s.out = Output{} // what New did is the starting state, not news
+	return s, nil
+}
+
+// Output is what one step produced.
+type Output struct {
+	// Deliveries are messages to post into extension instances, in order.
+	Deliveries []Delivery
+	// Diagnostics describe problems with the messages of this step.
+	Diagnostics []Diagnostic
+	// Changes are extension instances that started, stopped or changed how
+	// they are shown.
+	Changes []Change
+	// Created is the id of the interaction the step created, if any.
+	Created string
+}
+
+// Delivery is one message for one extension instance.
+type Delivery struct {
+	To    string          // instance id
+	Data  json.RawMessage // the message
+	Type  string          // its type, for logs
+	ID    string          // its id, as text
+	Delay time.Duration   // deliver this much later (an injected fault)
+}
+
+// Severity grades a diagnostic.
+type Severity string
+
+// Error means cpsim could not act on the message as sent; warning means it
+// did, but the message breaks the schema or will misbehave in production.
+const (
+	SeverityError   Severity = "error"
+	SeverityWarning Severity = "warning"
+)
+
+// Diagnostic is a problem with one message, for the host to show beside it.
+type Diagnostic struct {
+	Instance  string   `json:"instance,omitempty"`
+	Direction string   `json:"direction"` // "in": sent by the extension; "out": sent to it
+	MessageID string   `json:"messageId,omitempty"`
+	Severity  Severity `json:"severity"`
+	Kind      string   `json:"kind"` // "schema" or "protocol"
+	Path      string   `json:"path,omitempty"`
+	Text      string   `json:"text"`
+}
+
+func (d Diagnostic) String() string {
+	where := d.Path
+	if where != "" {
+		where = " " + where
+	}
+	return fmt.Sprintf("%s %s%s: %s", d.Severity, d.Kind, where, d.Text)
+}
+
+// ChangeKind says what happened to an instance.
+type ChangeKind string
+
+// The kinds of instance change.
+const (
+	Started ChangeKind = "started"
+	Stopped ChangeKind = "stopped"
+	Updated ChangeKind = "updated" // visible, enabled or expanded changed
+)
+
+// Change is an instance that started, stopped or changed.
+type Change struct {
+	Kind     ChangeKind   `json:"kind"`
+	Instance InstanceView `json:"instance"`
+}
+
+// envelope is a message as it goes on the wire.
+type envelope struct {
+	ID      json.RawMessage `json:"id"`
+	Type    string          `json:"type"`
+	Payload any             `json:"payload,omitempty"`
+}
+
+type responsePayload struct {
+	Value  any    `json:"value"`
+	Reason string `json:"reason,omitempty"`
+}
+
+type statePayload struct {
+	Attribute   string       `json:"attribute"`
+	Value       any          `json:"value"`
+	Interaction *Interaction `json:"interaction,omitempty"`
+}
+
+// begin and end bracket one step; every exported entry point uses them.
+func (s *Session) begin() {
+	s.out = Output{}
+	s.delay = 0
+}
+
+func (s *Session) end() Output {
+	o := s.out
+	s.out = Output{}
+	s.delay = 0
+	return o
+}
+
+// nextID numbers the panel's own messages: cp-1, cp-2, ...
+func (s *Session) nextID() json.RawMessage {
+	s.msgSeq++
+	b := append([]byte(`"cp-`), strconv.Itoa(s.msgSeq)...)
+	return append(b, '"')
+}
+
+// encode marshals a message the engine produced. want names the schema
+// definition of a response value ("" for other messages). A message that
+// breaks the schema is a bug in cpsim: tests walk every command and event
+// with CheckOutbound on to prove there is none.
+func (s *Session) encode(id json.RawMessage, typ string, payload any, want string) Delivery {
+	data, err := json.Marshal(envelope{ID: id, Type: typ, Payload: payload})
+	if err != nil {
+		// Payloads are built from JSON-safe values and caller data that came
+		// from JSON or YAML; reaching here is a bug worth a loud report.
+		s.diag(Diagnostic{Direction: "out", MessageID: idText(id), Severity: SeverityError, Kind: "protocol",
+			Text: "cpsim could not encode a " + typ + " message: " + err.Error()})
+		data, _ = json.Marshal(envelope{ID: id, Type: typ})
+	}
+	d := Delivery{Data: data, Type: typ, ID: idText(id)}
+	if s.checkOut {
+		s.checkOutbound(d, want, SeverityError)
+	}
+	return d
+}
+
+// checkOutbound validates a message on its way to an extension.
+func (s *Session) checkOutbound(d Delivery, want string, sev Severity) {
+	x, err := decodeJSON(d.Data)
+	msg, ok := x.(map[string]any)
+	if err != nil || !ok {
+		s.diag(Diagnostic{Direction: "out", MessageID: d.ID, Severity: sev, Kind: "protocol",
+			Text: "the message is not a JSON object"})
+		return
+	}
+	for _, p := range s.v.Outbound(msg, want) {
+		s.diag(Diagnostic{Direction: "out", MessageID: d.ID, Severity: sev, Kind: "schema", Path: p.Path, Text: p.Text})
+	}
+}
+
+func (s *Session) diag(d Diagnostic) {
+	s.out.Diagnostics = append(s.out.Diagnostics, d)
+}
+
+// post hands a message to an instance under the cache rules: delivered when
+// the extension has sent init, cached while it has not (or has sent exit),
+// dropped when the instance is gone.
+func (s *Session) post(in *instance, d Delivery) {
+	d.To = in.id
+	switch in.phase {
+	case PhaseReady:
+		s.out.Deliveries = append(s.out.Deliveries, d)
+	case PhaseLoaded, PhaseExited:
+		if len(in.cache) >= s.cacheLimit {
+			in.cache = in.cache[1:]
+			in.dropped++
+		}
+		in.cache = append(in.cache, d)
+	}
+}
+
+// deliver sends a message now, whatever the phase: responses answer a
+// request, and the panel's exit ends the instance.
+func (s *Session) deliver(in *instance, d Delivery) {
+	if in.phase == PhaseClosed {
+		return
+	}
+	d.To = in.id
+	s.out.Deliveries = append(s.out.Deliveries, d)
+}
+
+func (s *Session) respond(in *instance, id json.RawMessage, value any, want string) {
+	d := s.encode(id, "response", responsePayload{Value: value}, want)
+	d.Delay = s.delay
+	s.deliver(in, d)
+}
+
+func (s *Session) refuse(in *instance, id json.RawMessage, reason string) {
+	d := s.encode(id, "response", responsePayload{Value: "error", Reason: reason}, "ok")
+	d.Delay = s.delay
+	s.deliver(in, d)
+}
+
+// emitState tells those who follow it that an interaction changed: its own
+// instances and every global one.
+func (s *Session) emitState(it *Interaction, attr string, value any) {
+	d := s.encode(s.nextID(), "state", statePayload{Attribute: attr, Value: value, Interaction: it}, "")
+	for _, in := range s.instances {
+		if in.global() || in.interaction == it {
+			s.post(in, d)
+		}
+	}
+}
+
+// emitStatus tells every instance that the agent changed.
+func (s *Session) emitStatus(attr string, value any) {
+	d := s.encode(s.nextID(), "status", statePayload{Attribute: attr, Value: value}, "")
+	for _, in := range s.instances {
+		s.post(in, d)
+	}
+}
+
+// idText renders a message id for logs and diagnostics: a string id
+// without its quotes, any other id as its JSON.
+func idText(id json.RawMessage) string {
+	var s string
+	if json.Unmarshal(id, &s) == nil {
+		return s
+	}
+	return string(id)
+}
+
+// instance finds a live instance by id.
+func (s *Session) instance(id string) *instance {
+	for _, in := range s.instances {
+		if in.id == id {
+			return in
+		}
+	}
+	return nil
+}
+
+// startInstance loads an extension, for an interaction or (nil) globally.
+func (s *Session) startInstance(e *Extension, it *Interaction) *instance {
+	s.instSeq++
+	in := &instance{
+		id:          e.Key + "-" + strconv.Itoa(s.instSeq),
+		ext:         e,
+		interaction: it,
+		visible:     e.Visible,
+		enabled:     e.Enabled,
+		expanded:    e.Expanded,
+		phase:       PhaseLoaded,
+	}
+	s.instances = append(s.instances, in)
+	s.out.Changes = append(s.out.Changes, Change{Kind: Started, Instance: in.view()})
+	return in
+}
+
+// stopInstance sends the panel's exit and removes the instance. The exit is
+// delivered even before init: the instance is going away, and whatever it
+// had cached goes with it.
+func (s *Session) stopInstance(in *instance) {
+	s.deliver(in, s.encode(s.nextID(), "exit", nil, ""))
+	in.phase = PhaseClosed
+	in.cache = nil
+	s.instances = slices.DeleteFunc(s.instances, func(x *instance) bool { return x == in })
+	if s.activeExt == in {
+		s.activeExt = nil
+	}
+	s.out.Changes = append(s.out.Changes, Change{Kind: Stopped, Instance: in.view()})
+}
+
+func (s *Session) startGlobals() {
+	for _, e := range s.exts {
+		if e.Mode == ModeGlobal {
+			s.startInstance(e, nil)
+		}
+	}
+}
+
+// startFor loads the interaction-specific extensions configured for an
+// interaction's queue, now that the agent owns it.
+func (s *Session) startFor(it *Interaction) {
+	for _, e := range s.exts {
+		if e.Mode == ModeInteraction && e.servesQueue(it.queue) {
+			s.startInstance(e, it)
+		}
+	}
+}
+
+func (s *Session) stopFor(it *Interaction) {
+	for _, in := range slices.Clone(s.instances) {
+		if in.interaction == it {
+			s.stopInstance(in)
+		}
+	}
+}
+
+// Receive handles one message an extension instance posted to the panel.
+// Whatever the bytes, it answers with an error response whenever an id can
+// be read, reports what is wrong as diagnostics, and never panics.
+func (s *Session) Receive(from string, data []byte) Output {
+	s.begin()
+	s.receive(from, data)
+	return s.end()
+}
+
+func (s *Session) receive(from string, data []byte) {
+	in := s.instance(from)
+	report := func(sev Severity, kind, path, text string, id json.RawMessage) {
+		d := Diagnostic{Instance: from, Direction: "in", Severity: sev, Kind: kind, Path: path, Text: text}
+		if id != nil {
+			d.MessageID = idText(id)
+		}
+		s.diag(d)
+	}
+	if in == nil {
+		report(SeverityError, "protocol", "", fmt.Sprintf("no extension instance %q is loaded: the message was dropped", from), nil)
+		return
+	}
+	x, err := decodeJSON(data)
+	if err != nil {
+		report(SeverityError, "protocol", "", err.Error()+"; the panel cannot answer a message it cannot read", nil)
+		return
+	}
+	msg, ok := x.(map[string]any)
+	if !ok {
+		report(SeverityError, "protocol", "", fmt.Sprintf("a message must be a JSON object with id, type and payload, not %s", jsonKind(x)), nil)
+		return
+	}
+	id := readID(msg["id"])
+	for _, p := range s.v.Inbound(msg) {
+		report(SeverityWarning, "schema", p.Path, p.Text, id)
+	}
+	if id == nil {
+		report(SeverityError, "protocol", "/id", "the message has no string or number id, so the panel cannot answer it; nothing was done", nil)
+		return
+	}
+	typ, ok := msg["type"].(string)
+	switch {
+	case !ok:
+		s.refuse(in, id, "the message has no type: send init, exit or action")
+		report(SeverityError, "protocol", "/type", "missing or not a string", id)
+	case typ == "init":
+		s.init(in, id, msg)
+	case typ == "exit":
+		s.respond(in, id, "ok", "ok")
+		if in.phase == PhaseReady {
+			in.phase = PhaseExited
+		}
+	case typ == "action":
+		s.action(in, id, msg)
+	case typ == "response" || typ == "state" || typ == "status":
+		s.refuse(in, id, fmt.Sprintf("%q messages are sent by the panel, not by extensions: send init, exit or action", typ))
+		report(SeverityError, "protocol", "/type", typ+" is a panel-to-extension type", id)
+	default:
+		reason := fmt.Sprintf("unknown message type %q: send init, exit or action", typ)
+		if best := yamlx.Closest(typ, []string{"init", "exit", "action"}); best != "" {
+			reason = fmt.Sprintf("unknown message type %q: did you mean %q?", typ, best)
+		}
+		s.refuse(in, id, reason)
+		report(SeverityError, "protocol", "/type", reason, id)
+	}
+}
+
+// readID returns the JSON of an id the panel can echo back: a string, or a
+// number (the prose allows "an increasing number"; the schema does not,
+// and the validator warns).
+func readID(v any) json.RawMessage {
+	switch x := v.(type) {
+	case string:
+		b, _ := json.Marshal(x)
+		return b
+	case json.Number:
+		return json.RawMessage(x.String())
+	}
+	return nil
+}
+
+func jsonKind(x any) string {
+	switch x.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "a boolean"
+	case json.Number:
+		return "a number"
+	case string:
+		return "a string"
+	case []any:
+		return "an array"
+	}
+	return "an object"
+}
+
+// init handles the extension's init: answer with the interaction details,
+// then deliver (true) or drop (false) what was cached.
+func (s *Session) init(in *instance, id json.RawMessage, msg map[string]any) {
+	flush := false
+	if p, ok := msg["payload"]; ok && p != nil {
+		b, isBool := p.(bool)
+		if !isBool {
+			s.refuse(in, id, "the init payload must be true (deliver the cached messages) or false (drop them)")
+			return
+		}
+		flush = b
+	}
+	s.delay = s.faults.delay["init"]
+	if s.faults.failNextInit != nil {
+		reason := *s.faults.failNextInit
+		s.faults.failNextInit = nil
+		s.refuse(in, id, reason)
+		return
+	}
+	value, want := s.initValue(in)
+	s.respond(in, id, value, want)
+	in.phase = PhaseReady
+	cache, dropped := in.cache, in.dropped
+	in.cache, in.dropped = nil, 0
+	if !flush {
+		return
+	}
+	if dropped > 0 {
+		s.diag(Diagnostic{Instance: in.id, Direction: "out", Severity: SeverityWarning, Kind: "protocol",
+			Text: fmt.Sprintf("%d cached messages were dropped before init: the cache holds the latest %d", dropped, s.cacheLimit)})
+	}
+	for _, d := range cache {
+		d.Delay = s.delay // keep the cache behind a late init response
+		s.out.Deliveries = append(s.out.Deliveries, d)
+	}
+}
+
+// initValue is what an init response carries: the instance's interaction,
+// or for a global instance the active interaction, or "ok" when there is
+// none (see docs/spec-notes.md).
+func (s *Session) initValue(in *instance) (any, string) {
+	if it := in.interaction; it != nil {
+		return it, "interaction"
+	}
+	if s.active != nil {
+		return s.active, "interaction"
+	}
+	return "ok", "ok"
+}
