@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"gopkg.in/yaml.v3"
 
@@ -132,7 +133,6 @@ func DecodeData(file string, n *yaml.Node, d *Data) error {
 
 var (
 	idPattern     = regexp.MustCompile(`^[a-zA-Z0-9]{32}$`)
-	keyPattern    = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
 	loginStatuses = []string{"logged_in", "logged_out"}
 	workStatuses  = []string{"ready", "not_ready", "wrap_up"}
 	phoneStatuses = []string{"connected", "disconnected"}
@@ -247,12 +247,11 @@ func (d *Data) Check(file string) error {
 
 	var keys []string
 	for _, e := range d.Extensions {
-		if !keyPattern.MatchString(e.Key) {
-			err := yamlx.At(file, e.Pos, "extension key %q must be letters, digits, '.', '_' or '-'", e.Key)
-			if e.Key == "" {
-				err = yamlx.At(file, e.Pos, "an extension needs a key")
-			}
-			return err
+		if strings.TrimSpace(e.Key) == "" {
+			return yamlx.At(file, e.Pos, "an extension needs a key")
+		}
+		if strings.ContainsFunc(e.Key, unicode.IsControl) {
+			return yamlx.At(file, e.Pos, "extension key %q holds control characters", e.Key)
 		}
 		if slices.Contains(keys, e.Key) {
 			return yamlx.At(file, e.Pos, "two extensions have the key %q", e.Key)

@@ -655,9 +655,9 @@ func (s *Session) logout() error {
 	s.loginSince, s.pauseSince = time.Time{}, time.Time{}
 	s.user.LoginStatus = "logged_out"
 	s.emitStatus("login_status", "logged_out")
-	for _, in := range slices.Clone(s.instances) {
+	for _, in := range s.instances {
 		if in.global() {
-			s.stopInstance(in)
+			s.stopping = append(s.stopping, in)
 		}
 	}
 	return nil

@@ -136,7 +136,11 @@ func (v *Validator) value(def string, x any, path string) []Problem {
 	explain(ve, path, &all)
 	// Deepest first: the problem furthest into the value is the precise one.
 	sort.SliceStable(all, func(i, j int) bool {
-		return strings.Count(all[i].Path, "/") > strings.Count(all[j].Path, "/")
+		di, dj := strings.Count(all[i].Path, "/"), strings.Count(all[j].Path, "/")
+		if di != dj {
+			return di > dj
+		}
+		return all[i].Path < all[j].Path
 	})
 	var out []Problem
 	seen := map[string]bool{}

@@ -44,8 +44,9 @@ type Session struct {
 	instSeq int
 	pendSeq int
 
-	out   Output        // what the current step produces
-	delay time.Duration // a fault's delay for responses of the current step
+	out      Output        // what the current step produces
+	delay    time.Duration // a fault's delay for responses of the current step
+	stopping []*instance   // instances to close when the step ends
 }
 
 // Options configure a Session. The zero value runs the built-in data set
@@ -208,6 +209,13 @@ func (s *Session) begin() {
 }
 
 func (s *Session) end() Output {
+	// Instances close last, so that an extension that handles its own
+	// interaction gets its response before the panel's exit; the exit keeps
+	// any injected delay so that it never overtakes a late response.
+	for _, in := range s.stopping {
+		s.stopInstance(in)
+	}
+	s.stopping = nil
 	o := s.out
 	s.out = Output{}
 	s.delay = 0
@@ -341,7 +349,7 @@ func (s *Session) instance(id string) *instance {
 func (s *Session) startInstance(e *Extension, it *Interaction) *instance {
 	s.instSeq++
 	in := &instance{
-		id:          e.Key + "-" + strconv.Itoa(s.instSeq),
+		id:          instanceName(e.Key) + "-" + strconv.Itoa(s.instSeq),
 		ext:         e,
 		interaction: it,
 		visible:     e.Visible,
@@ -358,7 +366,12 @@ func (s *Session) startInstance(e *Extension, it *Interaction) *instance {
 // delivered even before init: the instance is going away, and whatever it
 // had cached goes with it.
 func (s *Session) stopInstance(in *instance) {
-	s.deliver(in, s.encode(s.nextID(), "exit", nil, ""))
+	if in.phase == PhaseClosed {
+		return
+	}
+	d := s.encode(s.nextID(), "exit", nil, "")
+	d.Delay = s.delay
+	s.deliver(in, d)
 	in.phase = PhaseClosed
 	in.cache = nil
 	s.instances = slices.DeleteFunc(s.instances, func(x *instance) bool { return x == in })
@@ -366,6 +379,19 @@ func (s *Session) stopInstance(in *instance) {
 		s.activeExt = nil
 	}
 	s.out.Changes = append(s.out.Changes, Change{Kind: Stopped, Instance: in.view()})
+}
+
+// instanceName makes an extension key safe to use in an instance id, which
+// the host puts in URLs and element ids: the seed's own example key is
+// "Communication Panel_3rdParty".
+func instanceName(key string) string {
+	b := []byte(key)
+	for i, c := range b {
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '.') {
+			b[i] = '_'
+		}
+	}
+	return string(b)
 }
 
 func (s *Session) startGlobals() {
@@ -386,10 +412,11 @@ func (s *Session) startFor(it *Interaction) {
 	}
 }
 
+// stopFor closes an interaction's instances when the step ends.
 func (s *Session) stopFor(it *Interaction) {
-	for _, in := range slices.Clone(s.instances) {
+	for _, in := range s.instances {
 		if in.interaction == it {
-			s.stopInstance(in)
+			s.stopping = append(s.stopping, in)
 		}
 	}
 }
