@@ -151,7 +151,7 @@ func TestActions(t *testing.T) {
 			}},
 		{name: "outbound email to a list is executed and flagged", on: "phone",
 			payload: `{"command":"outbound","value":{"channel":"email","direct":true,"to":["test1@test.com","test2@test.com"],"from":"emailQueue1@cctr.com","subject":"This is a test","content":"<b>Hello World </b>","cc":["c@test.com"]}}`,
-			want: "value",
+			want:    "value",
 			check: func(t *testing.T, h *harness, f fixture, v any, o Output) {
 				it := v.(map[string]any)
 				if it["title"] != "This is a test" || len(it["to_address"].([]any)) != 2 || len(it["cc_address"].([]any)) != 1 {

@@ -26,7 +26,7 @@ func TestCacheRules(t *testing.T) {
 	tests := []struct {
 		name string
 		run  func(h *harness, call, inst string) Output // the output to inspect
-		want string                                    // summary of what inst receives
+		want string                                     // summary of what inst receives
 	}{
 		{
 			name: "init true delivers the cache after the init response, in order",
