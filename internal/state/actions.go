@@ -1,7 +1,6 @@
 package state
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -38,7 +37,7 @@ func CallStateOps() []string {
 var errDeferred = errors.New("deferred")
 
 // action handles an extension's action message.
-func (s *Session) action(in *instance, id json.RawMessage, msg map[string]any) {
+func (s *Session) action(in *instance, id msgID, msg map[string]any) {
 	p, ok := msg["payload"].(map[string]any)
 	if !ok {
 		s.refuse(in, id, `an action needs a payload object such as {"command": "detail", "value": "user"}`)
@@ -90,7 +89,7 @@ func unknownWord(what, got string, known []string) string {
 
 // run executes a command and returns the response value and the schema
 // definition it must match.
-func (s *Session) run(in *instance, id json.RawMessage, cmd string, p map[string]any) (any, string, error) {
+func (s *Session) run(in *instance, id msgID, cmd string, p map[string]any) (any, string, error) {
 	switch cmd {
 	case "detail":
 		return s.detail(in, p)
@@ -321,12 +320,12 @@ func parseOutbound(v map[string]any) (OutboundRequest, bool, error) {
 type pendingOutbound struct {
 	id    string
 	inst  *instance
-	msgID json.RawMessage
+	msgID msgID
 	req   OutboundRequest
 	delay time.Duration
 }
 
-func (s *Session) outboundAction(in *instance, id json.RawMessage, p map[string]any) (any, string, error) {
+func (s *Session) outboundAction(in *instance, id msgID, p map[string]any) (any, string, error) {
 	v, err := valueObject("outbound", p, `{"channel": "phone", "to": "+358401234567"}`)
 	if err != nil {
 		return nil, "", err

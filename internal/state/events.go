@@ -446,8 +446,8 @@ func (e Send) apply(s *Session) error {
 	d := Delivery{To: in.id, Data: append(json.RawMessage(nil), e.Data...)}
 	if msg, ok := x.(map[string]any); ok {
 		d.Type, _ = msg["type"].(string)
-		if id := readID(msg["id"]); id != nil {
-			d.ID = idText(id)
+		if id, ok := readID(msg["id"]); ok {
+			d.ID = id.text
 		}
 		s.checkOutbound(d, "", SeverityWarning)
 	} else {

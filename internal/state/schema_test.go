@@ -130,3 +130,33 @@ func TestOutboundChecks(t *testing.T) {
 		t.Errorf("a response value of %q passed as ok", "fine")
 	}
 }
+
+// FuzzPlainRequest proves the fast path sound: whatever it accepts, the
+// seed's requestMessage definition accepts too.
+func FuzzPlainRequest(f *testing.F) {
+	for _, s := range []string{
+		`{"command":"detail","value":"user"}`,
+		`{"command":"visible","value":true,"interactionId":"x"}`,
+		`{"command":"outbound","value":{"channel":"sms","to":"1","direct":true,"cc":["a"],"cad":{}}}`,
+		`{"command":"outbound","value":{"channel":"whatsapp","to":["1"]}}`,
+		`{"command":"callState","value":"hold"}`,
+		`{"command":"detail","value":"interactions"}`,
+		`{"command":"message","value":{"content":5}}`,
+		`{"command":"x","value":null}`,
+		`{"value":"user"}`,
+		`{"command":"detail","value":"user","extra":1}`,
+		`[]`,
+	} {
+		f.Add([]byte(s))
+	}
+	v := sharedValidator()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		x, err := decodeJSON(data)
+		if err != nil || !plainRequest(x) {
+			return
+		}
+		if ps := v.value("request", x, ""); len(ps) > 0 {
+			t.Fatalf("the fast path accepts %s, which the schema rejects: %v", data, ps)
+		}
+	})
+}

@@ -222,27 +222,34 @@ func (s *Session) end() Output {
 	return o
 }
 
+// msgID is a message id as JSON, to put on the wire, and as text, for
+// logs and diagnostics.
+type msgID struct {
+	raw  json.RawMessage
+	text string
+}
+
 // nextID numbers the panel's own messages: cp-1, cp-2, ...
-func (s *Session) nextID() json.RawMessage {
+func (s *Session) nextID() msgID {
 	s.msgSeq++
-	b := append([]byte(`"cp-`), strconv.Itoa(s.msgSeq)...)
-	return append(b, '"')
+	text := "cp-" + strconv.Itoa(s.msgSeq)
+	return msgID{raw: json.RawMessage(`"` + text + `"`), text: text}
 }
 
 // encode marshals a message the engine produced. want names the schema
 // definition of a response value ("" for other messages). A message that
 // breaks the schema is a bug in cpsim: tests walk every command and event
 // with CheckOutbound on to prove there is none.
-func (s *Session) encode(id json.RawMessage, typ string, payload any, want string) Delivery {
-	data, err := json.Marshal(envelope{ID: id, Type: typ, Payload: payload})
+func (s *Session) encode(id msgID, typ string, payload any, want string) Delivery {
+	data, err := json.Marshal(envelope{ID: id.raw, Type: typ, Payload: payload})
 	if err != nil {
 		// Payloads are built from JSON-safe values and caller data that came
 		// from JSON or YAML; reaching here is a bug worth a loud report.
-		s.diag(Diagnostic{Direction: "out", MessageID: idText(id), Severity: SeverityError, Kind: "protocol",
+		s.diag(Diagnostic{Direction: "out", MessageID: id.text, Severity: SeverityError, Kind: "protocol",
 			Text: "cpsim could not encode a " + typ + " message: " + err.Error()})
-		data, _ = json.Marshal(envelope{ID: id, Type: typ})
+		data, _ = json.Marshal(envelope{ID: id.raw, Type: typ})
 	}
-	d := Delivery{Data: data, Type: typ, ID: idText(id)}
+	d := Delivery{Data: data, Type: typ, ID: id.text}
 	if s.checkOut {
 		s.checkOutbound(d, want, SeverityError)
 	}
@@ -294,13 +301,13 @@ func (s *Session) deliver(in *instance, d Delivery) {
 	s.out.Deliveries = append(s.out.Deliveries, d)
 }
 
-func (s *Session) respond(in *instance, id json.RawMessage, value any, want string) {
+func (s *Session) respond(in *instance, id msgID, value any, want string) {
 	d := s.encode(id, "response", responsePayload{Value: value}, want)
 	d.Delay = s.delay
 	s.deliver(in, d)
 }
 
-func (s *Session) refuse(in *instance, id json.RawMessage, reason string) {
+func (s *Session) refuse(in *instance, id msgID, reason string) {
 	d := s.encode(id, "response", responsePayload{Value: "error", Reason: reason}, "ok")
 	d.Delay = s.delay
 	s.deliver(in, d)
@@ -323,16 +330,6 @@ func (s *Session) emitStatus(attr string, value any) {
 	for _, in := range s.instances {
 		s.post(in, d)
 	}
-}
-
-// idText renders a message id for logs and diagnostics: a string id
-// without its quotes, any other id as its JSON.
-func idText(id json.RawMessage) string {
-	var s string
-	if json.Unmarshal(id, &s) == nil {
-		return s
-	}
-	return string(id)
 }
 
 // instance finds a live instance by id.
@@ -432,33 +429,29 @@ func (s *Session) Receive(from string, data []byte) Output {
 
 func (s *Session) receive(from string, data []byte) {
 	in := s.instance(from)
-	report := func(sev Severity, kind, path, text string, id json.RawMessage) {
-		d := Diagnostic{Instance: from, Direction: "in", Severity: sev, Kind: kind, Path: path, Text: text}
-		if id != nil {
-			d.MessageID = idText(id)
-		}
-		s.diag(d)
+	report := func(sev Severity, kind, path, text string, id msgID) {
+		s.diag(Diagnostic{Instance: from, Direction: "in", MessageID: id.text, Severity: sev, Kind: kind, Path: path, Text: text})
 	}
 	if in == nil {
-		report(SeverityError, "protocol", "", fmt.Sprintf("no extension instance %q is loaded: the message was dropped", from), nil)
+		report(SeverityError, "protocol", "", fmt.Sprintf("no extension instance %q is loaded: the message was dropped", from), msgID{})
 		return
 	}
 	x, err := decodeJSON(data)
 	if err != nil {
-		report(SeverityError, "protocol", "", err.Error()+"; the panel cannot answer a message it cannot read", nil)
+		report(SeverityError, "protocol", "", err.Error()+"; the panel cannot answer a message it cannot read", msgID{})
 		return
 	}
 	msg, ok := x.(map[string]any)
 	if !ok {
-		report(SeverityError, "protocol", "", fmt.Sprintf("a message must be a JSON object with id, type and payload, not %s", jsonKind(x)), nil)
+		report(SeverityError, "protocol", "", fmt.Sprintf("a message must be a JSON object with id, type and payload, not %s", jsonKind(x)), msgID{})
 		return
 	}
-	id := readID(msg["id"])
+	id, readable := readID(msg["id"])
 	for _, p := range s.v.Inbound(msg) {
 		report(SeverityWarning, "schema", p.Path, p.Text, id)
 	}
-	if id == nil {
-		report(SeverityError, "protocol", "/id", "the message has no string or number id, so the panel cannot answer it; nothing was done", nil)
+	if !readable {
+		report(SeverityError, "protocol", "/id", "the message has no string or number id, so the panel cannot answer it; nothing was done", msgID{})
 		return
 	}
 	typ, ok := msg["type"].(string)
@@ -491,15 +484,15 @@ func (s *Session) receive(from string, data []byte) {
 // readID returns the JSON of an id the panel can echo back: a string, or a
 // number (the prose allows "an increasing number"; the schema does not,
 // and the validator warns).
-func readID(v any) json.RawMessage {
+func readID(v any) (msgID, bool) {
 	switch x := v.(type) {
 	case string:
 		b, _ := json.Marshal(x)
-		return b
+		return msgID{raw: b, text: x}, true
 	case json.Number:
-		return json.RawMessage(x.String())
+		return msgID{raw: json.RawMessage(x), text: string(x)}, true
 	}
-	return nil
+	return msgID{}, false
 }
 
 func jsonKind(x any) string {
@@ -520,7 +513,7 @@ func jsonKind(x any) string {
 
 // init handles the extension's init: answer with the interaction details,
 // then deliver (true) or drop (false) what was cached.
-func (s *Session) init(in *instance, id json.RawMessage, msg map[string]any) {
+func (s *Session) init(in *instance, id msgID, msg map[string]any) {
 	flush := false
 	if p, ok := msg["payload"]; ok && p != nil {
 		b, isBool := p.(bool)

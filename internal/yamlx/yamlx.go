@@ -95,6 +95,9 @@ func Parse(file string, src []byte) (*yaml.Node, error) {
 }
 
 // syntaxError turns yaml.v3's "yaml: line N: msg" into a positioned Error.
+// yaml.v3 counts lines from 0 for its parser's errors (all of which read
+// "did not find expected ...") and from 1 for its scanner's, so the former
+// are moved down a line to point where the author must look.
 func syntaxError(file string, err error) *Error {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	e := &Error{File: file, Msg: msg}
@@ -104,6 +107,10 @@ func syntaxError(file string, err error) *Error {
 				e.Line, e.Column, e.Msg = line, 1, tail
 			}
 		}
+	}
+	if strings.HasPrefix(e.Msg, "did not find expected") {
+		e.Line++
+		e.Column = 1
 	}
 	return e
 }
@@ -418,11 +425,13 @@ func (d *decoder) anyValue(n *yaml.Node, out *any) error {
 		case "!!bool":
 			*out = n.Value == "true" || n.Value == "True" || n.Value == "TRUE"
 		case "!!int":
-			i, err := strconv.ParseInt(n.Value, 0, 64)
-			if err != nil {
-				return Errorf(d.file, n, "%q is too large a number", n.Value)
+			if i, err := strconv.ParseInt(n.Value, 0, 64); err == nil {
+				*out = i
+			} else if u, err := strconv.ParseUint(n.Value, 0, 64); err == nil {
+				*out = u
+			} else {
+				return Errorf(d.file, n, "%q is not a number JSON can carry", n.Value)
 			}
-			*out = i
 		case "!!float":
 			f, err := strconv.ParseFloat(n.Value, 64)
 			if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
