@@ -425,12 +425,7 @@ func (e SelectExtension) apply(s *Session) error {
 		return nil
 	}
 	s.activeExt = in
-	d := s.encode(s.nextID(), "state", statePayload{Attribute: "activeExtension", Value: in.info(), Interaction: in.interaction}, "")
-	for _, x := range s.instances {
-		if x.global() || x.interaction == in.interaction {
-			s.post(x, d)
-		}
-	}
+	s.emitState(in.interaction, "activeExtension", in.info())
 	return nil
 }
 
