@@ -128,6 +128,15 @@ type Output struct {
 	Changes []Change
 	// Created is the id of the interaction the step created, if any.
 	Created string
+	// Received describes the message Receive read, when it could read one.
+	Received *Received
+}
+
+// Received is what the engine could read of an extension's message.
+type Received struct {
+	ID      string // "" when the message has no readable id
+	Type    string
+	Command string // for an action
 }
 
 // Delivery is one message for one extension instance.
@@ -447,6 +456,12 @@ func (s *Session) receive(from string, data []byte) {
 		return
 	}
 	id, readable := readID(msg["id"])
+	typ, _ := msg["type"].(string)
+	rcv := &Received{ID: id.text, Type: typ}
+	if p, ok := msg["payload"].(map[string]any); ok && typ == "action" {
+		rcv.Command, _ = p["command"].(string)
+	}
+	s.out.Received = rcv
 	for _, p := range s.v.Inbound(msg) {
 		report(SeverityWarning, "schema", p.Path, p.Text, id)
 	}
@@ -454,8 +469,7 @@ func (s *Session) receive(from string, data []byte) {
 		report(SeverityError, "protocol", "/id", "the message has no string or number id, so the panel cannot answer it; nothing was done", msgID{})
 		return
 	}
-	typ, ok := msg["type"].(string)
-	switch {
+	switch _, ok := msg["type"].(string); {
 	case !ok:
 		s.refuse(in, id, "the message has no type: send init, exit or action")
 		report(SeverityError, "protocol", "/type", "missing or not a string", id)
@@ -559,4 +573,41 @@ func (s *Session) initValue(in *instance) (any, string) {
 		return s.active, "interaction"
 	}
 	return "ok", "ok"
+}
+
+// Reload is the page reloading: every extension iframe starts afresh, so
+// every live instance goes back to waiting for its init. Events that were
+// handed to the page but never reached an extension (undelivered, in the
+// order they were produced) go back in front of their instance's cache, so
+// that an init with payload true delivers them: none is lost. Responses
+// and exits among them are dropped: they answered or ended the extension's
+// previous life, which the new page does not have.
+func (s *Session) Reload(undelivered []Delivery) Output {
+	s.begin()
+	back := map[string][]Delivery{}
+	for _, d := range undelivered {
+		if d.Type == "state" || d.Type == "status" {
+			back[d.To] = append(back[d.To], d)
+		}
+	}
+	for _, in := range s.instances {
+		in.phase = PhaseLoaded
+		if len(back[in.id]) > 0 {
+			in.cache = append(back[in.id], in.cache...)
+			if over := len(in.cache) - s.cacheLimit; over > 0 {
+				in.cache = in.cache[over:]
+				in.dropped += over
+			}
+		}
+		s.out.Changes = append(s.out.Changes, Change{Kind: Updated, Instance: in.view()})
+	}
+	return s.end()
+}
+
+// Shutdown sends the panel's exit to every live instance, as when the panel
+// closes, and leaves the session with none.
+func (s *Session) Shutdown() Output {
+	s.begin()
+	s.stopping = append(s.stopping, s.instances...)
+	return s.end()
 }

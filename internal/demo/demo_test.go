@@ -1,0 +1,41 @@
+package demo
+
+import (
+	"net/http/httptest"
+	"testing"
+	"testing/fstest"
+)
+
+func TestHeadersFollowTheSeedsConfigurationChapter(t *testing.T) {
+	t.Parallel()
+	files := fstest.MapFS{"card.html": {Data: []byte("<!doctype html>")}}
+	h := New(files, []string{"http://127.0.0.1:8080", "http://localhost:8080"})
+
+	req := httptest.NewRequest("GET", "/card.html", nil)
+	req.Header.Set("Origin", "http://127.0.0.1:8080")
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, req)
+	res := w.Result()
+	if res.StatusCode != 200 {
+		t.Fatalf("status %d", res.StatusCode)
+	}
+	want := map[string]string{
+		"Content-Security-Policy":          "frame-ancestors http://127.0.0.1:8080 http://localhost:8080",
+		"Access-Control-Allow-Origin":      "http://127.0.0.1:8080",
+		"Access-Control-Allow-Credentials": "true",
+		"X-Frame-Options":                  "",
+	}
+	for k, v := range want {
+		if got := res.Header.Get(k); got != v {
+			t.Errorf("%s = %q, want %q", k, got, v)
+		}
+	}
+
+	req = httptest.NewRequest("GET", "/card.html", nil)
+	req.Header.Set("Origin", "https://elsewhere.example")
+	w = httptest.NewRecorder()
+	h.ServeHTTP(w, req)
+	if got := w.Result().Header.Get("Access-Control-Allow-Origin"); got != "" {
+		t.Errorf("another origin got Access-Control-Allow-Origin %q", got)
+	}
+}

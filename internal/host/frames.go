@@ -1,0 +1,218 @@
+package host
+
+import (
+	"encoding/json"
+	"strconv"
+	"time"
+	"unicode/utf8"
+
+	"github.com/cpsim/cpsim/internal/state"
+)
+
+// The frames of docs/relay.md. Frames the page sends are decoded with
+// encoding/json; the frames on the hot path to the page (deliveries and
+// log rows) are written by appending bytes, since they carry messages that
+// are JSON already and a relay round trip has little time to spare.
+
+// inFrame is any frame the page sends; t says which fields apply.
+type inFrame struct {
+	T       string          `json:"t"`
+	Q       uint64          `json:"q"` // the page's number for an m or e frame
+	Session string          `json:"session"`
+	Seq     uint64          `json:"seq"`
+	Fresh   bool            `json:"fresh"`
+	I       string          `json:"i"`
+	M       json.RawMessage `json:"m"`
+	Bad     string          `json:"bad"`
+	N       int64           `json:"n"`
+	E       json.RawMessage `json:"e"`
+	From    uint64          `json:"from"`
+}
+
+// batch collects the frames of one step; they leave as one websocket
+// message.
+type batch struct {
+	b []byte
+	n int
+}
+
+func (b *batch) open() {
+	if b.n == 0 {
+		b.b = append(b.b[:0], '[')
+	} else {
+		b.b = append(b.b, ',')
+	}
+	b.n++
+}
+
+// bytes returns the message, or nil when there is nothing to send.
+func (b *batch) bytes() []byte {
+	if b.n == 0 {
+		return nil
+	}
+	out := make([]byte, len(b.b)+1)
+	copy(out, b.b)
+	out[len(b.b)] = ']'
+	return out
+}
+
+func (b *batch) reset() { b.b, b.n = b.b[:0], 0 }
+
+// deliver adds a d frame: post m into instance i.
+func (b *batch) deliver(seq uint64, inst string, m []byte) {
+	b.open()
+	b.b = append(b.b, `{"t":"d","seq":`...)
+	b.b = strconv.AppendUint(b.b, seq, 10)
+	b.b = append(b.b, `,"i":`...)
+	b.b = appendString(b.b, inst)
+	b.b = append(b.b, `,"m":`...)
+	b.b = append(b.b, m...)
+	b.b = append(b.b, '}')
+}
+
+// logEntry is one inspector row.
+type logEntry struct {
+	n    uint64
+	at   time.Time
+	dir  string // "in" or "out"
+	inst string
+	key  string
+	m    []byte // the message; nil when there is none (a note)
+	raw  string // what the page could not relay as JSON
+	diag []state.Diagnostic
+	re   uint64  // the request a response answers
+	ms   float64 // milliseconds since that request
+}
+
+// appendLog writes an l frame.
+func appendLog(b []byte, e *logEntry) []byte {
+	b = append(b, `{"t":"l","n":`...)
+	b = strconv.AppendUint(b, e.n, 10)
+	b = append(b, `,"at":"`...)
+	b = e.at.UTC().AppendFormat(b, "2006-01-02T15:04:05.000Z")
+	b = append(b, `","dir":"`...)
+	b = append(b, e.dir...)
+	b = append(b, `","i":`...)
+	b = appendString(b, e.inst)
+	b = append(b, `,"k":`...)
+	b = appendString(b, e.key)
+	if e.m != nil {
+		b = append(b, `,"m":`...)
+		b = append(b, e.m...)
+	}
+	if e.raw != "" {
+		b = append(b, `,"raw":`...)
+		b = appendString(b, e.raw)
+	}
+	if len(e.diag) > 0 {
+		b = append(b, `,"diag":[`...)
+		for i, d := range e.diag {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"severity":`...)
+			b = appendString(b, string(d.Severity))
+			b = append(b, `,"kind":`...)
+			b = appendString(b, d.Kind)
+			b = append(b, `,"path":`...)
+			b = appendString(b, d.Path)
+			b = append(b, `,"text":`...)
+			b = appendString(b, d.Text)
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+	}
+	if e.re != 0 {
+		b = append(b, `,"re":`...)
+		b = strconv.AppendUint(b, e.re, 10)
+		b = append(b, `,"ms":`...)
+		b = strconv.AppendFloat(b, e.ms, 'f', 3, 64)
+	}
+	return append(b, '}')
+}
+
+func (b *batch) log(e *logEntry) {
+	b.open()
+	b.b = appendLog(b.b, e)
+}
+
+// frame adds any other frame, marshalled with encoding/json.
+func (b *batch) frame(v any) {
+	data, err := json.Marshal(v)
+	if err != nil {
+		panic("host: unmarshallable frame: " + err.Error()) // frames are built here from plain types
+	}
+	b.open()
+	b.b = append(b.b, data...)
+}
+
+type welcomeFrame struct {
+	T       string `json:"t"` // "welcome"
+	Session string `json:"session"`
+	Resumed bool   `json:"resumed"`
+	Seq     uint64 `json:"seq"` // the last delivery assigned
+	In      uint64 `json:"in"`  // the last m or e frame of the page processed
+}
+
+// ackFrame tells the page which of its m and e frames are processed.
+type ackFrame struct {
+	T string `json:"t"` // "k"
+	Q uint64 `json:"q"`
+}
+
+type viewFrame struct {
+	T string          `json:"t"` // "v"
+	V json.RawMessage `json:"v"`
+}
+
+type resultFrame struct {
+	T       string `json:"t"` // "r"
+	N       int64  `json:"n"`
+	Error   string `json:"error,omitempty"`
+	Created string `json:"created,omitempty"`
+}
+
+type problemsFrame struct {
+	T string    `json:"t"` // "p"
+	P []Problem `json:"p"`
+}
+
+// appendString appends s as a JSON string. Invalid UTF-8 becomes U+FFFD,
+// as encoding/json does.
+func appendString(b []byte, s string) []byte {
+	b = append(b, '"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '"' || c == '\\':
+				b = append(b, '\\', c)
+			case c < 0x20:
+				switch c {
+				case '\n':
+					b = append(b, '\\', 'n')
+				case '\r':
+					b = append(b, '\\', 'r')
+				case '\t':
+					b = append(b, '\\', 't')
+				default:
+					b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+				}
+			default:
+				b = append(b, c)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, `\ufffd`...)
+		} else {
+			b = append(b, s[i:i+size]...)
+		}
+		i += size
+	}
+	return append(b, '"')
+}
+
+const hexDigits = "0123456789abcdef"

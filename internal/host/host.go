@@ -1,0 +1,252 @@
+// Package host serves the fake Communication Panel: the page a developer
+// opens, its assets, and the websocket relay that connects each page to a
+// protocol engine session of its own (see docs/relay.md).
+package host
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/cpsim/cpsim/internal/state"
+)
+
+// Config configures a Server.
+type Config struct {
+	Logger    *slog.Logger
+	Data      *state.Data      // the agent, queues and extensions of every new session
+	Validator *state.Validator // compiled once, shared by every session
+	// Assets holds host.html and static/: web.Files(), or the web directory
+	// on disk with Dev set.
+	Assets fs.FS
+	// Dev reads host.html from Assets on every request instead of once.
+	Dev bool
+	// Strict validates every message the engine produces (slower).
+	Strict bool
+	// Seed, when not zero, makes every session's ids reproducible.
+	Seed uint64
+	// Clock tells the time; nil is time.Now.
+	Clock func() time.Time
+	// Hosts lists the host names the panel answers to, as a defence
+	// against DNS rebinding; empty means any.
+	Hosts []string
+	// QueueLen bounds the messages waiting for a slow page (default 1024).
+	QueueLen int
+	// IdleTimeout is how long a session outlives its page (default 30 min).
+	IdleTimeout time.Duration
+}
+
+// Problem is something wrong with the configuration that the page shows:
+// an extension that cannot be reached or framed, or one served same-site
+// with the panel.
+type Problem struct {
+	Level string `json:"level"` // "error" or "warning"
+	Text  string `json:"text"`
+	URL   string `json:"url,omitempty"`
+}
+
+// Server is the panel: an http.Handler for the page and the relay.
+//
+// Locks are taken in one order: s.mu before a session's mu, never the
+// other way round.
+type Server struct {
+	log      *slog.Logger
+	data     *state.Data
+	val      *state.Validator
+	assets   fs.FS
+	page     []byte // host.html, read once unless dev
+	dev      bool
+	strict   bool
+	seed     uint64
+	clock    func() time.Time
+	hosts    []string
+	queueLen int
+	idle     time.Duration
+	frameSrc string // the extension origins the page may frame
+
+	handler http.Handler
+	relays  sync.WaitGroup
+
+	mu       sync.Mutex
+	sessions map[string]*session
+	problems []Problem
+	closing  bool
+	nextSeed uint64
+}
+
+// New builds the panel. It reads and checks its assets now, so that a
+// broken build fails at start rather than on the first page.
+func New(cfg Config) (*Server, error) {
+	if cfg.Logger == nil || cfg.Data == nil || cfg.Validator == nil || cfg.Assets == nil {
+		return nil, errors.New("host: Logger, Data, Validator and Assets are required")
+	}
+	if err := cfg.Data.Check("config"); err != nil {
+		return nil, err
+	}
+	page, err := fs.ReadFile(cfg.Assets, "host.html")
+	if err != nil {
+		return nil, fmt.Errorf("read the panel page: %w", err)
+	}
+	for _, f := range []string{"static/host.js", "static/host.css"} {
+		if _, err := fs.Stat(cfg.Assets, f); err != nil {
+			return nil, fmt.Errorf("the panel page's assets: %w", err)
+		}
+	}
+	s := &Server{
+		log:      cfg.Logger,
+		data:     cfg.Data,
+		val:      cfg.Validator,
+		assets:   cfg.Assets,
+		page:     page,
+		dev:      cfg.Dev,
+		strict:   cfg.Strict,
+		seed:     cfg.Seed,
+		clock:    cfg.Clock,
+		hosts:    cfg.Hosts,
+		queueLen: cfg.QueueLen,
+		idle:     cfg.IdleTimeout,
+		sessions: map[string]*session{},
+		nextSeed: cfg.Seed,
+	}
+	if s.clock == nil {
+		s.clock = time.Now
+	}
+	if s.queueLen <= 0 {
+		s.queueLen = 1024
+	}
+	if s.idle <= 0 {
+		s.idle = 30 * time.Minute
+	}
+	s.frameSrc = frameSources(cfg.Data)
+	s.handler = s.routes()
+	return s, nil
+}
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.handler.ServeHTTP(w, r)
+}
+
+// newSession starts a session with its own engine.
+func (s *Server) newSession() (*session, error) {
+	opts := state.Options{Data: s.data, Validator: s.val, CheckOutbound: s.strict, Clock: s.clock}
+	s.mu.Lock()
+	if s.seed != 0 {
+		opts.IDs = state.SeededIDs(s.nextSeed)
+		s.nextSeed++ // each session its own, reproducible sequence
+	}
+	s.mu.Unlock()
+	eng, err := state.New(opts)
+	if err != nil {
+		return nil, err
+	}
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	ss := &session{srv: s, id: hex.EncodeToString(b[:]), eng: eng, asked: map[ask]sent{}}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closing {
+		return nil, errors.New("cpsim is shutting down")
+	}
+	s.sessions[ss.id] = ss
+	s.log.Info("session started", "session", ss.id)
+	return ss, nil
+}
+
+// sweep drops sessions whose page has been gone longer than the idle
+// timeout. The caller holds s.mu.
+func (s *Server) sweep() {
+	now := s.clock()
+	for id, ss := range s.sessions {
+		ss.mu.Lock()
+		stale := ss.conn == nil && !ss.idleSince.IsZero() && now.Sub(ss.idleSince) > s.idle
+		if stale {
+			ss.closed = true
+			if ss.timer != nil {
+				ss.timer.Stop()
+			}
+		}
+		ss.mu.Unlock()
+		if stale {
+			delete(s.sessions, id)
+			s.log.Info("session dropped after its page left", "session", id)
+		}
+	}
+}
+
+// Report replaces the problems every page shows, and tells the pages now
+// connected.
+func (s *Server) Report(ps []Problem) {
+	s.mu.Lock()
+	s.problems = slices.Clone(ps)
+	all := make([]*session, 0, len(s.sessions))
+	for _, ss := range s.sessions {
+		all = append(all, ss)
+	}
+	s.mu.Unlock()
+	frame := problemsFrame{T: "p", P: s.currentProblems()}
+	for _, ss := range all {
+		s.locked(ss, func(b *batch) { b.frame(frame) })
+	}
+}
+
+func (s *Server) currentProblems() []Problem {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.problems == nil {
+		return []Problem{}
+	}
+	return slices.Clone(s.problems)
+}
+
+// Shutdown ends every session as the panel would when it closes: each
+// extension gets exit, then each page's websocket closes normally. It waits
+// for the relays to finish, or for ctx.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	s.closing = true
+	all := make([]*session, 0, len(s.sessions))
+	for _, ss := range s.sessions {
+		all = append(all, ss)
+	}
+	s.mu.Unlock()
+	for _, ss := range all {
+		s.locked(ss, func(b *batch) {
+			ss.absorb(b, ss.eng.Shutdown())
+			if ss.conn != nil {
+				ss.conn.send(b.bytes())
+				b.reset()
+				ss.conn.closeAfter(websocket.StatusGoingAway, "cpsim is shutting down")
+			}
+		})
+		ss.mu.Lock()
+		ss.closed = true
+		if ss.timer != nil {
+			ss.timer.Stop()
+		}
+		if ss.viewTimer != nil {
+			ss.viewTimer.Stop()
+		}
+		ss.mu.Unlock()
+	}
+	done := make(chan struct{})
+	go func() {
+		s.relays.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("pages still connected: %w", ctx.Err())
+	}
+}

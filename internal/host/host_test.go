@@ -1,0 +1,775 @@
+package host
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/cpsim/cpsim/internal/state"
+)
+
+var sharedValidator = sync.OnceValue(func() *state.Validator {
+	v, err := state.NewValidator()
+	if err != nil {
+		panic(err)
+	}
+	return v
+})
+
+// testAssets stands in for web/: the server only needs them to exist.
+var testAssets = fstest.MapFS{
+	"host.html":       {Data: []byte("<!doctype html><title>cpsim</title>")},
+	"static/host.js":  {Data: []byte(`"use strict";`)},
+	"static/host.css": {Data: []byte("body{}")},
+}
+
+func testData(t testing.TB) *state.Data {
+	t.Helper()
+	d, err := state.DefaultData()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Extensions = []state.ExtensionData{
+		{Key: "crm", URL: "http://localhost:9/crm.html"},
+		{Key: "bg", URL: "http://localhost:9/bg.html", Mode: "global"},
+	}
+	return d
+}
+
+// newTestServer starts a panel on an httptest server.
+func newTestServer(t *testing.T, edit ...func(*Config)) (*Server, *httptest.Server) {
+	t.Helper()
+	cfg := Config{
+		Logger:    slog.New(slog.NewTextHandler(testLogOut, nil)),
+		Data:      testData(t),
+		Validator: sharedValidator(),
+		Assets:    testAssets,
+		Strict:    true,
+		Seed:      1,
+	}
+	for _, e := range edit {
+		e(&cfg)
+	}
+	srv, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+		hs.Close()
+	})
+	return srv, hs
+}
+
+// page is a test's stand-in for the browser page: it speaks the relay
+// protocol over a real websocket.
+type page struct {
+	t       *testing.T
+	ws      *websocket.Conn
+	ctx     context.Context
+	session string
+	seq     uint64 // last delivery seen
+	n       int64
+	q       uint64           // last numbered frame sent
+	unacked []map[string]any // numbered frames the server has not acknowledged
+	in      uint64           // the welcome's in
+	frames  []map[string]any // everything received, in order
+}
+
+func wsURL(hs *httptest.Server) string { return "ws" + strings.TrimPrefix(hs.URL, "http") + "/ws" }
+
+// dial connects a page and says hello.
+func dial(t *testing.T, hs *httptest.Server, session string, seq uint64, fresh bool) *page {
+	return dialWith(t, hs, nil, session, seq, fresh)
+}
+
+// slowClient makes a page whose socket buffers almost nothing, so that a
+// page that does not read blocks the server at once (loopback here buffers
+// tens of megabytes otherwise).
+func slowClient() *http.Client {
+	dialer := &net.Dialer{}
+	return &http.Client{Transport: &http.Transport{
+		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			c, err := dialer.DialContext(ctx, network, addr)
+			if err == nil {
+				_ = c.(*net.TCPConn).SetReadBuffer(4096)
+			}
+			return c, err
+		},
+	}}
+}
+
+func dialWith(t *testing.T, hs *httptest.Server, client *http.Client, session string, seq uint64, fresh bool) *page {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	t.Cleanup(cancel)
+	ws, _, err := websocket.Dial(ctx, wsURL(hs), &websocket.DialOptions{HTTPClient: client, HTTPHeader: http.Header{"Origin": {hs.URL}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws.SetReadLimit(16 << 20)
+	t.Cleanup(func() { ws.CloseNow() })
+	p := &page{t: t, ws: ws, ctx: ctx, seq: seq}
+	p.send(map[string]any{"t": "hello", "session": session, "seq": seq, "fresh": fresh})
+	w := p.waitFor(func(f map[string]any) bool { return f["t"] == "welcome" })
+	p.session = w["session"].(string)
+	p.in = uint64(w["in"].(float64))
+	p.q = p.in
+	if fresh {
+		p.seq = uint64(w["seq"].(float64))
+	}
+	return p
+}
+
+// resume sends again the frames of an earlier page that the server has not
+// processed, as a page does after a reconnect.
+func (p *page) resume(earlier *page) {
+	p.t.Helper()
+	var again []map[string]any
+	for _, f := range earlier.unacked {
+		if uint64(f["q"].(float64)) > p.in {
+			again = append(again, f)
+		}
+	}
+	if len(again) > 0 {
+		p.write(again)
+	}
+	p.q = max(p.q, earlier.q)
+}
+
+// send numbers m and e frames, as the page does, and writes them.
+func (p *page) send(frames ...map[string]any) {
+	p.t.Helper()
+	for _, f := range frames {
+		if f["t"] == "m" || f["t"] == "e" {
+			p.q++
+			f["q"] = float64(p.q)
+			p.unacked = append(p.unacked, f)
+		}
+	}
+	p.write(frames)
+}
+
+func (p *page) write(frames []map[string]any) {
+	p.t.Helper()
+	data, err := json.Marshal(frames)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	if err := p.ws.Write(p.ctx, websocket.MessageText, data); err != nil {
+		p.t.Fatal(err)
+	}
+}
+
+// read reads one websocket message of frames.
+func (p *page) read() []map[string]any {
+	p.t.Helper()
+	_, data, err := p.ws.Read(p.ctx)
+	if err != nil {
+		p.t.Fatalf("read: %v", err)
+	}
+	var frames []map[string]any
+	if err := json.Unmarshal(data, &frames); err != nil {
+		p.t.Fatalf("the server sent %q: %v", data, err)
+	}
+	for _, f := range frames {
+		if f["t"] == "k" {
+			q := f["q"].(float64)
+			p.unacked = slices.DeleteFunc(p.unacked, func(u map[string]any) bool { return u["q"].(float64) <= q })
+		}
+		if f["t"] == "d" {
+			seq := uint64(f["seq"].(float64))
+			if seq != p.seq+1 && seq > p.seq {
+				p.t.Errorf("delivery seq %d after %d: a delivery is missing", seq, p.seq)
+			}
+			if seq > p.seq {
+				p.seq = seq
+			}
+		}
+	}
+	p.frames = append(p.frames, frames...)
+	return frames
+}
+
+// waitFor reads until a frame matches, and returns it.
+func (p *page) waitFor(match func(map[string]any) bool) map[string]any {
+	p.t.Helper()
+	for _, f := range p.frames {
+		if match(f) {
+			return f
+		}
+	}
+	for {
+		for _, f := range p.read() {
+			if match(f) {
+				return f
+			}
+		}
+	}
+}
+
+// event sends a panel event and returns its result frame.
+func (p *page) event(ev map[string]any) map[string]any {
+	p.t.Helper()
+	p.n++
+	n := float64(p.n)
+	p.send(map[string]any{"t": "e", "n": p.n, "e": ev})
+	return p.waitFor(func(f map[string]any) bool { return f["t"] == "r" && f["n"] == n })
+}
+
+// mustEvent sends an event that must succeed.
+func (p *page) mustEvent(ev map[string]any) map[string]any {
+	p.t.Helper()
+	r := p.event(ev)
+	if e, ok := r["error"]; ok {
+		p.t.Fatalf("event %v: %v", ev, e)
+	}
+	return r
+}
+
+// ext posts a message from an extension instance.
+func (p *page) ext(inst, msg string) {
+	p.t.Helper()
+	p.send(map[string]any{"t": "m", "i": inst, "m": json.RawMessage(msg)})
+}
+
+// delivery waits for a delivery to inst matching a predicate on its message.
+func (p *page) delivery(inst string, match func(m map[string]any) bool) map[string]any {
+	p.t.Helper()
+	f := p.waitFor(func(f map[string]any) bool {
+		return f["t"] == "d" && f["i"] == inst && match(f["m"].(map[string]any))
+	})
+	return f["m"].(map[string]any)
+}
+
+func responseID(id string) func(map[string]any) bool {
+	return func(m map[string]any) bool { return m["type"] == "response" && m["id"] == id }
+}
+
+// view waits for a view that satisfies match.
+func (p *page) view(match func(v state.View) bool) state.View {
+	p.t.Helper()
+	var got state.View
+	p.waitFor(func(f map[string]any) bool {
+		if f["t"] != "v" {
+			return false
+		}
+		data, _ := json.Marshal(f["v"])
+		var v state.View
+		if err := json.Unmarshal(data, &v); err != nil {
+			p.t.Fatal(err)
+		}
+		got = v
+		return match(v)
+	})
+	return got
+}
+
+// instanceOf waits for the crm instance of an interaction.
+func (p *page) instanceOf(interaction string) string {
+	p.t.Helper()
+	inst := ""
+	p.view(func(v state.View) bool {
+		for _, in := range v.Instances {
+			if in.Interaction == interaction && in.Key == "crm" {
+				inst = in.ID
+				return true
+			}
+		}
+		return false
+	})
+	return inst
+}
+
+// call creates and accepts a phone call, and returns it with its crm
+// instance, initialized.
+func (p *page) call() (string, string) {
+	p.t.Helper()
+	id := p.mustEvent(map[string]any{"type": "incoming", "channel": "phone", "cad": map[string]any{"d1": "041"}})["created"].(string)
+	p.mustEvent(map[string]any{"type": "accept", "id": id})
+	inst := p.instanceOf(id)
+	p.ext(inst, `{"id":"init","type":"init","payload":true}`)
+	p.delivery(inst, responseID("init"))
+	return id, inst
+}
+
+func (p *page) closeStatus() (websocket.StatusCode, string) {
+	p.t.Helper()
+	for {
+		_, _, err := p.ws.Read(p.ctx)
+		if err != nil {
+			var ce websocket.CloseError
+			if errors.As(err, &ce) {
+				return ce.Code, ce.Reason
+			}
+			p.t.Fatalf("the connection ended without a close frame: %v", err)
+		}
+	}
+}
+
+func TestPageRoutes(t *testing.T) {
+	t.Parallel()
+	_, hs := newTestServer(t)
+	tests := []struct {
+		path, header, want string
+		code               int
+	}{
+		{"/", "Content-Security-Policy", "frame-src http://localhost:9;", 200},
+		{"/", "Content-Security-Policy", "frame-ancestors 'none'", 200},
+		{"/", "Referrer-Policy", "origin", 200},
+		{"/static/host.js", "Cache-Control", "no-cache", 200},
+		{"/static/missing.js", "", "", 404},
+		{"/healthz", "Content-Type", "text/plain", 200},
+		{"/nope", "", "", 404},
+	}
+	for _, tt := range tests {
+		resp, err := http.Get(hs.URL + tt.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tt.code {
+			t.Errorf("GET %s: %d, want %d", tt.path, resp.StatusCode, tt.code)
+		}
+		if tt.header != "" && !strings.Contains(resp.Header.Get(tt.header), tt.want) {
+			t.Errorf("GET %s: %s = %q, want it to contain %q", tt.path, tt.header, resp.Header.Get(tt.header), tt.want)
+		}
+	}
+}
+
+func TestHostNamesAreChecked(t *testing.T) {
+	t.Parallel()
+	_, hs := newTestServer(t, func(c *Config) { c.Hosts = []string{"127.0.0.1", "localhost"} })
+	for host, want := range map[string]int{"127.0.0.1:8080": 200, "localhost": 200, "LOCALHOST:1": 200, "rebound.example:8080": 421} {
+		req, _ := http.NewRequest("GET", hs.URL+"/healthz", nil)
+		req.Host = host
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("Host %s: %d, want %d", host, resp.StatusCode, want)
+		}
+	}
+}
+
+func TestWebsocketRefusesForeignOrigins(t *testing.T) {
+	t.Parallel()
+	_, hs := newTestServer(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for _, origin := range []string{"http://localhost:8081", "https://evil.example", "null"} {
+		_, resp, err := websocket.Dial(ctx, wsURL(hs), &websocket.DialOptions{HTTPHeader: http.Header{"Origin": {origin}}})
+		if err == nil {
+			t.Errorf("Origin %s: accepted", origin)
+			continue
+		}
+		if resp == nil || resp.StatusCode != http.StatusForbidden {
+			t.Errorf("Origin %s: %v, want 403", origin, err)
+		}
+	}
+}
+
+func TestRelayRoundTrip(t *testing.T) {
+	t.Parallel()
+	_, hs := newTestServer(t)
+	p := dial(t, hs, "", 0, true)
+	if p.waitFor(func(f map[string]any) bool { return f["t"] == "p" }) == nil {
+		t.Fatal("no problems frame")
+	}
+	call, inst := p.call()
+
+	// The cached states arrive after the init response, logged with it.
+	st := p.delivery(inst, func(m map[string]any) bool { return m["type"] == "state" })
+	if st["payload"].(map[string]any)["value"] != "accepted" {
+		t.Errorf("first cached state = %v", st)
+	}
+	p.ext(inst, `{"id":"d1","type":"action","payload":{"command":"detail","value":"interaction"}}`)
+	m := p.delivery(inst, responseID("d1"))
+	if m["payload"].(map[string]any)["value"].(map[string]any)["id"] != call {
+		t.Errorf("detail interaction = %v", m)
+	}
+	row := p.waitFor(func(f map[string]any) bool {
+		return f["t"] == "l" && f["dir"] == "out" && f["m"].(map[string]any)["id"] == "d1"
+	})
+	if row["re"] == nil || row["i"] != inst || row["k"] != "crm" {
+		t.Errorf("the response's log row is not paired with its request: %v", row)
+	}
+	in := p.waitFor(func(f map[string]any) bool { return f["t"] == "l" && f["dir"] == "in" && f["n"] == row["re"] })
+	if in["m"].(map[string]any)["id"] != "d1" {
+		t.Errorf("re points at %v", in)
+	}
+
+	// A refusal reaches the page as the event's result.
+	if r := p.event(map[string]any{"type": "accept", "id": call}); !strings.Contains(fmt.Sprint(r["error"]), "already accepted") {
+		t.Errorf("accepting twice: %v", r)
+	}
+}
+
+func TestDiagnosticsReachTheInspector(t *testing.T) {
+	t.Parallel()
+	_, hs := newTestServer(t)
+	p := dial(t, hs, "", 0, true)
+	_, inst := p.call()
+	p.ext(inst, `{"id":"x","type":"action","payload":{"command":"details","value":"user"}}`)
+	row := p.waitFor(func(f map[string]any) bool { return f["t"] == "l" && f["dir"] == "in" && f["diag"] != nil })
+	d := row["diag"].([]any)[0].(map[string]any)
+	if d["severity"] != "warning" || d["kind"] != "schema" || d["path"] != "/payload/command" {
+		t.Errorf("diagnostic = %v", d)
+	}
+	p.send(map[string]any{"t": "m", "i": inst, "bad": "not serializable: cyclic object"})
+	row = p.waitFor(func(f map[string]any) bool { return f["t"] == "l" && f["raw"] == "not serializable: cyclic object" })
+	if d := row["diag"].([]any)[0].(map[string]any); d["severity"] != "error" {
+		t.Errorf("bad message row = %v", row)
+	}
+}
+
+func TestPagesAreSessionsOfTheirOwn(t *testing.T) {
+	t.Parallel()
+	_, hs := newTestServer(t)
+	a := dial(t, hs, "", 0, true)
+	b := dial(t, hs, "", 0, true)
+	if a.session == b.session {
+		t.Fatal("two pages share a session")
+	}
+	a.mustEvent(map[string]any{"type": "incoming", "channel": "chat"})
+	a.view(func(v state.View) bool { return len(v.Interactions) == 1 })
+	b.mustEvent(map[string]any{"type": "work_status", "status": "not_ready"})
+	v := b.view(func(v state.View) bool { return v.User.WorkStatus == "not_ready" })
+	if len(v.Interactions) != 0 {
+		t.Errorf("page b sees page a's chat: %+v", v.Interactions)
+	}
+}
+
+func TestResumeAfterADroppedConnection(t *testing.T) {
+	t.Parallel()
+	_, hs := newTestServer(t)
+	p := dial(t, hs, "", 0, true)
+	call, inst := p.call()
+	posted := p.seq
+	p.send(map[string]any{"t": "a", "seq": posted})
+
+	// Deliveries the page receives but never posts: the connection drops.
+	p.mustEvent(map[string]any{"type": "hold", "id": call})
+	p.mustEvent(map[string]any{"type": "unhold", "id": call})
+	p.waitFor(func(f map[string]any) bool {
+		return f["t"] == "d" && f["m"].(map[string]any)["payload"].(map[string]any)["value"] == "connected"
+	})
+	p.ws.CloseNow()
+
+	q := dial(t, hs, p.session, posted, false)
+	if q.session != p.session {
+		t.Fatalf("resumed into session %s, want %s", q.session, p.session)
+	}
+	var got []string
+	q.waitFor(func(f map[string]any) bool {
+		if f["t"] == "d" && f["i"] == inst {
+			got = append(got, f["m"].(map[string]any)["payload"].(map[string]any)["value"].(string))
+		}
+		return len(got) == 2
+	})
+	if strings.Join(got, " ") != "onhold connected" {
+		t.Errorf("resent %v, want the hold then the unhold, once each", got)
+	}
+}
+
+func TestReloadLosesNoMessage(t *testing.T) {
+	t.Parallel()
+	_, hs := newTestServer(t)
+	p := dial(t, hs, "", 0, true)
+	call, inst := p.call()
+	p.send(map[string]any{"t": "a", "seq": p.seq})
+	posted := p.seq
+	p.mustEvent(map[string]any{"type": "hold", "id": call}) // sent, never posted
+	p.ws.CloseNow()
+
+	q := dial(t, hs, p.session, posted, true) // the page reloaded
+	v := q.view(func(v state.View) bool { return len(v.Instances) > 0 })
+	for _, in := range v.Instances {
+		if in.Phase != state.PhaseLoaded {
+			t.Errorf("after a reload %s is %s, want loaded", in.ID, in.Phase)
+		}
+	}
+	q.mustEvent(map[string]any{"type": "unhold", "id": call}) // while the new page loads
+	q.ext(inst, `{"id":"init2","type":"init","payload":true}`)
+	q.delivery(inst, responseID("init2"))
+	var got []string
+	q.waitFor(func(f map[string]any) bool {
+		if f["t"] == "d" && f["i"] == inst && f["m"].(map[string]any)["type"] == "state" {
+			got = append(got, f["m"].(map[string]any)["payload"].(map[string]any)["value"].(string))
+		}
+		return len(got) == 2
+	})
+	if strings.Join(got, " ") != "onhold connected" {
+		t.Errorf("the new page's init delivered %v, want the hold it missed, then the unhold", got)
+	}
+	history := q.mustLog(1)
+	if len(history) == 0 {
+		t.Error("no log history after the reload")
+	}
+}
+
+// mustLog asks for the log from n on and returns the rows that came back.
+func (p *page) mustLog(n uint64) []map[string]any {
+	p.t.Helper()
+	p.send(map[string]any{"t": "log", "from": n})
+	var rows []map[string]any
+	for _, f := range p.read() {
+		if f["t"] == "l" {
+			rows = append(rows, f)
+		}
+	}
+	return rows
+}
+
+func TestDuplicatedTabGetsItsOwnSession(t *testing.T) {
+	t.Parallel()
+	_, hs := newTestServer(t)
+	a := dial(t, hs, "", 0, true)
+	go func() { // keep reading so that a's page answers pings
+		for {
+			if _, _, err := a.ws.Read(context.Background()); err != nil {
+				return
+			}
+		}
+	}()
+	b := dial(t, hs, a.session, 0, true)
+	if b.session == a.session {
+		t.Errorf("a duplicated tab took over a live page's session")
+	}
+}
+
+func TestDelayedResponse(t *testing.T) {
+	t.Parallel()
+	_, hs := newTestServer(t)
+	p := dial(t, hs, "", 0, true)
+	call, inst := p.call()
+	p.mustEvent(map[string]any{"type": "delay", "command": "detail", "ms": 300})
+	p.frames = nil // only what follows counts
+	start := time.Now()
+	p.ext(inst, `{"id":"slow","type":"action","payload":{"command":"detail","value":"user"}}`)
+	p.mustEvent(map[string]any{"type": "hold", "id": call})
+	var order []string
+	p.waitFor(func(f map[string]any) bool {
+		if f["t"] == "d" && f["i"] == inst {
+			m := f["m"].(map[string]any)
+			order = append(order, fmt.Sprint(m["type"], ":", m["id"]))
+			return m["id"] == "slow"
+		}
+		return false
+	})
+	if time.Since(start) < 300*time.Millisecond {
+		t.Errorf("the delayed response came after %v", time.Since(start))
+	}
+	if len(order) < 2 || !strings.HasPrefix(order[0], "state") {
+		t.Errorf("deliveries %v: the state caused meanwhile must overtake the late response", order)
+	}
+}
+
+func TestBadFramesCloseOnlyTheirConnection(t *testing.T) {
+	t.Parallel()
+	_, hs := newTestServer(t)
+	other := dial(t, hs, "", 0, true)
+	tests := []struct {
+		name string
+		data string
+		code websocket.StatusCode
+		why  string
+	}{
+		{"not JSON", "{nope", websocket.StatusInvalidFramePayloadData, "malformed frame"},
+		{"an unknown frame", `[{"t":"launch"}]`, websocket.StatusPolicyViolation, `unknown frame type "launch"`},
+		{"a second hello", `[{"t":"hello"}]`, websocket.StatusPolicyViolation, "hello is the first frame only"},
+		{"an m frame without a message", `[{"t":"m","i":"crm-1"}]`, websocket.StatusPolicyViolation, "needs i and m"},
+		{"oversized", `[{"t":"m","i":"x","m":"` + strings.Repeat("a", 2<<20) + `"}]`, websocket.StatusMessageTooBig, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := dial(t, hs, "", 0, true)
+			if err := p.ws.Write(p.ctx, websocket.MessageText, []byte(tt.data)); err != nil && tt.code != websocket.StatusMessageTooBig {
+				t.Fatal(err)
+			}
+			code, why := p.closeStatus()
+			if code != tt.code || !strings.Contains(why, tt.why) {
+				t.Errorf("closed with %v %q, want %v %q", code, why, tt.code, tt.why)
+			}
+		})
+	}
+	// The first page was never disturbed.
+	other.mustEvent(map[string]any{"type": "incoming", "channel": "email"})
+}
+
+func TestFirstFrameMustBeHello(t *testing.T) {
+	t.Parallel()
+	_, hs := newTestServer(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	ws, _, err := websocket.Dial(ctx, wsURL(hs), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.CloseNow()
+	if err := ws.Write(ctx, websocket.MessageText, []byte(`[{"t":"a","seq":1}]`)); err != nil {
+		t.Fatal(err)
+	}
+	p := &page{t: t, ws: ws, ctx: ctx}
+	if code, why := p.closeStatus(); code != websocket.StatusPolicyViolation || why != "the first frame must be hello" {
+		t.Errorf("closed with %v %q", code, why)
+	}
+}
+
+func TestSlowPageIsDisconnectedAndResumes(t *testing.T) {
+	t.Parallel()
+	srv, hs := newTestServer(t, func(c *Config) { c.QueueLen = 4 })
+	p := dialWith(t, hs, slowClient(), "", 0, true)
+	_, inst := p.call()
+	posted := p.seq
+	// The page stops reading; the extension keeps asking, until the answers
+	// fill the socket's buffers and then the server's queue.
+	const asks = 2000
+	for i := 0; i < asks; i += 50 {
+		var msgs []map[string]any
+		for j := i; j < i+50; j++ {
+			msgs = append(msgs, map[string]any{"t": "m", "i": inst, "m": json.RawMessage(fmt.Sprintf(`{"id":"q%d","type":"action","payload":{"command":"detail","value":"user"}}`, j))})
+		}
+		for _, f := range msgs {
+			p.q++
+			f["q"] = float64(p.q)
+			p.unacked = append(p.unacked, f)
+		}
+		if err := p.ws.Write(p.ctx, websocket.MessageText, mustJSON(t, msgs)); err != nil {
+			break // the server may have closed it already
+		}
+	}
+	// The server lets the page go (its close frame cannot get through a
+	// full pipe, so the page may only see the connection end).
+	waitUntil(t, func() bool {
+		srv.mu.Lock()
+		ss := srv.sessions[p.session]
+		srv.mu.Unlock()
+		ss.mu.Lock()
+		defer ss.mu.Unlock()
+		return ss.conn == nil
+	})
+	p.ws.CloseNow()
+	q := dial(t, hs, p.session, posted, false)
+	q.resume(p)
+	seen := map[string]bool{}
+	q.waitFor(func(f map[string]any) bool {
+		if f["t"] == "d" && f["i"] == inst {
+			seen[f["m"].(map[string]any)["id"].(string)] = true
+		}
+		return len(seen) == asks
+	})
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestShutdownSendsExitAndClosesPages(t *testing.T) {
+	t.Parallel()
+	srv, hs := newTestServer(t)
+	p := dial(t, hs, "", 0, true)
+	_, inst := p.call()
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+	}()
+	p.delivery(inst, func(m map[string]any) bool { return m["type"] == "exit" })
+	if code, why := p.closeStatus(); code != websocket.StatusGoingAway || why != "cpsim is shutting down" {
+		t.Errorf("closed with %v %q", code, why)
+	}
+}
+
+func TestProblemsReachConnectedPages(t *testing.T) {
+	t.Parallel()
+	srv, hs := newTestServer(t)
+	p := dial(t, hs, "", 0, true)
+	srv.Report([]Problem{{Level: "error", Text: "cannot reach http://localhost:9/crm.html", URL: "http://localhost:9/crm.html"}})
+	f := p.waitFor(func(f map[string]any) bool { return f["t"] == "p" && len(f["p"].([]any)) == 1 })
+	if f["p"].([]any)[0].(map[string]any)["level"] != "error" {
+		t.Errorf("problems = %v", f)
+	}
+}
+
+func TestEventsFromThePage(t *testing.T) {
+	t.Parallel()
+	_, hs := newTestServer(t)
+	p := dial(t, hs, "", 0, true)
+	tests := []struct {
+		ev   string
+		want string // part of the error; "" for success
+	}{
+		{`{"type":"incoming","channel":"sms","from":"+35840","content":"Hi","cad":{"a":1}}`, ""},
+		{`{"type":"incoming","channel":"fax"}`, `unknown channel "fax"`},
+		{`{"type":"incoming"}`, "needs channel"},
+		{`{"type":"work_status","status":"not_ready"}`, ""},
+		{`{"type":"profile","profile":"Meeting"}`, ""},
+		{`{"type":"phone_status","status":"disconnected"}`, ""},
+		{`{"type":"serve","queue":"Sales","serve":false}`, ""},
+		{`{"type":"serve","queue":"Sales"}`, "needs serve"},
+		{`{"type":"record","id":"x"}`, "needs on"},
+		{`{"type":"say","id":"x","text":"hi","from":"bot"}`, "from: customer or agent"},
+		{`{"type":"delay","command":"detail","ms":-1}`, "ms: 0 or more"},
+		{`{"type":"delay","command":"detail","ms":250}`, ""},
+		{`{"type":"fail","command":"transfer","reason":"no"}`, ""},
+		{`{"type":"fail_next_init"}`, ""},
+		{`{"type":"clear_faults"}`, ""},
+		{`{"type":"outbound","channel":"email","to":["a@b.c","d@e.f"],"subject":"S"}`, ""},
+		{`{"type":"outbound","channel":"email","to":7}`, "to must be a string or a list"},
+		{`{"type":"status","attribute":"work_status","value":"ready"}`, ""},
+		{`{"type":"send","instance":"bg-1","message":{"id":"x","type":"exit"}}`, ""},
+		{`{"type":"teleport"}`, `unknown event type "teleport"`},
+		{`{"type":"login","extra":1}`, `unknown field "extra"`},
+		{`{}`, "the event has no type"},
+		{`[]`, "malformed event"},
+	}
+	for _, tt := range tests {
+		p.n++
+		n := float64(p.n)
+		p.send(map[string]any{"t": "e", "n": p.n, "e": json.RawMessage(tt.ev)})
+		res := p.waitFor(func(f map[string]any) bool { return f["t"] == "r" && f["n"] == n })
+		got, _ := res["error"].(string)
+		if (tt.want == "") != (got == "") || !strings.Contains(got, tt.want) {
+			t.Errorf("%s: error %q, want %q", tt.ev, got, tt.want)
+		}
+	}
+}
+
+var testLogOut io.Writer = io.Discard
+
+// waitUntil polls cond until it holds, or fails the test after 10 seconds.
+func waitUntil(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("timed out waiting")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

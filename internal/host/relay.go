@@ -1,0 +1,364 @@
+package host
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/coder/websocket"
+)
+
+// Limits of the relay.
+const (
+	readLimit    = 1 << 20          // bytes per message from the page
+	writeTimeout = 5 * time.Second  // per message to the page
+	helloTimeout = 10 * time.Second // for the page's first frame
+)
+
+// handleWS is the relay's HTTP face: it upgrades the request (only from the
+// page's own origin, coder/websocket's default) and runs the relay.
+func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
+	ws, err := websocket.Accept(w, r, nil)
+	if err != nil {
+		s.log.Info("websocket refused", "origin", r.Header.Get("Origin"), "err", err)
+		return // Accept has answered
+	}
+	s.relays.Add(1)
+	defer s.relays.Done()
+	err = s.relay(r.Context(), ws)
+	switch websocket.CloseStatus(err) {
+	case websocket.StatusNormalClosure, websocket.StatusGoingAway:
+	default:
+		if err != nil && !errors.Is(err, context.Canceled) {
+			s.log.Info("relay ended", "err", err)
+		}
+	}
+}
+
+// conn is one page's websocket: a bounded queue of messages to it, written
+// by one goroutine, so that a slow page never blocks its session.
+type conn struct {
+	ws   *websocket.Conn
+	out  chan outMsg
+	done chan struct{}
+	once sync.Once
+}
+
+type outMsg struct {
+	data  []byte
+	close bool // close the connection after the messages before it
+	code  websocket.StatusCode
+	why   string
+}
+
+func newConn(ws *websocket.Conn, queue int) *conn {
+	return &conn{ws: ws, out: make(chan outMsg, queue), done: make(chan struct{})}
+}
+
+// send queues a message; a page whose queue is full is disconnected, to
+// resume when it reconnects.
+func (c *conn) send(data []byte) {
+	if data == nil {
+		return
+	}
+	select {
+	case c.out <- outMsg{data: data}:
+	case <-c.done:
+	default:
+		c.drop()
+	}
+}
+
+// closeAfter closes the connection once the messages queued before are
+// written.
+func (c *conn) closeAfter(code websocket.StatusCode, why string) {
+	select {
+	case c.out <- outMsg{close: true, code: code, why: why}:
+	case <-c.done:
+	default:
+		c.kill(code, why)
+	}
+}
+
+// kill closes the connection with a status and a reason for the page.
+func (c *conn) kill(code websocket.StatusCode, why string) {
+	c.once.Do(func() {
+		close(c.done)
+		go c.ws.Close(code, why) // Close waits for the page's answer
+	})
+}
+
+// drop closes the connection at once, for a page that does not keep up:
+// its pipe is full, so no close frame would get through.
+func (c *conn) drop() {
+	c.once.Do(func() {
+		close(c.done)
+		c.ws.CloseNow()
+	})
+}
+
+func (c *conn) writeLoop(ctx context.Context) {
+	for {
+		select {
+		case m := <-c.out:
+			if m.close {
+				c.kill(m.code, m.why)
+				return
+			}
+			// Not derived from ctx: coder/websocket closes the connection
+			// when a write's context ends, and the relay's ends as it returns,
+			// possibly before the close frame that says why is out.
+			wctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
+			err := c.ws.Write(wctx, websocket.MessageText, m.data)
+			cancel()
+			if err != nil {
+				c.drop()
+				return
+			}
+		case <-c.done:
+			return
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// protocolError closes the connection with a status and a reason that
+// tells the page's developer what was wrong.
+type protocolError struct {
+	code websocket.StatusCode
+	why  string
+}
+
+func (e *protocolError) Error() string { return e.why }
+
+// relay serves one page until it goes away: the hello, then every frame.
+func (s *Server) relay(ctx context.Context, ws *websocket.Conn) error {
+	ws.SetReadLimit(readLimit)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	hctx, hcancel := context.WithTimeout(ctx, helloTimeout)
+	frames, err := readFrames(hctx, ws)
+	hcancel()
+	if err != nil {
+		return closeWith(ws, err)
+	}
+	if len(frames) == 0 || frames[0].T != "hello" {
+		return closeWith(ws, &protocolError{websocket.StatusPolicyViolation, "the first frame must be hello"})
+	}
+	c := newConn(ws, s.queueLen)
+	ss := s.attach(ctx, frames[0], c)
+	if ss == nil {
+		return closeWith(ws, &protocolError{websocket.StatusGoingAway, "cpsim is shutting down"})
+	}
+	defer s.detach(ss, c)
+	go c.writeLoop(ctx)
+
+	rest := frames[1:]
+	for {
+		if err := s.handle(ss, rest); err != nil {
+			c.kill(err.code, err.why)
+			return err
+		}
+		rest, err = readFrames(ctx, ws)
+		if err != nil {
+			var pe *protocolError
+			if errors.As(err, &pe) {
+				c.kill(pe.code, pe.why)
+			}
+			return err
+		}
+	}
+}
+
+// closeWith ends a connection that never got a session.
+func closeWith(ws *websocket.Conn, err error) error {
+	var pe *protocolError
+	if errors.As(err, &pe) {
+		ws.Close(pe.code, pe.why)
+	} else {
+		ws.CloseNow()
+	}
+	return err
+}
+
+// readFrames reads one message: an array of frames, or a single frame.
+func readFrames(ctx context.Context, ws *websocket.Conn) ([]inFrame, error) {
+	typ, data, err := ws.Read(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if typ != websocket.MessageText {
+		return nil, &protocolError{websocket.StatusUnsupportedData, "frames are JSON text, not binary"}
+	}
+	var frames []inFrame
+	if len(data) > 0 && data[0] == '{' {
+		frames = make([]inFrame, 1)
+		err = json.Unmarshal(data, &frames[0])
+	} else {
+		err = json.Unmarshal(data, &frames)
+	}
+	if err != nil {
+		return nil, &protocolError{websocket.StatusInvalidFramePayloadData, "malformed frame: " + shorten(err.Error())}
+	}
+	return frames, nil
+}
+
+// shorten keeps a close reason within the 123 bytes a close frame allows.
+func shorten(s string) string {
+	if len(s) > 100 {
+		return s[:100] + "..."
+	}
+	return s
+}
+
+// handle runs the frames of one message from an attached page, and
+// answers with one message. Numbered frames (m and e) that the session has
+// processed already are skipped: a page resends what was not acknowledged
+// after a reconnect, so each reaches the engine exactly once.
+func (s *Server) handle(ss *session, frames []inFrame) *protocolError {
+	var perr *protocolError
+	s.locked(ss, func(b *batch) {
+		acked := ss.inSeq
+		for _, f := range frames {
+			if f.Q != 0 {
+				if f.Q <= ss.inSeq {
+					continue
+				}
+				ss.inSeq = f.Q
+			}
+			if perr = ss.frame(b, f); perr != nil {
+				return
+			}
+		}
+		if ss.inSeq != acked {
+			b.frame(ackFrame{T: "k", Q: ss.inSeq})
+		}
+	})
+	return perr
+}
+
+// frame runs one frame; the caller holds the session's lock.
+func (ss *session) frame(b *batch, f inFrame) *protocolError {
+	switch f.T {
+	case "m":
+		if f.I == "" || (f.M == nil && f.Bad == "") {
+			return &protocolError{websocket.StatusPolicyViolation, "an m frame needs i and m (or bad)"}
+		}
+		ss.receive(b, f.I, f.M, f.Bad)
+	case "a":
+		ss.acked(f.Seq)
+	case "e":
+		ev, err := decodeEvent(f.E)
+		if err != nil {
+			b.frame(resultFrame{T: "r", N: f.N, Error: err.Error()})
+			return nil
+		}
+		o, err := ss.apply(b, ev)
+		r := resultFrame{T: "r", N: f.N, Created: o.Created}
+		if err != nil {
+			r.Error = err.Error()
+		}
+		b.frame(r)
+	case "log":
+		ss.logFrom(b, f.From)
+	case "hello":
+		return &protocolError{websocket.StatusPolicyViolation, "hello is the first frame only"}
+	default:
+		return &protocolError{websocket.StatusPolicyViolation, fmt.Sprintf("unknown frame type %q", shorten(f.T))}
+	}
+	return nil
+}
+
+// attach gives the page its session: a new one, or the one it asks for,
+// resumed after a dropped connection or a reload.
+func (s *Server) attach(ctx context.Context, h inFrame, c *conn) *session {
+	s.mu.Lock()
+	if s.closing {
+		s.mu.Unlock()
+		return nil
+	}
+	s.sweep()
+	ss := s.sessions[h.Session]
+	var old *conn
+	if ss != nil {
+		ss.mu.Lock()
+		old = ss.conn
+		ss.mu.Unlock()
+	}
+	s.mu.Unlock()
+
+	// A session already open in a live page is a duplicated tab: it gets a
+	// session of its own. A page that does not answer a ping has gone (a
+	// reload races the old page's close), and the newcomer takes over.
+	if old != nil {
+		pctx, cancel := context.WithTimeout(ctx, time.Second)
+		err := old.ws.Ping(pctx)
+		cancel()
+		if err == nil && h.Fresh {
+			ss = nil
+		} else {
+			old.kill(websocket.StatusPolicyViolation, "another page took over this session")
+		}
+	}
+
+	resumed := ss != nil
+	if !resumed {
+		var err error
+		if ss, err = s.newSession(); err != nil {
+			s.log.Error("start a session", "err", err)
+			return nil
+		}
+	}
+	problems := s.currentProblems() // before ss.mu: locks are taken s.mu first
+	s.locked(ss, func(b *batch) {
+		ss.conn = c
+		ss.viewSent = nil
+		// Neither a resend nor a reload assigns deliveries a new seq, so the
+		// welcome can tell the page the last one first.
+		b.frame(welcomeFrame{T: "welcome", Session: ss.id, Resumed: resumed, Seq: ss.seq, In: ss.inSeq})
+		switch {
+		case !resumed:
+		case h.Fresh:
+			ss.reload(b, h.Seq)
+		default:
+			ss.resend(b, h.Seq)
+		}
+		ss.view(b)
+		b.frame(problemsFrame{T: "p", P: problems})
+	})
+	s.log.Info("page connected", "session", ss.id, "resumed", resumed, "fresh", h.Fresh)
+	return ss
+}
+
+// detach marks a session as without a page, if c is still its page.
+func (s *Server) detach(ss *session, c *conn) {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	if ss.conn == c {
+		ss.conn = nil
+		ss.idleSince = s.clock()
+	}
+	c.kill(websocket.StatusNormalClosure, "")
+}
+
+// locked runs f under the session's lock and sends what it put in the
+// batch to the page.
+func (s *Server) locked(ss *session, f func(b *batch)) {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	if ss.closed {
+		return
+	}
+	b := &ss.batch
+	b.reset()
+	f(b)
+	if ss.conn != nil {
+		ss.conn.send(b.bytes())
+	}
+}

@@ -1,0 +1,110 @@
+package host
+
+import (
+	"io/fs"
+	"net"
+	"net/http"
+	"net/url"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/cpsim/cpsim/internal/state"
+)
+
+func (s *Server) routes() http.Handler {
+	r := chi.NewRouter()
+	r.Use(s.checkHost)
+
+	// GET / - the panel page
+	r.Get("/", s.handlePage)
+
+	// GET /static/* - the page's script and styles
+	static, _ := fs.Sub(s.assets, "static") // checked in New
+	files := http.StripPrefix("/static/", http.FileServerFS(static))
+	r.Get("/static/*", func(w http.ResponseWriter, r *http.Request) {
+		// Assets change with the binary and, with -dev, on disk: always
+		// revalidate rather than run a stale script against a new server.
+		w.Header().Set("Cache-Control", "no-cache")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		files.ServeHTTP(w, r)
+	})
+
+	// GET /ws - the relay: one websocket per page, each with its own session
+	r.Get("/ws", s.handleWS)
+
+	// GET /healthz - for scripts and containers that wait for cpsim to start
+	r.Get("/healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	return r
+}
+
+// handlePage serves host.html with a Content-Security-Policy that lets it
+// frame the configured extensions and nothing else.
+func (s *Server) handlePage(w http.ResponseWriter, r *http.Request) {
+	page := s.page
+	if s.dev {
+		var err error
+		if page, err = fs.ReadFile(s.assets, "host.html"); err != nil {
+			http.Error(w, "read host.html: "+err.Error(), http.StatusInternalServerError)
+			return
+		}
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-cache")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "origin") // extensions see the panel's origin, as the seed expects
+	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
+		"connect-src 'self'; frame-src "+s.frameSrc+"; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
+	_, _ = w.Write(page)
+}
+
+// frameSources lists the origins of the configured extensions for the
+// page's frame-src.
+func frameSources(d *state.Data) string {
+	var origins []string
+	for _, e := range d.Extensions {
+		if o := originOf(e.URL); o != "" && !slices.Contains(origins, o) {
+			origins = append(origins, o)
+		}
+	}
+	if len(origins) == 0 {
+		return "'none'"
+	}
+	sort.Strings(origins)
+	return strings.Join(origins, " ")
+}
+
+// originOf is the scheme://host[:port] of a URL, or "" if it has none.
+func originOf(u string) string {
+	p, err := url.Parse(u)
+	if err != nil || p.Scheme == "" || p.Host == "" {
+		return ""
+	}
+	return p.Scheme + "://" + p.Host
+}
+
+// checkHost refuses requests for host names the panel does not answer to.
+// A page on another site can make a browser resolve its own name to
+// 127.0.0.1 (DNS rebinding) and then read the panel as same-origin; the
+// Host header still carries that other name.
+func (s *Server) checkHost(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if len(s.hosts) > 0 {
+			host := r.Host
+			if h, _, err := net.SplitHostPort(r.Host); err == nil {
+				host = h
+			}
+			if !slices.Contains(s.hosts, strings.ToLower(strings.Trim(host, "[]"))) {
+				http.Error(w, "cpsim does not answer to the host name "+r.Host+"; open it as http://127.0.0.1 or http://localhost", http.StatusMisdirectedRequest)
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}

@@ -1,0 +1,317 @@
+package host
+
+import (
+	"bytes"
+	"container/heap"
+	"encoding/json"
+	"sync"
+	"time"
+
+	"github.com/cpsim/cpsim/internal/state"
+)
+
+// session is one browser page's panel: its own engine, so two tabs (or two
+// CI jobs) never see each other's interactions. One lock owns everything in
+// it; every step takes the lock, runs the engine, and turns the output into
+// one websocket message for the page.
+type session struct {
+	srv *Server
+	id  string
+
+	mu    sync.Mutex
+	batch batch // reused by every step, under mu
+	eng   *state.Session
+
+	seq     uint64       // the last delivery seq assigned
+	inSeq   uint64       // the last numbered frame of the page processed
+	outbox  []queued     // deliveries not yet acknowledged by the page
+	logN    uint64       // the last log number assigned
+	log     []logEntry   // the latest entries, for a page that reloads
+	asked   map[ask]sent // requests waiting for their response
+	delayed delays       // deliveries held back by an injected delay
+	timer   *time.Timer  // fires when the first delayed delivery is due
+
+	conn      *conn     // the page, or nil while none is connected
+	idleSince time.Time // when the page went away
+
+	viewSent  []byte
+	viewTimer *time.Timer
+	closed    bool
+}
+
+type queued struct {
+	seq uint64
+	d   state.Delivery
+}
+
+// ask identifies a request by its instance and id, to pair it with its
+// response in the inspector.
+type ask struct{ inst, id string }
+
+type sent struct {
+	n  uint64
+	at time.Time
+}
+
+// maxAsked bounds the requests remembered for pairing; an extension that
+// sends requests the panel never answers (it cannot: their ids are
+// unreadable) must not grow it for ever.
+const maxAsked = 10000
+
+// maxOutbox bounds the deliveries kept for a page that does not
+// acknowledge them. A page that falls this far behind is disconnected
+// (and resumes); one that is gone for good loses the oldest.
+const maxOutbox = 50000
+
+func (s *session) now() time.Time { return s.srv.clock() }
+
+// receive relays a message an extension posted.
+func (s *session) receive(b *batch, inst string, m json.RawMessage, bad string) {
+	now := s.now()
+	var o state.Output
+	if bad == "" {
+		o = s.eng.Receive(inst, m)
+	} else {
+		o.Diagnostics = []state.Diagnostic{{Instance: inst, Direction: "in", Severity: state.SeverityError,
+			Kind: "protocol", Text: "the page could not relay this message: " + bad}}
+	}
+	e := logEntry{dir: "in", inst: inst, key: s.keyOf(inst), at: now}
+	if bad == "" {
+		e.m = m
+	} else {
+		e.raw = bad
+	}
+	var rest []state.Diagnostic
+	for _, d := range o.Diagnostics {
+		if d.Direction == "in" {
+			e.diag = append(e.diag, d)
+		} else {
+			rest = append(rest, d)
+		}
+	}
+	o.Diagnostics = rest
+	s.addLog(b, &e)
+	if r := o.Received; r != nil && r.ID != "" && r.Type != "response" {
+		if len(s.asked) >= maxAsked {
+			clear(s.asked)
+		}
+		s.asked[ask{inst, r.ID}] = sent{n: e.n, at: now}
+	}
+	s.absorb(b, o)
+}
+
+// apply performs an event from the page (or a scenario).
+func (s *session) apply(b *batch, ev state.Event) (state.Output, error) {
+	o, err := s.eng.Apply(ev)
+	s.absorb(b, o)
+	return o, err
+}
+
+// absorb turns an engine step's output into frames: deliveries now or
+// later, diagnostics beside their messages, and a fresh view soon.
+func (s *session) absorb(b *batch, o state.Output) {
+	diags := o.Diagnostics
+	var later []state.Delivery
+	for _, d := range o.Deliveries {
+		if d.Delay > 0 {
+			later = append(later, d)
+			continue
+		}
+		s.emit(b, d, &diags)
+	}
+	if len(later) > 0 {
+		s.hold(later)
+	}
+	// Diagnostics that belong to no delivery (a message cached, not sent)
+	// get a row of their own.
+	for _, d := range diags {
+		s.addLog(b, &logEntry{dir: d.Direction, inst: d.Instance, key: s.keyOf(d.Instance), at: s.now(),
+			diag: []state.Diagnostic{d}})
+	}
+	s.viewChanged()
+}
+
+// emit sends one delivery to the page and logs it.
+func (s *session) emit(b *batch, d state.Delivery, diags *[]state.Diagnostic) {
+	s.seq++
+	s.outbox = append(s.outbox, queued{seq: s.seq, d: d})
+	if len(s.outbox) > maxOutbox {
+		if s.conn != nil {
+			s.conn.drop()
+		}
+		s.outbox = s.outbox[len(s.outbox)-maxOutbox:]
+	}
+	b.deliver(s.seq, d.To, d.Data)
+
+	now := s.now()
+	e := logEntry{dir: "out", inst: d.To, key: s.keyOf(d.To), m: d.Data, at: now}
+	keep := (*diags)[:0]
+	for _, g := range *diags {
+		if g.MessageID == d.ID && (g.Instance == "" || g.Instance == d.To) && d.ID != "" {
+			e.diag = append(e.diag, g)
+		} else {
+			keep = append(keep, g)
+		}
+	}
+	*diags = keep
+	if d.Type == "response" {
+		k := ask{d.To, d.ID}
+		if q, ok := s.asked[k]; ok {
+			e.re, e.ms = q.n, float64(now.Sub(q.at).Microseconds())/1000
+			delete(s.asked, k)
+		}
+	}
+	s.addLog(b, &e)
+}
+
+// maxLog bounds the log kept for a page that reloads.
+const maxLog = 5000
+
+func (s *session) addLog(b *batch, e *logEntry) {
+	s.logN++
+	e.n = s.logN
+	if len(s.log) >= maxLog {
+		copy(s.log, s.log[len(s.log)-maxLog/2:])
+		s.log = s.log[:maxLog/2]
+	}
+	s.log = append(s.log, *e)
+	b.log(e)
+}
+
+// keyOf names the extension of an instance id ("crm-3" is crm's).
+func (s *session) keyOf(inst string) string {
+	for i := len(inst) - 1; i >= 0; i-- {
+		if inst[i] == '-' {
+			return inst[:i]
+		}
+	}
+	return inst
+}
+
+// acked drops what the page has posted.
+func (s *session) acked(seq uint64) {
+	i := 0
+	for i < len(s.outbox) && s.outbox[i].seq <= seq {
+		i++
+	}
+	s.outbox = s.outbox[i:]
+}
+
+// resend puts every unacknowledged delivery after seq in the batch again.
+func (s *session) resend(b *batch, seq uint64) {
+	s.acked(seq)
+	for _, q := range s.outbox {
+		b.deliver(q.seq, q.d.To, q.d.Data)
+	}
+}
+
+// reload hands what a reloaded page never posted back to the engine.
+func (s *session) reload(b *batch, seq uint64) {
+	s.acked(seq)
+	lost := make([]state.Delivery, len(s.outbox))
+	for i, q := range s.outbox {
+		lost[i] = q.d
+	}
+	s.outbox = s.outbox[:0]
+	clear(s.asked)
+	s.absorb(b, s.eng.Reload(lost))
+}
+
+// logFrom puts the log entries from n on in the batch.
+func (s *session) logFrom(b *batch, n uint64) {
+	for i := range s.log {
+		if s.log[i].n >= n {
+			b.log(&s.log[i])
+		}
+	}
+}
+
+// viewChanged schedules a view for the page: at most one every 50 ms, and
+// only when it differs from the last one sent.
+func (s *session) viewChanged() {
+	if s.viewTimer != nil || s.conn == nil {
+		return
+	}
+	s.viewTimer = time.AfterFunc(50*time.Millisecond, func() {
+		s.srv.locked(s, func(b *batch) {
+			s.viewTimer = nil
+			s.view(b)
+		})
+	})
+}
+
+// view puts the view in the batch if it changed since the last one.
+func (s *session) view(b *batch) {
+	v, err := json.Marshal(s.eng.View())
+	if err != nil {
+		s.srv.log.Error("marshal the view", "session", s.id, "err", err)
+		return
+	}
+	if bytes.Equal(v, s.viewSent) {
+		return
+	}
+	s.viewSent = v
+	b.frame(viewFrame{T: "v", V: v})
+}
+
+// hold keeps deliveries back for their injected delay. Deliveries due at
+// the same time leave in the order they were produced.
+func (s *session) hold(ds []state.Delivery) {
+	now := s.now()
+	for _, d := range ds {
+		s.delayed.seq++
+		heap.Push(&s.delayed, delayed{due: now.Add(d.Delay), order: s.delayed.seq, d: d})
+	}
+	s.armTimer()
+}
+
+func (s *session) armTimer() {
+	if len(s.delayed.items) == 0 || s.closed {
+		return
+	}
+	wait := s.delayed.items[0].due.Sub(s.now())
+	if s.timer == nil {
+		s.timer = time.AfterFunc(wait, func() { s.srv.locked(s, s.release) })
+	} else {
+		s.timer.Reset(wait)
+	}
+}
+
+// release sends the delayed deliveries that are due.
+func (s *session) release(b *batch) {
+	now := s.now()
+	var none []state.Diagnostic
+	for len(s.delayed.items) > 0 && !s.delayed.items[0].due.After(now) {
+		d := heap.Pop(&s.delayed).(delayed)
+		d.d.Delay = 0
+		s.emit(b, d.d, &none)
+	}
+	s.armTimer()
+}
+
+type delayed struct {
+	due   time.Time
+	order uint64
+	d     state.Delivery
+}
+
+// delays is a min-heap of delayed deliveries by due time, then order.
+type delays struct {
+	items []delayed
+	seq   uint64
+}
+
+func (h delays) Len() int { return len(h.items) }
+func (h delays) Less(i, j int) bool {
+	if !h.items[i].due.Equal(h.items[j].due) {
+		return h.items[i].due.Before(h.items[j].due)
+	}
+	return h.items[i].order < h.items[j].order
+}
+func (h delays) Swap(i, j int) { h.items[i], h.items[j] = h.items[j], h.items[i] }
+func (h *delays) Push(x any)   { h.items = append(h.items, x.(delayed)) }
+func (h *delays) Pop() any {
+	last := h.items[len(h.items)-1]
+	h.items = h.items[:len(h.items)-1]
+	return last
+}
