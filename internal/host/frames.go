@@ -78,14 +78,18 @@ type logEntry struct {
 	inst string
 	key  string
 	m    []byte // the message; nil when there is none (a note)
+	seq  uint64 // the delivery that carried m, for an outgoing message
 	raw  string // what the page could not relay as JSON
 	diag []state.Diagnostic
 	re   uint64  // the request a response answers
 	ms   float64 // milliseconds since that request
 }
 
-// appendLog writes an l frame.
-func appendLog(b []byte, e *logEntry) []byte {
+// appendLog writes an l frame. A live row of a delivery names the
+// delivery's seq instead of repeating its message, which the same websocket
+// message carries in its d frame; a row sent again later (history, after a
+// reload) carries the message itself.
+func appendLog(b []byte, e *logEntry, live bool) []byte {
 	b = append(b, `{"t":"l","n":`...)
 	b = strconv.AppendUint(b, e.n, 10)
 	b = append(b, `,"at":"`...)
@@ -96,7 +100,11 @@ func appendLog(b []byte, e *logEntry) []byte {
 	b = appendString(b, e.inst)
 	b = append(b, `,"k":`...)
 	b = appendString(b, e.key)
-	if e.m != nil {
+	switch {
+	case live && e.seq != 0:
+		b = append(b, `,"seq":`...)
+		b = strconv.AppendUint(b, e.seq, 10)
+	case e.m != nil:
 		b = append(b, `,"m":`...)
 		b = append(b, e.m...)
 	}
@@ -131,9 +139,9 @@ func appendLog(b []byte, e *logEntry) []byte {
 	return append(b, '}')
 }
 
-func (b *batch) log(e *logEntry) {
+func (b *batch) log(e *logEntry, live bool) {
 	b.open()
-	b.b = appendLog(b.b, e)
+	b.b = appendLog(b.b, e, live)
 }
 
 // frame adds any other frame, marshalled with encoding/json.

@@ -42,6 +42,9 @@ type Config struct {
 	Hosts []string
 	// QueueLen bounds the messages waiting for a slow page (default 1024).
 	QueueLen int
+	// WriteTimeout is how long a write to a page may take before the page
+	// is dropped, to resume when it reconnects (default 5 s).
+	WriteTimeout time.Duration
 	// IdleTimeout is how long a session outlives its page (default 30 min).
 	IdleTimeout time.Duration
 }
@@ -70,8 +73,9 @@ type Server struct {
 	seed     uint64
 	clock    func() time.Time
 	hosts    []string
-	queueLen int
-	idle     time.Duration
+	queueLen     int
+	writeTimeout time.Duration
+	idle         time.Duration
 	frameSrc string // the extension origins the page may frame
 
 	handler http.Handler
@@ -113,8 +117,9 @@ func New(cfg Config) (*Server, error) {
 		seed:     cfg.Seed,
 		clock:    cfg.Clock,
 		hosts:    cfg.Hosts,
-		queueLen: cfg.QueueLen,
-		idle:     cfg.IdleTimeout,
+		queueLen:     cfg.QueueLen,
+		writeTimeout: cfg.WriteTimeout,
+		idle:         cfg.IdleTimeout,
 		sessions: map[string]*session{},
 		nextSeed: cfg.Seed,
 	}
@@ -123,6 +128,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if s.queueLen <= 0 {
 		s.queueLen = 1024
+	}
+	if s.writeTimeout <= 0 {
+		s.writeTimeout = 5 * time.Second
 	}
 	if s.idle <= 0 {
 		s.idle = 30 * time.Minute

@@ -15,7 +15,6 @@ import (
 // Limits of the relay.
 const (
 	readLimit    = 1 << 20          // bytes per message from the page
-	writeTimeout = 5 * time.Second  // per message to the page
 	helloTimeout = 10 * time.Second // for the page's first frame
 )
 
@@ -39,13 +38,23 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// conn is one page's websocket: a bounded queue of messages to it, written
-// by one goroutine, so that a slow page never blocks its session.
+// conn is one page's websocket. Messages for it queue under the session's
+// lock (bounded: a page that lets the queue fill is dropped, and resumes
+// when it reconnects), and whichever goroutine queued them writes them once
+// it has let go of the session's lock, unless another goroutine is writing
+// already, which then writes them too, in order. So a slow page never
+// blocks its session, and a reply costs no hand-over to another goroutine.
 type conn struct {
-	ws   *websocket.Conn
-	out  chan outMsg
-	done chan struct{}
-	once sync.Once
+	ws       *websocket.Conn
+	limit    int
+	timeout  time.Duration
+	watchdog *time.Timer // drops the page when a write takes longer than timeout
+
+	mu      sync.Mutex
+	pending []outMsg
+	writing bool
+	done    chan struct{} // closed when the connection is finished
+	once    sync.Once
 }
 
 type outMsg struct {
@@ -55,32 +64,81 @@ type outMsg struct {
 	why   string
 }
 
-func newConn(ws *websocket.Conn, queue int) *conn {
-	return &conn{ws: ws, out: make(chan outMsg, queue), done: make(chan struct{})}
+func newConn(ws *websocket.Conn, limit int, timeout time.Duration) *conn {
+	c := &conn{ws: ws, limit: limit, timeout: timeout, done: make(chan struct{})}
+	c.watchdog = time.AfterFunc(timeout, c.drop)
+	c.watchdog.Stop()
+	return c
 }
 
-// send queues a message; a page whose queue is full is disconnected, to
-// resume when it reconnects.
+// send queues a message. It never blocks; call flush after letting go of
+// the session's lock.
 func (c *conn) send(data []byte) {
 	if data == nil {
 		return
 	}
-	select {
-	case c.out <- outMsg{data: data}:
-	case <-c.done:
-	default:
+	c.queue(outMsg{data: data})
+}
+
+// closeAfter closes the connection once the messages queued before it
+// are written.
+func (c *conn) closeAfter(code websocket.StatusCode, why string) {
+	c.queue(outMsg{close: true, code: code, why: why})
+}
+
+func (c *conn) queue(m outMsg) {
+	c.mu.Lock()
+	full := len(c.pending) >= c.limit
+	if !full {
+		c.pending = append(c.pending, m)
+	}
+	c.mu.Unlock()
+	if full {
 		c.drop()
 	}
 }
 
-// closeAfter closes the connection once the messages queued before are
-// written.
-func (c *conn) closeAfter(code websocket.StatusCode, why string) {
+// flush writes what is queued, unless another goroutine is writing already.
+func (c *conn) flush() {
+	c.mu.Lock()
+	if c.writing {
+		c.mu.Unlock()
+		return
+	}
+	c.writing = true
+	for len(c.pending) > 0 && !c.finished() {
+		batch := c.pending
+		c.pending = nil
+		c.mu.Unlock()
+		for _, m := range batch {
+			if m.close {
+				c.kill(m.code, m.why)
+				break
+			}
+			// The write timeout is the watchdog, not a context: with a
+			// context that can end, coder/websocket arms a timer for every
+			// write (and closes the connection when the context ends, which
+			// would cut short the close frame of a relay that is returning).
+			c.watchdog.Reset(c.timeout)
+			err := c.ws.Write(context.Background(), websocket.MessageText, m.data)
+			c.watchdog.Stop()
+			if err != nil {
+				c.drop()
+				break
+			}
+		}
+		c.mu.Lock()
+	}
+	c.writing = false
+	c.mu.Unlock()
+}
+
+func (c *conn) finished() bool {
 	select {
-	case c.out <- outMsg{close: true, code: code, why: why}:
 	case <-c.done:
+		return true
 	default:
-		c.kill(code, why)
+		return false
 	}
 }
 
@@ -99,32 +157,6 @@ func (c *conn) drop() {
 		close(c.done)
 		c.ws.CloseNow()
 	})
-}
-
-func (c *conn) writeLoop(ctx context.Context) {
-	for {
-		select {
-		case m := <-c.out:
-			if m.close {
-				c.kill(m.code, m.why)
-				return
-			}
-			// Not derived from ctx: coder/websocket closes the connection
-			// when a write's context ends, and the relay's ends as it returns,
-			// possibly before the close frame that says why is out.
-			wctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
-			err := c.ws.Write(wctx, websocket.MessageText, m.data)
-			cancel()
-			if err != nil {
-				c.drop()
-				return
-			}
-		case <-c.done:
-			return
-		case <-ctx.Done():
-			return
-		}
-	}
 }
 
 // protocolError closes the connection with a status and a reason that
@@ -151,13 +183,12 @@ func (s *Server) relay(ctx context.Context, ws *websocket.Conn) error {
 	if len(frames) == 0 || frames[0].T != "hello" {
 		return closeWith(ws, &protocolError{websocket.StatusPolicyViolation, "the first frame must be hello"})
 	}
-	c := newConn(ws, s.queueLen)
+	c := newConn(ws, s.queueLen, s.writeTimeout)
 	ss := s.attach(ctx, frames[0], c)
 	if ss == nil {
 		return closeWith(ws, &protocolError{websocket.StatusGoingAway, "cpsim is shutting down"})
 	}
 	defer s.detach(ss, c)
-	go c.writeLoop(ctx)
 
 	rest := frames[1:]
 	for {
@@ -165,7 +196,9 @@ func (s *Server) relay(ctx context.Context, ws *websocket.Conn) error {
 			c.kill(err.code, err.why)
 			return err
 		}
-		rest, err = readFrames(ctx, ws)
+		// No context that can end: coder/websocket would arm a timer for
+		// every read. Shutdown and detach end the read by closing.
+		rest, err = readFrames(context.Background(), ws)
 		if err != nil {
 			var pe *protocolError
 			if errors.As(err, &pe) {
@@ -347,18 +380,23 @@ func (s *Server) detach(ss *session, c *conn) {
 	c.kill(websocket.StatusNormalClosure, "")
 }
 
-// locked runs f under the session's lock and sends what it put in the
-// batch to the page.
+// locked runs f under the session's lock, queues what it put in the batch
+// for the page, and writes it once the lock is let go.
 func (s *Server) locked(ss *session, f func(b *batch)) {
 	ss.mu.Lock()
-	defer ss.mu.Unlock()
 	if ss.closed {
+		ss.mu.Unlock()
 		return
 	}
 	b := &ss.batch
 	b.reset()
 	f(b)
-	if ss.conn != nil {
-		ss.conn.send(b.bytes())
+	c := ss.conn
+	if c != nil {
+		c.send(b.bytes())
+	}
+	ss.mu.Unlock()
+	if c != nil {
+		c.flush()
 	}
 }

@@ -144,7 +144,7 @@ func (s *session) emit(b *batch, d state.Delivery, diags *[]state.Diagnostic) {
 	b.deliver(s.seq, d.To, d.Data)
 
 	now := s.now()
-	e := logEntry{dir: "out", inst: d.To, key: s.keyOf(d.To), m: d.Data, at: now}
+	e := logEntry{dir: "out", inst: d.To, key: s.keyOf(d.To), m: d.Data, seq: s.seq, at: now}
 	keep := (*diags)[:0]
 	for _, g := range *diags {
 		if g.MessageID == d.ID && (g.Instance == "" || g.Instance == d.To) && d.ID != "" {
@@ -175,7 +175,7 @@ func (s *session) addLog(b *batch, e *logEntry) {
 		s.log = s.log[:maxLog/2]
 	}
 	s.log = append(s.log, *e)
-	b.log(e)
+	b.log(e, true)
 }
 
 // keyOf names the extension of an instance id ("crm-3" is crm's).
@@ -221,7 +221,7 @@ func (s *session) reload(b *batch, seq uint64) {
 func (s *session) logFrom(b *batch, n uint64) {
 	for i := range s.log {
 		if s.log[i].n >= n {
-			b.log(&s.log[i])
+			b.log(&s.log[i], false)
 		}
 	}
 }

@@ -153,7 +153,8 @@ func (s *Session) detail(in *instance, p map[string]any) (any, string, error) {
 	}
 	switch what {
 	case "user":
-		return s.userNow(), "user", nil
+		u, err := s.userJSON()
+		return u, "user", err
 	case "interaction":
 		it, err := s.target(in, p)
 		if err != nil {

@@ -578,3 +578,41 @@ func TestResponsesEchoTheID(t *testing.T) {
 		}
 	}
 }
+
+// TestDetailUserFollowsEveryChange guards the user object's cache: each
+// change of the agent shows in the next detail user.
+func TestDetailUserFollowsEveryChange(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	g := h.global()
+	user := func() map[string]any {
+		p, _ := h.action(g, `{"command":"detail","value":"user"}`)
+		return p["value"].(map[string]any)
+	}
+	steps := []struct {
+		ev    Event
+		field string
+		want  any
+	}{
+		{SetWorkStatus{Status: "not_ready"}, "work_status", "not_ready"},
+		{SetProfile{Profile: "Meeting"}, "presence", nameID("profile", "Meeting")},
+		{SetPhoneStatus{Status: "disconnected"}, "phone", false},
+		{SetWorkStatus{Status: "wrap_up"}, "work_status", "wrap_up"},
+	}
+	for _, st := range steps {
+		user() // fill the cache
+		h.apply(st.ev)
+		got := user()[st.field]
+		if m, ok := got.(map[string]any); ok {
+			got = m["sip_connected"]
+		}
+		if got != st.want {
+			t.Errorf("after %T, %s = %v, want %v", st.ev, st.field, got, st.want)
+		}
+	}
+	before := user()["daily_work_time"]
+	h.s.clock() // the harness's clock steps a second per reading
+	if after := user()["daily_work_time"]; after == before {
+		t.Errorf("daily_work_time stayed %v as time passed", before)
+	}
+}

@@ -1,6 +1,7 @@
 package state
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"reflect"
@@ -581,17 +582,49 @@ func (s *Session) outcome(it *Interaction, result string) error {
 // userNow is the user object with the day's times up to now.
 func (s *Session) userNow() User {
 	u := s.user
+	work, pause := s.dayTimes()
+	u.DailyWorkTime = strconv.Itoa(work)
+	u.DailyPauseTime = strconv.Itoa(pause)
+	return u
+}
+
+// dayTimes are the seconds the agent has been logged in and not ready
+// today.
+func (s *Session) dayTimes() (work, pause int) {
 	now := s.clock()
-	work, pause := s.workSecs, s.pauseSecs
+	w, p := s.workSecs, s.pauseSecs
 	if !s.loginSince.IsZero() {
-		work += now.Sub(s.loginSince).Seconds()
+		w += now.Sub(s.loginSince).Seconds()
 	}
 	if !s.pauseSince.IsZero() {
-		pause += now.Sub(s.pauseSince).Seconds()
+		p += now.Sub(s.pauseSince).Seconds()
 	}
-	u.DailyWorkTime = strconv.Itoa(int(work))
-	u.DailyPauseTime = strconv.Itoa(int(pause))
-	return u
+	return int(w), int(p)
+}
+
+// userCache holds the user object's JSON for as long as it stays the same:
+// extensions ask for it more than for anything else, and encoding it is
+// most of the cost of answering.
+type userCache struct {
+	rev, work, pause int
+	data             json.RawMessage
+}
+
+// userJSON is the user object, encoded.
+func (s *Session) userJSON() (json.RawMessage, error) {
+	work, pause := s.dayTimes()
+	c := &s.userCache
+	if c.data != nil && c.rev == s.userRev && c.work == work && c.pause == pause {
+		return c.data, nil
+	}
+	u := s.user
+	u.DailyWorkTime, u.DailyPauseTime = strconv.Itoa(work), strconv.Itoa(pause)
+	data, err := json.Marshal(u)
+	if err != nil {
+		return nil, err
+	}
+	*c = userCache{rev: s.userRev, work: work, pause: pause, data: data}
+	return data, nil
 }
 
 func (s *Session) profile(nameOrID string) (*Profile, error) {
@@ -616,6 +649,7 @@ func (s *Session) login() error {
 		return errors.New("the agent is already logged in")
 	}
 	now := s.clock()
+	s.userRev++
 	s.user.LoginStatus = "logged_in"
 	s.loginSince = now
 	s.startGlobals()
@@ -653,6 +687,7 @@ func (s *Session) logout() error {
 		s.pauseSecs += now.Sub(s.pauseSince).Seconds()
 	}
 	s.loginSince, s.pauseSince = time.Time{}, time.Time{}
+	s.userRev++
 	s.user.LoginStatus = "logged_out"
 	s.emitStatus("login_status", "logged_out")
 	for _, in := range s.instances {
@@ -686,6 +721,7 @@ func (s *Session) setWorkStatus(ws string) error {
 	if ws == "not_ready" {
 		s.pauseSince = now
 	}
+	s.userRev++
 	s.user.WorkStatus = ws
 	s.emitStatus("work_status", ws)
 	s.route()
@@ -700,6 +736,7 @@ func (s *Session) setProfile(nameOrID string) error {
 	if s.user.Presence == p.ID {
 		return nil
 	}
+	s.userRev++
 	s.user.Presence = p.ID
 	s.emitStatus("profile", *p)
 	if p.Type == "absence" && s.user.WorkStatus == "ready" {
@@ -716,6 +753,7 @@ func (s *Session) setPhoneStatus(v string) error {
 	if s.user.Phone.SIPConnected == connected {
 		return nil
 	}
+	s.userRev++
 	s.user.Phone.SIPConnected = connected
 	s.emitStatus("phone_status", v)
 	return nil

@@ -25,6 +25,8 @@ type Session struct {
 	checkOut   bool
 
 	user       User
+	userRev    int       // bumped on every change to user, for userJSON's cache
+	userCache  userCache
 	loginSince time.Time // zero while logged out
 	workSecs   float64   // logged-in time of earlier logins
 	pauseSince time.Time // zero unless logged in and not ready
@@ -250,7 +252,20 @@ func (s *Session) nextID() msgID {
 // breaks the schema is a bug in cpsim: tests walk every command and event
 // with CheckOutbound on to prove there is none.
 func (s *Session) encode(id msgID, typ string, payload any, want string) Delivery {
-	data, err := json.Marshal(envelope{ID: id.raw, Type: typ, Payload: payload})
+	var data []byte
+	var err error
+	if r, ok := payload.(responsePayload); ok && r.Reason == "" {
+		if raw, ok := r.Value.(json.RawMessage); ok {
+			// A value already encoded (the user object, from its cache):
+			// write the envelope around it rather than re-encode it.
+			data = append(append(append(append(make([]byte, 0, len(raw)+len(id.raw)+40),
+				`{"id":`...), id.raw...), `,"type":"response","payload":{"value":`...), raw...)
+			data = append(data, "}}"...)
+		}
+	}
+	if data == nil {
+		data, err = json.Marshal(envelope{ID: id.raw, Type: typ, Payload: payload})
+	}
 	if err != nil {
 		// Payloads are built from JSON-safe values and caller data that came
 		// from JSON or YAML; reaching here is a bug worth a loud report.
