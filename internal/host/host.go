@@ -63,20 +63,20 @@ type Problem struct {
 // Locks are taken in one order: s.mu before a session's mu, never the
 // other way round.
 type Server struct {
-	log      *slog.Logger
-	data     *state.Data
-	val      *state.Validator
-	assets   fs.FS
-	page     []byte // host.html, read once unless dev
-	dev      bool
-	strict   bool
-	seed     uint64
-	clock    func() time.Time
-	hosts    []string
+	log          *slog.Logger
+	data         *state.Data
+	val          *state.Validator
+	assets       fs.FS
+	page         []byte // host.html, read once unless dev
+	dev          bool
+	strict       bool
+	seed         uint64
+	clock        func() time.Time
+	hosts        []string
 	queueLen     int
 	writeTimeout time.Duration
 	idle         time.Duration
-	frameSrc string // the extension origins the page may frame
+	frameSrc     string // the extension origins the page may frame
 
 	handler http.Handler
 	relays  sync.WaitGroup
@@ -107,21 +107,21 @@ func New(cfg Config) (*Server, error) {
 		}
 	}
 	s := &Server{
-		log:      cfg.Logger,
-		data:     cfg.Data,
-		val:      cfg.Validator,
-		assets:   cfg.Assets,
-		page:     page,
-		dev:      cfg.Dev,
-		strict:   cfg.Strict,
-		seed:     cfg.Seed,
-		clock:    cfg.Clock,
-		hosts:    cfg.Hosts,
+		log:          cfg.Logger,
+		data:         cfg.Data,
+		val:          cfg.Validator,
+		assets:       cfg.Assets,
+		page:         page,
+		dev:          cfg.Dev,
+		strict:       cfg.Strict,
+		seed:         cfg.Seed,
+		clock:        cfg.Clock,
+		hosts:        cfg.Hosts,
 		queueLen:     cfg.QueueLen,
 		writeTimeout: cfg.WriteTimeout,
 		idle:         cfg.IdleTimeout,
-		sessions: map[string]*session{},
-		nextSeed: cfg.Seed,
+		sessions:     map[string]*session{},
+		nextSeed:     cfg.Seed,
 	}
 	if s.clock == nil {
 		s.clock = time.Now

@@ -25,7 +25,7 @@ type Session struct {
 	checkOut   bool
 
 	user       User
-	userRev    int       // bumped on every change to user, for userJSON's cache
+	userRev    int // bumped on every change to user, for userJSON's cache
 	userCache  userCache
 	loginSince time.Time // zero while logged out
 	workSecs   float64   // logged-in time of earlier logins
