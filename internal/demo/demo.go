@@ -7,6 +7,7 @@
 package demo
 
 import (
+	"encoding/json"
 	"io/fs"
 	"net/http"
 	"slices"
@@ -30,5 +31,36 @@ func New(files fs.FS, panelOrigins []string) http.Handler {
 		}
 		static.ServeHTTP(w, r)
 	})
+	// GET /cookies/set - sets one cookie of each kind the seed's
+	// Configuration chapter discusses, for the cookies demo to see which
+	// come back from inside the panel.
+	mux.HandleFunc("GET /cookies/set", func(w http.ResponseWriter, r *http.Request) {
+		for _, c := range probeCookies {
+			w.Header().Add("Set-Cookie", c.header)
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		w.WriteHeader(http.StatusNoContent)
+	})
+	// GET /cookies/echo - which of them the browser sent back.
+	mux.HandleFunc("GET /cookies/echo", func(w http.ResponseWriter, r *http.Request) {
+		got := map[string]bool{}
+		for _, c := range probeCookies {
+			_, err := r.Cookie(c.name)
+			got[c.name] = err == nil
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Cache-Control", "no-store")
+		_ = json.NewEncoder(w).Encode(got)
+	})
 	return mux
+}
+
+// probeCookies are the cookies of the cookies demo: the browser's default
+// (Lax), an explicit Lax, and the SameSite=None; Secure the seed tells
+// extensions to use. Secure cookies are allowed on http://localhost, a
+// potentially trustworthy origin.
+var probeCookies = []struct{ name, header string }{
+	{"cpsim_default", "cpsim_default=1; Path=/"},
+	{"cpsim_lax", "cpsim_lax=1; Path=/; SameSite=Lax"},
+	{"cpsim_none", "cpsim_none=1; Path=/; SameSite=None; Secure"},
 }

@@ -27,25 +27,25 @@ func CheckExtension(ctx context.Context, client *http.Client, panelOrigin, extUR
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, extURL, nil)
 	if err != nil {
-		return append(ps, Problem{Level: "error", URL: extURL, Text: fmt.Sprintf("%s is not a URL the panel can load: %v", extURL, err)})
+		return append(ps, Problem{Level: "error", Kind: "unreachable", URL: extURL, Text: fmt.Sprintf("%s is not a URL the panel can load: %v", extURL, err)})
 	}
 	req.Header.Set("Sec-Fetch-Dest", "iframe")
 	resp, err := client.Do(req)
 	if err != nil {
-		return append(ps, Problem{Level: "error", URL: extURL, Text: fmt.Sprintf("cannot reach %s: %s. Is the extension's server running?", extURL, reachError(err))})
+		return append(ps, Problem{Level: "error", Kind: "unreachable", URL: extURL, Text: fmt.Sprintf("cannot reach %s: %s. Is the extension's server running?", extURL, reachError(err))})
 	}
 	resp.Body.Close()
 	if resp.StatusCode >= 400 {
-		return append(ps, Problem{Level: "error", URL: extURL, Text: fmt.Sprintf("%s answers %s: the panel will show an error page instead of the extension", extURL, resp.Status)})
+		return append(ps, Problem{Level: "error", Kind: "unreachable", URL: extURL, Text: fmt.Sprintf("%s answers %s: the panel will show an error page instead of the extension", extURL, resp.Status)})
 	}
 	if xfo := resp.Header.Get("X-Frame-Options"); xfo != "" {
-		ps = append(ps, Problem{Level: "error", URL: extURL, Text: fmt.Sprintf(
+		ps = append(ps, Problem{Level: "error", Kind: "framing", URL: extURL, Text: fmt.Sprintf(
 			"%s sends X-Frame-Options: %s, so the panel cannot show it in its iframe. Do not send X-Frame-Options; allow the panel with Content-Security-Policy: frame-ancestors %s",
 			extURL, xfo, panelOrigin)})
 	}
 	for _, csp := range resp.Header.Values("Content-Security-Policy") {
 		if allowed, found := frameAncestorsAllow(csp, originOf(extURL), panelOrigin); found && !allowed {
-			ps = append(ps, Problem{Level: "error", URL: extURL, Text: fmt.Sprintf(
+			ps = append(ps, Problem{Level: "error", Kind: "framing", URL: extURL, Text: fmt.Sprintf(
 				"%s sends a Content-Security-Policy whose frame-ancestors does not include the panel's origin %s, so the panel cannot show it. Add %s to frame-ancestors",
 				extURL, panelOrigin, panelOrigin)})
 		}
@@ -173,7 +173,7 @@ func SameSiteProblem(panelOrigin, extURL string) *Problem {
 	if alt := otherLoopbackName(extURL); alt != "" {
 		fix = fmt.Sprintf("open the panel as %s instead, or serve the extension from %s", swapHost(panelOrigin, alt), swapHost(originOf(extURL), alt))
 	}
-	return &Problem{Level: "warning", URL: extURL, Text: fmt.Sprintf(
+	return &Problem{Level: "warning", Kind: "same-site", URL: extURL, Text: fmt.Sprintf(
 		"%s is on the same site as the panel (%s). In production an extension is on another site: its cookies are third-party and are sent only with SameSite=None; Secure, and the browser runs it in a process of its own, which makes messages slower. Here those problems stay hidden. To see them, %s.",
 		extURL, ps, fix)}
 }

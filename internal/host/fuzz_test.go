@@ -40,13 +40,13 @@ func FuzzFrames(f *testing.F) {
 		_ = srv.handle(ss, frames)
 		ss.mu.Lock()
 		defer ss.mu.Unlock()
-		for _, e := range ss.log {
+		ss.log.all(func(e *logEntry) {
 			for _, d := range e.diag {
 				if d.Direction == "out" && d.Severity == "error" && d.Kind == "schema" {
 					t.Fatalf("cpsim produced an invalid message: %v", d)
 				}
 			}
-		}
+		})
 	})
 }
 

@@ -54,6 +54,7 @@ type Config struct {
 // with the panel.
 type Problem struct {
 	Level string `json:"level"` // "error" or "warning"
+	Kind  string `json:"kind"`  // "unreachable", "framing" or "same-site"
 	Text  string `json:"text"`
 	URL   string `json:"url,omitempty"`
 }
@@ -159,7 +160,10 @@ func (s *Server) newSession() (*session, error) {
 	}
 	var b [12]byte
 	_, _ = rand.Read(b[:])
-	ss := &session{srv: s, id: hex.EncodeToString(b[:]), eng: eng, asked: map[ask]sent{}}
+	ss := &session{srv: s, id: hex.EncodeToString(b[:]), eng: eng, asked: map[ask]sent{}, keys: map[string]string{}}
+	for _, in := range eng.Instances() {
+		ss.keys[in.ID] = in.Key
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closing {
@@ -201,19 +205,39 @@ func (s *Server) Report(ps []Problem) {
 		all = append(all, ss)
 	}
 	s.mu.Unlock()
-	frame := problemsFrame{T: "p", P: s.currentProblems()}
 	for _, ss := range all {
+		frame := problemsFrame{T: "p", P: s.currentProblems(ss.origin)}
 		s.locked(ss, func(b *batch) { b.frame(frame) })
 	}
 }
 
-func (s *Server) currentProblems() []Problem {
+// currentProblems are the problems a page opened at origin shows: those
+// found at start, except that whether an extension is same-site with the
+// panel depends on the name the browser opened the panel by, which only the
+// page's own origin tells.
+func (s *Server) currentProblems(origin string) []Problem {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.problems == nil {
-		return []Problem{}
+	out := []Problem{}
+	for _, p := range s.problems {
+		if p.Kind != "same-site" {
+			out = append(out, p)
+		}
 	}
-	return slices.Clone(s.problems)
+	if origin == "" {
+		return out
+	}
+	var seen []string
+	for _, e := range s.data.Extensions {
+		if slices.Contains(seen, e.URL) {
+			continue
+		}
+		seen = append(seen, e.URL)
+		if p := SameSiteProblem(origin, e.URL); p != nil {
+			out = append(out, *p)
+		}
+	}
+	return out
 }
 
 // Shutdown ends every session as the panel would when it closes: each

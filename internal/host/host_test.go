@@ -93,11 +93,13 @@ type page struct {
 	frames  []map[string]any // everything received, in order
 }
 
-func wsURL(hs *httptest.Server) string { return "ws" + strings.TrimPrefix(hs.URL, "http") + "/ws" }
+func wsURL(hs *httptest.Server) string { return wsAt(hs.URL) }
+
+func wsAt(base string) string { return "ws" + strings.TrimPrefix(base, "http") + "/ws" }
 
 // dial connects a page and says hello.
 func dial(t testing.TB, hs *httptest.Server, session string, seq uint64, fresh bool) *page {
-	return dialWith(t, hs, nil, session, seq, fresh)
+	return dialWith(t, hs.URL, nil, session, seq, fresh)
 }
 
 // slowClient makes a page whose socket buffers almost nothing, so that a
@@ -116,11 +118,12 @@ func slowClient() *http.Client {
 	}}
 }
 
-func dialWith(t testing.TB, hs *httptest.Server, client *http.Client, session string, seq uint64, fresh bool) *page {
+// dialWith connects a page opened at base (its origin) with an HTTP client.
+func dialWith(t testing.TB, base string, client *http.Client, session string, seq uint64, fresh bool) *page {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	t.Cleanup(cancel)
-	ws, _, err := websocket.Dial(ctx, wsURL(hs), &websocket.DialOptions{HTTPClient: client, HTTPHeader: http.Header{"Origin": {hs.URL}}})
+	ws, _, err := websocket.Dial(ctx, wsAt(base), &websocket.DialOptions{HTTPClient: client, HTTPHeader: http.Header{"Origin": {base}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -641,7 +644,7 @@ func TestSlowPageIsDisconnectedAndResumes(t *testing.T) {
 		c.QueueLen = 4
 		c.WriteTimeout = 300 * time.Millisecond
 	})
-	p := dialWith(t, hs, slowClient(), "", 0, true)
+	p := dialWith(t, hs.URL, slowClient(), "", 0, true)
 	_, inst := p.call()
 	posted := p.seq
 	// The page stops reading; the extension keeps asking, as a browser does:
@@ -784,5 +787,71 @@ func waitUntil(t *testing.T, cond func() bool) {
 			t.Fatal("timed out waiting")
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestSameSiteWarningFollowsThePagesOrigin: the panel answers to 127.0.0.1
+// and localhost; an extension on localhost is cross-site to the first and
+// same-site to the second, and each page is told what applies to it.
+func TestSameSiteWarningFollowsThePagesOrigin(t *testing.T) {
+	t.Parallel()
+	_, hs := newTestServer(t) // crm and bg are on http://localhost:9
+	sameSite := func(p *page) []string {
+		var urls []string
+		f := p.waitFor(func(f map[string]any) bool { return f["t"] == "p" })
+		for _, x := range f["p"].([]any) {
+			if pr := x.(map[string]any); pr["kind"] == "same-site" {
+				urls = append(urls, pr["url"].(string))
+			}
+		}
+		return urls
+	}
+	if got := sameSite(dial(t, hs, "", 0, true)); len(got) != 0 {
+		t.Errorf("a page at %s is warned about %v", hs.URL, got)
+	}
+	local := strings.Replace(hs.URL, "127.0.0.1", "localhost", 1)
+	if got := sameSite(dialWith(t, local, nil, "", 0, true)); len(got) != 2 {
+		t.Errorf("a page at %s is warned about %v, want both extensions on localhost", local, got)
+	}
+}
+
+func TestLogHistoryKeepsTheLatestRows(t *testing.T) {
+	t.Parallel()
+	_, hs := newTestServer(t)
+	p := dial(t, hs, "", 0, true)
+	_, inst := p.call()
+	var msgs []map[string]any
+	for i := range 3000 { // 6000 rows: each request and its response
+		msgs = append(msgs, map[string]any{"t": "m", "i": inst, "m": json.RawMessage(fmt.Sprintf(`{"id":"h%d","type":"action","payload":{"command":"detail","value":"queue"}}`, i))})
+	}
+	for i := 0; i < len(msgs); i += 500 {
+		p.send(msgs[i : i+500]...)
+	}
+	p.waitFor(func(f map[string]any) bool {
+		return f["t"] == "d" && f["m"].(map[string]any)["id"] == "h2999"
+	})
+	rows := p.mustLog(1)
+	for len(rows) < maxLog {
+		more := 0
+		for _, f := range p.read() {
+			if f["t"] == "l" {
+				rows = append(rows, f)
+				more++
+			}
+		}
+		if more == 0 {
+			break
+		}
+	}
+	if len(rows) != maxLog {
+		t.Fatalf("history has %d rows, want the latest %d", len(rows), maxLog)
+	}
+	for i := 1; i < len(rows); i++ {
+		if rows[i]["n"].(float64) != rows[i-1]["n"].(float64)+1 {
+			t.Fatalf("history jumps from %v to %v", rows[i-1]["n"], rows[i]["n"])
+		}
+	}
+	if m, ok := rows[len(rows)-1]["m"].(map[string]any); !ok || m["id"] != "h2999" {
+		t.Errorf("the last row of the history is %v, want the last response, with its message", rows[len(rows)-1])
 	}
 }

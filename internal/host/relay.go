@@ -28,7 +28,7 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 	}
 	s.relays.Add(1)
 	defer s.relays.Done()
-	err = s.relay(r.Context(), ws)
+	err = s.relay(r.Context(), ws, r.Header.Get("Origin"))
 	switch websocket.CloseStatus(err) {
 	case websocket.StatusNormalClosure, websocket.StatusGoingAway:
 	default:
@@ -168,8 +168,9 @@ type protocolError struct {
 
 func (e *protocolError) Error() string { return e.why }
 
-// relay serves one page until it goes away: the hello, then every frame.
-func (s *Server) relay(ctx context.Context, ws *websocket.Conn) error {
+// relay serves one page, opened at origin, until it goes away: the hello,
+// then every frame.
+func (s *Server) relay(ctx context.Context, ws *websocket.Conn, origin string) error {
 	ws.SetReadLimit(readLimit)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -184,7 +185,7 @@ func (s *Server) relay(ctx context.Context, ws *websocket.Conn) error {
 		return closeWith(ws, &protocolError{websocket.StatusPolicyViolation, "the first frame must be hello"})
 	}
 	c := newConn(ws, s.queueLen, s.writeTimeout)
-	ss := s.attach(ctx, frames[0], c)
+	ss := s.attach(ctx, frames[0], c, origin)
 	if ss == nil {
 		return closeWith(ws, &protocolError{websocket.StatusGoingAway, "cpsim is shutting down"})
 	}
@@ -310,7 +311,7 @@ func (ss *session) frame(b *batch, f inFrame) *protocolError {
 
 // attach gives the page its session: a new one, or the one it asks for,
 // resumed after a dropped connection or a reload.
-func (s *Server) attach(ctx context.Context, h inFrame, c *conn) *session {
+func (s *Server) attach(ctx context.Context, h inFrame, c *conn, origin string) *session {
 	s.mu.Lock()
 	if s.closing {
 		s.mu.Unlock()
@@ -348,9 +349,10 @@ func (s *Server) attach(ctx context.Context, h inFrame, c *conn) *session {
 			return nil
 		}
 	}
-	problems := s.currentProblems() // before ss.mu: locks are taken s.mu first
+	problems := s.currentProblems(origin) // before ss.mu: locks are taken s.mu first
 	s.locked(ss, func(b *batch) {
 		ss.conn = c
+		ss.origin = origin
 		ss.viewSent = nil
 		// Neither a resend nor a reload assigns deliveries a new seq, so the
 		// welcome can tell the page the last one first.

@@ -26,13 +26,15 @@ type session struct {
 	inSeq   uint64       // the last numbered frame of the page processed
 	outbox  []queued     // deliveries not yet acknowledged by the page
 	logN    uint64       // the last log number assigned
-	log     []logEntry   // the latest entries, for a page that reloads
+	log     logRing      // the latest entries, for a page that reloads
 	asked   map[ask]sent // requests waiting for their response
 	delayed delays       // deliveries held back by an injected delay
 	timer   *time.Timer  // fires when the first delayed delivery is due
 
-	conn      *conn     // the page, or nil while none is connected
-	idleSince time.Time // when the page went away
+	conn      *conn             // the page, or nil while none is connected
+	origin    string            // the origin the page was opened at
+	idleSince time.Time         // when the page went away
+	keys      map[string]string // instance id to extension key
 
 	viewSent  []byte
 	viewTimer *time.Timer
@@ -128,6 +130,9 @@ func (s *session) absorb(b *batch, o state.Output) {
 		s.addLog(b, &logEntry{dir: d.Direction, inst: d.Instance, key: s.keyOf(d.Instance), at: s.now(),
 			diag: []state.Diagnostic{d}})
 	}
+	for _, c := range o.Changes {
+		s.keys[c.Instance.ID] = c.Instance.Key
+	}
 	s.viewChanged()
 }
 
@@ -164,26 +169,42 @@ func (s *session) emit(b *batch, d state.Delivery, diags *[]state.Diagnostic) {
 	s.addLog(b, &e)
 }
 
-// maxLog bounds the log kept for a page that reloads.
+// maxLog bounds the log kept for a page that reloads: its latest rows.
 const maxLog = 5000
 
 func (s *session) addLog(b *batch, e *logEntry) {
 	s.logN++
 	e.n = s.logN
-	if len(s.log) >= maxLog {
-		copy(s.log, s.log[len(s.log)-maxLog/2:])
-		s.log = s.log[:maxLog/2]
-	}
-	s.log = append(s.log, *e)
+	s.log.add(*e)
 	b.log(e, true)
 }
 
-// keyOf names the extension of an instance id ("crm-3" is crm's).
+// logRing keeps the latest maxLog entries.
+type logRing struct {
+	items []logEntry
+	next  int // where the next entry goes once the ring is full
+}
+
+func (r *logRing) add(e logEntry) {
+	if len(r.items) < maxLog {
+		r.items = append(r.items, e)
+		return
+	}
+	r.items[r.next] = e
+	r.next = (r.next + 1) % maxLog
+}
+
+// all calls f with every entry, oldest first.
+func (r *logRing) all(f func(e *logEntry)) {
+	for i := range r.items {
+		f(&r.items[(r.next+i)%len(r.items)])
+	}
+}
+
+// keyOf names the extension of an instance.
 func (s *session) keyOf(inst string) string {
-	for i := len(inst) - 1; i >= 0; i-- {
-		if inst[i] == '-' {
-			return inst[:i]
-		}
+	if k, ok := s.keys[inst]; ok {
+		return k
 	}
 	return inst
 }
@@ -219,11 +240,11 @@ func (s *session) reload(b *batch, seq uint64) {
 
 // logFrom puts the log entries from n on in the batch.
 func (s *session) logFrom(b *batch, n uint64) {
-	for i := range s.log {
-		if s.log[i].n >= n {
-			b.log(&s.log[i], false)
+	s.log.all(func(e *logEntry) {
+		if e.n >= n {
+			b.log(e, false)
 		}
-	}
+	})
 }
 
 // viewChanged schedules a view for the page: at most one every 50 ms, and

@@ -408,7 +408,7 @@ func (s *Session) stopInstance(in *instance) {
 func instanceName(key string) string {
 	b := []byte(key)
 	for i, c := range b {
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '.') {
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '.' || c == '-') {
 			b[i] = '_'
 		}
 	}

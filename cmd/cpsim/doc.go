@@ -1,0 +1,92 @@
+/*
+Cpsim simulates the Sinch Contact Center Communication Panel, so that a
+third-party extension can be developed, demonstrated and tested with no
+contact center behind it.
+
+An extension is an HTML page that the Communication Panel loads in an
+iframe and talks to with window.postMessage. Cpsim serves a panel page that
+loads the extension exactly so, and answers every message as the panel
+would: the init and exit lifecycle with its cache, state and status events
+about interactions and the agent, and every action command with its effect.
+
+Usage:
+
+	cpsim [flags]
+
+With no flags, cpsim serves the panel at http://127.0.0.1:8080/ with its demo
+extensions, served from http://localhost:8081/, another site, as a
+customer's extension is in production. Open the panel in a browser, create a
+call or a chat with the buttons at the top, accept it, and the extensions
+load beside it.
+
+To develop your own extension, point cpsim at it:
+
+	cpsim -extension http://localhost:3000/panel.html
+
+The extension is loaded, interaction-specific, for every queue when the
+agent accepts an interaction, and gets exit when the agent handles it.
+-global URL loads a global hidden extension from login to logout. Both
+repeat. At start cpsim loads each URL as the panel will and reports what
+will go wrong: a server that does not answer, an X-Frame-Options header or a
+Content-Security-Policy frame-ancestors that refuses the panel, or an
+extension on the same site as the panel (which hides the third-party cookie
+problems production has; open the panel as http://localhost:8080 instead).
+
+# Flags
+
+Every flag has an environment twin: -addr is CPSIM_ADDR, -extension is
+CPSIM_EXTENSION (URLs separated by spaces or commas), and so on. A flag given
+on the command line wins.
+
+	-addr host:port        where the panel listens (127.0.0.1:8080)
+	-demo-addr host:port   where the demo extensions are served (localhost:8081); "" for none
+	-panel-url URL         the panel's URL as the browser sees it, behind a container's port mapping
+	-demo-url URL          the demos' URL as the browser sees it
+	-extension URL         an interaction-specific extension, for every queue; repeatable
+	-global URL            a global hidden extension; repeatable
+	-config FILE           the agent, queues and extensions, in YAML
+	-log-format text|json  the log's format on standard error
+	-log-level LEVEL       debug, info, warn or error
+	-strict                also validate every message cpsim sends (slower)
+	-seed N                reproducible interaction ids
+	-dev DIR               serve the page and the demos from DIR (the repository's web/)
+
+# The config file
+
+	agent:                      # fields left out keep the built-in values
+	  first_name: Maria
+	  last_name: Lindqvist
+	  username: maria.lindqvist
+	  work_status: ready        # ready, not_ready or wrap_up
+	  profile: Available        # one of the profiles
+	  profiles:
+	    - {name: Available, type: presence, availability: FREE}
+	    - {name: Lunch, type: absence, availability: AWAY, reason: Lunch break}
+	queues:                     # replaces the built-in queues
+	  - {name: Sales, channel: phone, address: "+358201230100"}
+	  - {name: Web Chat, channel: chat}
+	extensions:
+	  - key: crm
+	    text: CRM
+	    icon: sap-icon://customer
+	    url: http://localhost:3000/panel.html
+	    queues: [Sales]         # leave out for every queue
+	  - {key: recorder, url: "http://localhost:3000/recorder.html", mode: global}
+
+A mistake in the file is reported with its file:line:column and a hint.
+
+# Security
+
+Cpsim listens on 127.0.0.1 and answers only to loopback host names, so that
+a web page cannot reach it by rebinding its own name. Its websocket accepts
+only the panel page's own origin. The page accepts a message only from the
+extension's own iframe and origin, and posts to the extension with its exact
+origin, never "*".
+
+# Exit status
+
+0 after a clean stop (Ctrl-C or SIGTERM: every extension gets exit and every
+page is closed normally), 2 for a wrong flag or config file, 1 for any other
+failure.
+*/
+package main

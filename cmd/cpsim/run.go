@@ -1,0 +1,486 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/cpsim/cpsim/internal/demo"
+	"github.com/cpsim/cpsim/internal/host"
+	"github.com/cpsim/cpsim/internal/state"
+	"github.com/cpsim/cpsim/web"
+)
+
+// usageError is a mistake in how cpsim was called: exit code 2.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+func usagef(format string, args ...any) error {
+	return usageError{fmt.Errorf(format, args...)}
+}
+
+// exitCode maps run's error to the process's exit code: 0 for success and
+// -help, 2 for a wrong flag or file, 1 for anything else.
+func exitCode(err error) int {
+	var ue usageError
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, &ue):
+		return 2
+	}
+	return 1
+}
+
+// run is cpsim: main with its world passed in, so that tests run it whole.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		switch args[0] {
+		case "serve":
+			args = args[1:]
+		case "help":
+			args = []string{"-help"}
+		default:
+			return usagef("unknown command %q: run cpsim -help", args[0])
+		}
+	}
+	return serve(ctx, args, getenv, stdout, stderr)
+}
+
+// options are serve's flags.
+type options struct {
+	addr, demoAddr     string
+	panelURL, demoURL  string
+	extensions, global listFlag
+	config             string
+	logFormat          string
+	logLevel           string
+	strict             bool
+	seed               uint64
+	dev                string
+}
+
+func parseServe(args []string, getenv func(string) string, stderr io.Writer) (*options, error) {
+	o := &options{}
+	fs := flag.NewFlagSet("cpsim", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	env := envLookup(getenv)
+	fs.StringVar(&o.addr, "addr", env.str("CPSIM_ADDR", "127.0.0.1:8080"),
+		"address the panel listens on, e.g. `127.0.0.1:9000`, or 0.0.0.0:8080 in a container")
+	fs.StringVar(&o.demoAddr, "demo-addr", env.str("CPSIM_DEMO_ADDR", "localhost:8081"),
+		"address the demo extensions are served on, another site than the panel's; \"\" serves none")
+	fs.StringVar(&o.panelURL, "panel-url", env.str("CPSIM_PANEL_URL", ""),
+		"URL the browser opens the panel at, when it differs from -addr (behind a container's port mapping), e.g. `http://localhost:8080`")
+	fs.StringVar(&o.demoURL, "demo-url", env.str("CPSIM_DEMO_URL", ""),
+		"URL the browser loads the demos from, when it differs from -demo-addr")
+	o.extensions = env.list("CPSIM_EXTENSION")
+	fs.Var(&o.extensions, "extension",
+		"`URL` of an interaction-specific extension, loaded for every queue when an interaction is accepted; repeatable, e.g. -extension http://localhost:3000/panel.html")
+	o.global = env.list("CPSIM_GLOBAL")
+	fs.Var(&o.global, "global", "`URL` of a global hidden extension, loaded from login to logout; repeatable")
+	fs.StringVar(&o.config, "config", env.str("CPSIM_CONFIG", ""),
+		"YAML `file` with the agent, queues and extensions (see README), e.g. -config cpsim.yaml")
+	fs.StringVar(&o.logFormat, "log-format", env.str("CPSIM_LOG_FORMAT", "text"), "log format: text or json")
+	fs.StringVar(&o.logLevel, "log-level", env.str("CPSIM_LOG_LEVEL", "info"), "log level: debug, info, warn or error")
+	fs.BoolVar(&o.strict, "strict", env.flag("CPSIM_STRICT"),
+		"also validate every message cpsim sends against the schema (slower; for cpsim's own development)")
+	seed := env.str("CPSIM_SEED", "0")
+	fs.Func("seed", "make interaction ids reproducible from this `number` (0: random)", func(v string) error {
+		seed = v
+		return nil
+	})
+	fs.StringVar(&o.dev, "dev", env.str("CPSIM_DEV", ""),
+		"serve the page and demos from this `directory` (the repository's web/) instead of the binary, to work on them")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), usageText)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, err
+		}
+		return nil, usageError{err}
+	}
+	if fs.NArg() > 0 {
+		return nil, usagef("unexpected argument %q: flags start with -", fs.Arg(0))
+	}
+	n, err := strconv.ParseUint(seed, 10, 64)
+	if err != nil {
+		return nil, usagef("-seed %q is not a whole number", seed)
+	}
+	o.seed = n
+	switch o.logFormat {
+	case "text", "json":
+	default:
+		return nil, usagef("-log-format %q: use text or json", o.logFormat)
+	}
+	for _, u := range append(slices.Clone(o.extensions.values), o.global.values...) {
+		if err := state.CheckExtensionURL(u); err != nil {
+			return nil, usagef("extension %v", err)
+		}
+	}
+	return o, nil
+}
+
+const usageText = `cpsim simulates the Sinch Contact Center Communication Panel, so that a
+third-party extension can be developed, demonstrated and tested without a
+contact center.
+
+Usage:
+  cpsim [flags]
+
+With no flags it serves the panel on http://127.0.0.1:8080 with the built-in
+demo extensions. Point it at your own extension with -extension:
+
+  cpsim -extension http://localhost:3000/panel.html
+
+Every flag can also be set in the environment: -addr as CPSIM_ADDR,
+-extension as CPSIM_EXTENSION (URLs separated by spaces), and so on.
+
+Flags:
+`
+
+// serve runs the panel until ctx ends.
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	o, err := parseServe(args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	log := newLogger(o, stderr)
+
+	assets := web.Files()
+	if o.dev != "" {
+		if _, err := os.Stat(path.Join(o.dev, "host.html")); err != nil {
+			return usagef("-dev %s: %v (give the repository's web directory)", o.dev, err)
+		}
+		assets = os.DirFS(o.dev)
+	}
+	demoFiles, err := fs.Sub(assets, "demo")
+	if err != nil {
+		return fmt.Errorf("the demo extensions: %w", err)
+	}
+
+	var data *state.Data
+	if o.config != "" {
+		src, err := os.ReadFile(o.config)
+		if err != nil {
+			return usageError{err}
+		}
+		if data, err = state.ParseData(o.config, src); err != nil {
+			return usageError{err}
+		}
+	} else if data, err = state.DefaultData(); err != nil {
+		return err
+	}
+
+	panelLn, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		return usagef("-addr: %v", err)
+	}
+	defer panelLn.Close()
+	panelURL, err := publicURL(o.panelURL, o.addr, panelLn, "127.0.0.1")
+	if err != nil {
+		return err
+	}
+
+	var demoLn net.Listener
+	demoURL := ""
+	if o.demoAddr != "" {
+		if demoLn, err = net.Listen("tcp", o.demoAddr); err != nil {
+			return usagef("-demo-addr: %v", err)
+		}
+		defer demoLn.Close()
+		if demoURL, err = publicURL(o.demoURL, o.demoAddr, demoLn, "localhost"); err != nil {
+			return err
+		}
+	}
+
+	addExtensions(data, o.extensions.values, state.ModeInteraction)
+	addExtensions(data, o.global.values, state.ModeGlobal)
+	if len(data.Extensions) == 0 {
+		if demoURL == "" {
+			return usagef("no extension to load: give -extension URL, a -config with extensions, or keep the demos (-demo-addr)")
+		}
+		data.Extensions = demoExtensions(demoURL)
+	}
+	if err := data.Check(o.config); err != nil {
+		return usageError{err}
+	}
+
+	val, err := state.NewValidator()
+	if err != nil {
+		return err
+	}
+	srv, err := host.New(host.Config{
+		Logger:    log,
+		Data:      data,
+		Validator: val,
+		Assets:    assets,
+		Dev:       o.dev != "",
+		Strict:    o.strict,
+		Seed:      o.seed,
+		Hosts:     allowedHosts(panelLn, panelURL),
+	})
+	if err != nil {
+		return err
+	}
+
+	servers := []*http.Server{{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}}
+	listeners := []net.Listener{panelLn}
+	if demoLn != nil {
+		servers = append(servers, &http.Server{Handler: demo.New(demoFiles, panelOrigins(panelURL)), ReadHeaderTimeout: 10 * time.Second,
+			ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)})
+		listeners = append(listeners, demoLn)
+	}
+	errc := make(chan error, len(servers))
+	for i, hs := range servers {
+		go func() {
+			if err := hs.Serve(listeners[i]); !errors.Is(err, http.ErrServerClosed) {
+				errc <- err
+			}
+		}()
+	}
+
+	log.Info("panel listening", "addr", panelLn.Addr().String(), "url", panelURL)
+	if tcp, ok := panelLn.Addr().(*net.TCPAddr); ok && !tcp.IP.IsLoopback() {
+		log.Warn("the panel listens beyond this machine: anyone who can reach " + panelLn.Addr().String() + " can use it (fine in a container; -addr 127.0.0.1:8080 keeps it local)")
+	}
+	if demoLn != nil {
+		log.Info("demo extensions listening", "addr", demoLn.Addr().String(), "url", demoURL)
+	}
+	for _, e := range data.Extensions {
+		log.Info("extension", "key", e.Key, "mode", modeOf(e), "url", e.URL)
+	}
+	fmt.Fprintf(stdout, "cpsim is running: open %s/ in a browser (Ctrl-C stops it)\n", panelURL)
+
+	var checks sync.WaitGroup
+	checks.Add(1)
+	go func() {
+		defer checks.Done()
+		problems := checkExtensions(ctx, panelURL, data)
+		for _, p := range problems {
+			if p.Level == "error" {
+				log.Error(p.Text)
+			} else {
+				log.Warn(p.Text)
+			}
+		}
+		srv.Report(problems)
+	}()
+
+	select {
+	case <-ctx.Done():
+	case err = <-errc:
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if serr := srv.Shutdown(sctx); serr != nil {
+		log.Warn("pages did not close in time", "err", serr)
+	}
+	for _, hs := range servers {
+		_ = hs.Shutdown(sctx)
+	}
+	checks.Wait()
+	return err
+}
+
+func newLogger(o *options, w io.Writer) *slog.Logger {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(o.logLevel)); err != nil {
+		level = slog.LevelInfo
+	}
+	hopts := &slog.HandlerOptions{Level: level}
+	if o.logFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, hopts))
+	}
+	return slog.New(slog.NewTextHandler(w, hopts))
+}
+
+// publicURL is the URL a browser uses for a listener: the one given, or
+// http:// with the configured host name (an unspecified address becomes
+// def) and the port actually bound (so that port 0 works).
+func publicURL(given, addr string, ln net.Listener, def string) (string, error) {
+	if given != "" {
+		u, err := url.Parse(given)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return "", usagef("%q is not an http:// or https:// URL", given)
+		}
+		return strings.TrimSuffix(given, "/"), nil
+	}
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "", usagef("%q is not host:port", addr)
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = def
+	}
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	return "http://" + net.JoinHostPort(host, port), nil
+}
+
+// panelOrigins lists the origins a browser may open the panel at: its URL,
+// and the other loopback name on the same port (the panel answers to both).
+// Chromium refuses IPv6 literals in frame-ancestors, so [::1] is left out.
+func panelOrigins(panelURL string) []string {
+	u, _ := url.Parse(panelURL)
+	origins := []string{u.Scheme + "://" + u.Host}
+	if isLoopbackName(u.Hostname()) {
+		for _, h := range []string{"127.0.0.1", "localhost"} {
+			o := u.Scheme + "://" + h + ":" + u.Port()
+			if o != origins[0] {
+				origins = append(origins, o)
+			}
+		}
+	}
+	return origins
+}
+
+func isLoopbackName(h string) bool {
+	if h == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
+}
+
+// allowedHosts are the host names the panel answers to when it listens on
+// loopback only; listening wider (in a container) it answers any.
+func allowedHosts(ln net.Listener, panelURL string) []string {
+	tcp, ok := ln.Addr().(*net.TCPAddr)
+	if !ok || !tcp.IP.IsLoopback() {
+		return nil
+	}
+	hosts := []string{"127.0.0.1", "localhost", "::1"}
+	if u, err := url.Parse(panelURL); err == nil {
+		hosts = append(hosts, strings.ToLower(u.Hostname()))
+	}
+	return hosts
+}
+
+// addExtensions adds the extensions given by flag, keyed by the last part
+// of their URL's path.
+func addExtensions(d *state.Data, urls []string, mode state.Mode) {
+	for _, u := range urls {
+		key := keyFor(u)
+		taken := func(k string) bool {
+			for _, e := range d.Extensions {
+				if e.Key == k {
+					return true
+				}
+			}
+			return false
+		}
+		for i := 2; taken(key); i++ {
+			key = keyFor(u) + "-" + strconv.Itoa(i)
+		}
+		d.Extensions = append(d.Extensions, state.ExtensionData{Key: key, Text: key, URL: u, Mode: string(mode)})
+	}
+}
+
+func keyFor(u string) string {
+	p, err := url.Parse(u)
+	if err != nil {
+		return "extension"
+	}
+	base := strings.TrimSuffix(path.Base(p.Path), path.Ext(p.Path))
+	if base == "" || base == "." || base == "/" || base == "index" {
+		base = p.Hostname()
+	}
+	return base
+}
+
+func modeOf(e state.ExtensionData) string {
+	if e.Mode == "" {
+		return string(state.ModeInteraction)
+	}
+	return e.Mode
+}
+
+// demoExtensions is what cpsim loads when nothing else is configured.
+func demoExtensions(base string) []state.ExtensionData {
+	no := false
+	return []state.ExtensionData{
+		{Key: "customer-card", Text: "Customer card", Icon: "sap-icon://customer", URL: base + "/customer-card.html"},
+		{Key: "seed-full", Text: "API explorer (seed example)", Icon: "sap-icon://syntax", URL: base + "/seed-full.html", Expanded: &no},
+		{Key: "seed-simple", Text: "Simple (seed example)", Icon: "sap-icon://hint", URL: base + "/seed-simple.html", Expanded: &no},
+		{Key: "activity", Text: "Activity log", URL: base + "/activity.html", Mode: string(state.ModeGlobal)},
+	}
+}
+
+// checkExtensions checks every configured extension URL in parallel.
+func checkExtensions(ctx context.Context, panelURL string, d *state.Data) []host.Problem {
+	client := &http.Client{Timeout: 5 * time.Second}
+	results := make([][]host.Problem, len(d.Extensions))
+	var wg sync.WaitGroup
+	for i, e := range d.Extensions {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i] = host.CheckExtension(ctx, client, panelURL, e.URL)
+		}()
+	}
+	wg.Wait()
+	var all []host.Problem
+	for _, r := range results {
+		all = append(all, r...)
+	}
+	return all
+}
+
+// env reads flag defaults from the environment.
+type envLookup func(string) string
+
+func (env envLookup) str(name, def string) string {
+	if v := env(name); v != "" {
+		return v
+	}
+	return def
+}
+
+func (env envLookup) flag(name string) bool {
+	v, err := strconv.ParseBool(env(name))
+	return err == nil && v
+}
+
+func (env envLookup) list(name string) listFlag {
+	return listFlag{values: strings.Fields(strings.ReplaceAll(env(name), ",", " "))}
+}
+
+// listFlag is a repeatable flag. Given on the command line, it replaces
+// what the environment said rather than adding to it.
+type listFlag struct {
+	values []string
+	given  bool
+}
+
+func (l *listFlag) String() string {
+	if l == nil {
+		return ""
+	}
+	return strings.Join(l.values, " ")
+}
+
+func (l *listFlag) Set(v string) error {
+	if !l.given {
+		l.values, l.given = nil, true
+	}
+	l.values = append(l.values, v)
+	return nil
+}

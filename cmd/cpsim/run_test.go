@@ -1,0 +1,203 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+)
+
+// syncBuffer is an io.Writer that tests can read while run writes to it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func env(vars map[string]string) func(string) string {
+	return func(k string) string { return vars[k] }
+}
+
+func TestRunArguments(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.yaml")
+	if err := os.WriteFile(bad, []byte("agent:\n  frist_name: Bob\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		args []string
+		env  map[string]string
+		code int
+		out  string // part of stdout+stderr
+	}{
+		{"help", []string{"-help"}, nil, 0, "Usage:\n  cpsim [flags]"},
+		{"help lists the flags with examples", []string{"-help"}, nil, 0, "-extension URL"},
+		{"help as a command", []string{"help"}, nil, 0, "CPSIM_EXTENSION"},
+		{"an unknown flag", []string{"-bogus"}, nil, 2, "flag provided but not defined: -bogus"},
+		{"an unknown command", []string{"teleport"}, nil, 2, `unknown command "teleport"`},
+		{"a stray argument", []string{"-addr", "127.0.0.1:0", "extra"}, nil, 2, `unexpected argument "extra"`},
+		{"an extension that is not http", []string{"-extension", "ftp://x/y"}, nil, 2, `must start with http:// or https://`},
+		{"a missing config", []string{"-config", filepath.Join(dir, "none.yaml")}, nil, 2, "no such file or directory"},
+		{"a broken config", []string{"-config", bad}, nil, 2, bad + `:2:3: unknown key "frist_name" (did you mean "first_name"?)`},
+		{"an unknown log format", []string{"-log-format", "xml"}, nil, 2, `-log-format "xml": use text or json`},
+		{"the environment twin of a flag", nil, map[string]string{"CPSIM_LOG_FORMAT": "xml"}, 2, `-log-format "xml"`},
+		{"a seed that is not a number", []string{"-seed", "x"}, nil, 2, `-seed "x" is not a whole number`},
+		{"an address that is not one", []string{"-addr", "nonsense"}, nil, 2, "-addr: listen tcp: address nonsense: missing port in address"},
+		{"nothing to load", []string{"-addr", "127.0.0.1:0", "-demo-addr", ""}, nil, 2, "no extension to load"},
+		{"a -dev directory without the page", []string{"-dev", dir}, nil, 2, "give the repository's web directory"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var out syncBuffer
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			err := run(ctx, tt.args, env(tt.env), &out, &out)
+			if got := exitCode(err); got != tt.code {
+				t.Errorf("exit code %d, want %d (err: %v)", got, tt.code, err)
+			}
+			all := out.String()
+			if err != nil {
+				all += "cpsim: " + err.Error()
+			}
+			if !strings.Contains(all, tt.out) {
+				t.Errorf("output:\n%s\nwant it to contain %q", all, tt.out)
+			}
+		})
+	}
+}
+
+func TestEnvironmentTwins(t *testing.T) {
+	t.Parallel()
+	o, err := parseServe([]string{"-global", "http://g.example/g.html"}, env(map[string]string{
+		"CPSIM_ADDR":      "127.0.0.1:9999",
+		"CPSIM_EXTENSION": "http://a.example/a.html, http://b.example/b.html",
+		"CPSIM_GLOBAL":    "http://env.example/g.html",
+		"CPSIM_STRICT":    "true",
+		"CPSIM_SEED":      "42",
+	}), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.addr != "127.0.0.1:9999" || !o.strict || o.seed != 42 {
+		t.Errorf("options from the environment: %+v", o)
+	}
+	if got := o.extensions.values; len(got) != 2 || got[1] != "http://b.example/b.html" {
+		t.Errorf("extensions = %v", got)
+	}
+	if got := o.global.values; len(got) != 1 || got[0] != "http://g.example/g.html" {
+		t.Errorf("global = %v: a flag on the command line replaces the environment's list", got)
+	}
+}
+
+// TestRunServes runs cpsim on port 0 as a user would, talks to it as the
+// page does, and stops it as Ctrl-C does.
+func TestRunServes(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stdout, stderr syncBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-demo-addr", "localhost:0", "-log-format", "json"},
+			env(nil), &stdout, &stderr)
+	}()
+
+	var panel string
+	deadline := time.Now().Add(10 * time.Second)
+	for panel == "" {
+		if time.Now().After(deadline) {
+			t.Fatalf("cpsim printed no URL; stdout %q stderr %q", stdout.String(), stderr.String())
+		}
+		if m := regexp.MustCompile(`open (http://\S+)/ in a browser`).FindStringSubmatch(stdout.String()); m != nil {
+			panel = m[1]
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if !strings.HasPrefix(panel, "http://127.0.0.1:") {
+		t.Errorf("panel URL %s, want it on 127.0.0.1", panel)
+	}
+	demoURL := ""
+	for _, line := range strings.Split(stderr.String(), "\n") {
+		var rec map[string]any
+		if json.Unmarshal([]byte(line), &rec) == nil && rec["msg"] == "demo extensions listening" {
+			demoURL = rec["url"].(string)
+		}
+	}
+	if !strings.HasPrefix(demoURL, "http://localhost:") {
+		t.Fatalf("demo URL %q, want it on localhost (another site than the panel)", demoURL)
+	}
+
+	for _, u := range []string{panel + "/", panel + "/healthz", panel + "/static/host.js", demoURL + "/customer-card.html"} {
+		resp, err := http.Get(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Errorf("GET %s: %s", u, resp.Status)
+		}
+	}
+
+	wctx, wcancel := context.WithTimeout(context.Background(), 10*time.Second) // the page outlives the signal
+	defer wcancel()
+	ws, _, err := websocket.Dial(wctx, "ws"+strings.TrimPrefix(panel, "http")+"/ws",
+		&websocket.DialOptions{HTTPHeader: http.Header{"Origin": {panel}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.CloseNow()
+	if err := ws.Write(wctx, websocket.MessageText, []byte(`[{"t":"hello","session":"","seq":0,"fresh":true}]`)); err != nil {
+		t.Fatal(err)
+	}
+	_, data, err := ws.Read(wctx)
+	if err != nil || !strings.Contains(string(data), `"t":"welcome"`) {
+		t.Fatalf("first message %q, %v", data, err)
+	}
+
+	cancel() // Ctrl-C
+	sawExit := false
+	for {
+		_, data, err := ws.Read(wctx)
+		if err != nil {
+			if websocket.CloseStatus(err) != websocket.StatusGoingAway {
+				t.Errorf("the page's websocket ended with %v, want going away", err)
+			}
+			break
+		}
+		sawExit = sawExit || strings.Contains(string(data), `"type":"exit"`)
+	}
+	if !sawExit {
+		t.Error("the global demo extension got no exit when cpsim stopped")
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("run returned %v, want nil after a signal", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("run did not return after the signal")
+	}
+}
