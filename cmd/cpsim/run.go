@@ -217,7 +217,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		if demoURL == "" {
 			return usagef("no extension to load: give -extension URL, a -config with extensions, or keep the demos (-demo-addr)")
 		}
-		data.Extensions = demoExtensions(demoURL)
+		data.Extensions = demo.Extensions(demoURL)
 	}
 	if err := data.Check(o.config); err != nil {
 		return usageError{err}
@@ -411,17 +411,6 @@ func modeOf(e state.ExtensionData) string {
 		return string(state.ModeInteraction)
 	}
 	return e.Mode
-}
-
-// demoExtensions is what cpsim loads when nothing else is configured.
-func demoExtensions(base string) []state.ExtensionData {
-	no := false
-	return []state.ExtensionData{
-		{Key: "customer-card", Text: "Customer card", Icon: "sap-icon://customer", URL: base + "/customer-card.html"},
-		{Key: "seed-full", Text: "API explorer (seed example)", Icon: "sap-icon://syntax", URL: base + "/seed-full.html", Expanded: &no},
-		{Key: "seed-simple", Text: "Simple (seed example)", Icon: "sap-icon://hint", URL: base + "/seed-simple.html", Expanded: &no},
-		{Key: "activity", Text: "Activity log", URL: base + "/activity.html", Mode: string(state.ModeGlobal)},
-	}
 }
 
 // checkExtensions checks every configured extension URL in parallel.

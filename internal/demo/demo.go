@@ -12,7 +12,22 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+
+	"github.com/cpsim/cpsim/internal/state"
 )
+
+// Extensions is what cpsim loads when nothing else is configured: the
+// customer card (shown), the seed's two examples (loaded, not expanded) for
+// every queue, and the activity monitor, global. base is the demos' URL.
+func Extensions(base string) []state.ExtensionData {
+	no := false
+	return []state.ExtensionData{
+		{Key: "customer-card", Text: "Customer card", Icon: "sap-icon://customer", URL: base + "/customer-card.html"},
+		{Key: "seed-full", Text: "API explorer (seed example)", Icon: "sap-icon://syntax", URL: base + "/seed-full.html", Expanded: &no},
+		{Key: "seed-simple", Text: "Simple (seed example)", Icon: "sap-icon://hint", URL: base + "/seed-simple.html", Expanded: &no},
+		{Key: "activity", Text: "Activity log", URL: base + "/activity.html", Mode: string(state.ModeGlobal)},
+	}
+}
 
 // New serves files (web/demo) to pages framed by one of panelOrigins.
 func New(files fs.FS, panelOrigins []string) http.Handler {

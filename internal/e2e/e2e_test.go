@@ -43,8 +43,15 @@ func TestMain(m *testing.M) {
 		fmt.Fprintf(os.Stderr, "the browser tests need Chromium at %s: install it (apt-get install -y chromium) or set CPSIM_CHROMIUM\n", path)
 		os.Exit(1)
 	}
+	profile, err := newProfile()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "make a browser profile:", err)
+		os.Exit(1)
+	}
+	defer os.RemoveAll(profile)
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(path),
+		chromedp.UserDataDir(profile),
 		chromedp.NoSandbox, // the tests run as root in CI
 		chromedp.Flag("disable-quic", true),
 		chromedp.Flag("disable-component-update", true),
@@ -60,7 +67,25 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	cancelBrowser()
 	cancelAlloc()
+	os.RemoveAll(profile)
 	os.Exit(code)
+}
+
+// newProfile makes a Chromium profile that allows third-party cookies, as
+// most users' browsers do. A fresh profile of Debian's Chromium blocks them
+// all (a user preference), and then no extension cookie of any kind comes
+// back from inside the panel, which would hide the very difference the
+// seed's Configuration chapter is about: only SameSite=None; Secure does.
+func newProfile() (string, error) {
+	dir, err := os.MkdirTemp("", "cpsim-chromium-")
+	if err != nil {
+		return "", err
+	}
+	prefs := `{"profile": {"cookie_controls_mode": 0, "block_third_party_cookies": false}}`
+	if err := os.MkdirAll(dir+"/Default", 0o700); err != nil {
+		return "", err
+	}
+	return dir, os.WriteFile(dir+"/Default/Preferences", []byte(prefs), 0o600)
 }
 
 // stack is cpsim as run by cmd/cpsim: the panel on 127.0.0.1 and the demo
@@ -141,23 +166,39 @@ func demoCard(base string) []state.ExtensionData {
 // tab opens the panel in a new tab of the shared browser.
 func (st *stack) tab(t *testing.T) context.Context {
 	t.Helper()
+	return open(t, st.panel+"/")
+}
+
+// open opens a panel page in a new 1440x900 tab and waits until it is
+// connected and shows its first view.
+func open(t *testing.T, url string) context.Context {
+	t.Helper()
 	ctx, cancel := chromedp.NewContext(browserCtx)
 	t.Cleanup(cancel)
 	ctx, cancelTimeout := context.WithTimeout(ctx, 60*time.Second)
 	t.Cleanup(cancelTimeout)
-	if err := chromedp.Do(ctx, chromedp.Navigate(st.panel+"/")); err != nil {
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1440, 900), chromedp.Navigate(url)); err != nil {
 		t.Fatal(err)
 	}
-	waitJS(t, ctx, `window.cpsim && window.cpsim.connected`)
+	waitJS(t, ctx, `window.cpsim && window.cpsim.connected && window.cpsim.view`)
 	return ctx
 }
 
-// waitJS waits until a JavaScript expression is truthy in the page.
+// waitJS waits until a JavaScript expression is truthy in the page. It
+// evaluates in a loop rather than with chromedp.Poll, which loses its
+// execution context when the page navigates.
 func waitJS(t *testing.T, ctx context.Context, expr string) {
 	t.Helper()
-	if _, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingInterval(20*time.Millisecond),
-		chromedp.WithPollingTimeout(20*time.Second))); err != nil {
-		t.Fatalf("waiting for %s: %v", expr, err)
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`!!(`+expr+`)`))
+		if err == nil && ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("waiting for %s: %v", expr, err)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 
@@ -179,31 +220,95 @@ func click(t *testing.T, ctx context.Context, css string) {
 	}
 }
 
-// frame attaches to an extension's iframe, which Chromium runs in a process
-// of its own since it is on another site, and returns a context for it.
-func frame(t *testing.T, ctx context.Context, urlPrefix string) context.Context {
+// ext is an extension's frame in a tab: a target of its own when Chromium
+// runs it in another process (it is on another site than the panel, as in
+// production), or a frame of the panel's own page (same site).
+type ext struct {
+	ctx  context.Context // the frame's target, or the page's
+	node *chromedp.Node  // the iframe element, for a same-site frame
+}
+
+// frame finds the iframe of an extension instance in the tab of ctx. For a
+// frame in another process, Chromium names its target by its frame id,
+// which the iframe element's node carries.
+func frame(t *testing.T, ctx context.Context, instance string) ext {
 	t.Helper()
+	sel := chromedp.CSS(`[data-testid="ext-frame"][data-instance="` + instance + `"]`)
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		targets, err := chromedp.Targets(ctx)
+		nodes, err := chromedp.Run(ctx, chromedp.Nodes(sel, chromedp.AtLeast(0)))
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, ti := range targets {
-			if ti.Type == "iframe" && strings.HasPrefix(ti.URL, urlPrefix) && ti.Attached {
-				fctx, cancel := chromedp.NewContext(ctx, chromedp.WithTargetID(ti.TargetID))
-				t.Cleanup(cancel)
-				return fctx
+		if len(nodes) > 0 && nodes[0].FrameID != "" {
+			node := nodes[0]
+			targets, err := chromedp.Targets(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, ti := range targets {
+				if ti.Type == "iframe" && string(ti.TargetID) == string(node.FrameID) {
+					fctx, cancel := chromedp.NewContext(ctx, chromedp.WithTargetID(ti.TargetID))
+					t.Cleanup(cancel)
+					return ext{ctx: fctx}
+				}
+			}
+			if sameSite, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => { const f = document.querySelector('[data-testid="ext-frame"][data-instance="`+instance+`"]');
+				return !!f && new URL(f.src).hostname === location.hostname })()`)); sameSite {
+				return ext{ctx: ctx, node: node}
 			}
 		}
 		if time.Now().After(deadline) {
-			var seen []string
-			for _, ti := range targets {
-				seen = append(seen, string(ti.Type)+" "+ti.URL)
-			}
-			t.Fatalf("no iframe target at %s among %v", urlPrefix, seen)
+			t.Fatalf("no frame for instance %s", instance)
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// frameJS evaluates JavaScript in an extension's frame.
+func frameJS[T any](t *testing.T, e ext, expr string) T {
+	t.Helper()
+	var v T
+	if e.node == nil {
+		var err error
+		if v, err = chromedp.Run(e.ctx, chromedp.Evaluate[T](expr)); err != nil {
+			t.Fatalf("in the extension: %s: %v", expr, err)
+		}
+		return v
+	}
+	// In a frame of the page, only Poll can choose the frame: make the
+	// value truthy by encoding it, and decode it here.
+	s, err := chromedp.Run(e.ctx, chromedp.Poll[string](`JSON.stringify(`+expr+`) ?? "null"`,
+		chromedp.WithPollingInFrame(e.node), chromedp.WithPollingTimeout(10*time.Second)))
+	if err != nil {
+		t.Fatalf("in the extension: %s: %v", expr, err)
+	}
+	if err := json.Unmarshal([]byte(s), &v); err != nil {
+		t.Fatalf("in the extension: %s = %s: %v", expr, s, err)
+	}
+	return v
+}
+
+// frameWait waits until an expression is truthy in an extension's frame.
+func frameWait(t *testing.T, e ext, expr string) {
+	t.Helper()
+	if e.node != nil {
+		if _, err := chromedp.Run(e.ctx, chromedp.Poll[chromedp.Void](`!!(`+expr+`)`,
+			chromedp.WithPollingInFrame(e.node), chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+			t.Fatalf("in the extension, waiting for %s: %v", expr, err)
+		}
+		return
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		ok, err := chromedp.Run(e.ctx, chromedp.Evaluate[bool](`!!(`+expr+`)`))
+		if err == nil && ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("in the extension, waiting for %s: %v", expr, err)
+		}
+		time.Sleep(25 * time.Millisecond)
 	}
 }
 
@@ -220,4 +325,80 @@ func logRows(t *testing.T, ctx context.Context) []map[string]any {
 		t.Fatal(err)
 	}
 	return rows
+}
+
+// tid is the CSS selector of a data-testid.
+func tid(id string) string { return `[data-testid="` + id + `"]` }
+
+// card is the CSS selector of an interaction's card, or of a button in it.
+func card(id string, button ...string) string {
+	sel := `[data-testid="interaction"][data-id="` + id + `"]`
+	for _, b := range button {
+		sel += " " + tid(b)
+	}
+	return sel
+}
+
+// choose sets a <select> or <input> as a user does, firing its events.
+func choose(t *testing.T, ctx context.Context, css, value string) {
+	t.Helper()
+	js := fmt.Sprintf(`(() => { const el = document.querySelector(%q); if (!el) return false;
+		el.value = %q; el.dispatchEvent(new Event("input", {bubbles: true})); el.dispatchEvent(new Event("change", {bubbles: true})); return el.value === %q })()`,
+		css, value, value)
+	if !eval[bool](t, ctx, js) {
+		t.Fatalf("cannot set %s to %q", css, value)
+	}
+}
+
+// incoming simulates a customer with the page's form and returns the new
+// interaction's id.
+func incoming(t *testing.T, ctx context.Context, channel string) string {
+	t.Helper()
+	before := eval[[]string](t, ctx, `(window.cpsim.view.interactions || []).map(i => i.id)`)
+	choose(t, ctx, tid("new-channel"), channel)
+	click(t, ctx, tid("new-create"))
+	js := fmt.Sprintf(`(() => { const before = %s; const n = (window.cpsim.view.interactions || []).find(i => !before.includes(i.id)); return n ? n.id : "" })()`,
+		mustJSON(t, before))
+	waitJS(t, ctx, js)
+	return eval[string](t, ctx, js)
+}
+
+// accepted simulates a customer on channel and accepts it in the page.
+func accepted(t *testing.T, ctx context.Context, channel string) string {
+	t.Helper()
+	id := incoming(t, ctx, channel)
+	waitJS(t, ctx, fmt.Sprintf(`document.querySelector(%q)`, card(id, "accept")))
+	click(t, ctx, card(id, "accept"))
+	waitJS(t, ctx, fmt.Sprintf(`document.querySelector(%q + '[data-status="accepted"]')`, card(id)))
+	return id
+}
+
+// instanceOf waits for the instance of an extension key on an interaction.
+func instanceOf(t *testing.T, ctx context.Context, interaction, key string) string {
+	t.Helper()
+	js := fmt.Sprintf(`(() => { const i = (window.cpsim.view.instances || []).find(i => i.interaction === %q && i.key === %q); return i ? i.id : "" })()`, interaction, key)
+	waitJS(t, ctx, js)
+	return eval[string](t, ctx, js)
+}
+
+// waitRow waits for an inspector row that satisfies a JavaScript predicate
+// on r (the row) and m (its message), and returns it.
+func waitRow(t *testing.T, ctx context.Context, pred string) map[string]any {
+	t.Helper()
+	js := `(() => { const rows = window.cpsim.log; for (let k = rows.length - 1; k >= 0; k--) { const r = rows[k]; const m = r.m || {}; if (` + pred + `) return JSON.stringify(r) } return "" })()`
+	waitJS(t, ctx, js)
+	var row map[string]any
+	if err := json.Unmarshal([]byte(eval[string](t, ctx, js)), &row); err != nil {
+		t.Fatal(err)
+	}
+	return row
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

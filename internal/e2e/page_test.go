@@ -1,0 +1,105 @@
+package e2e
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"image/png"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/cpsim/cpsim/internal/demo"
+)
+
+var update = flag.Bool("update", false, "rewrite docs/images/panel.png from the screenshot test")
+
+// TestPageRelaysOnlyItsExtensions: a message that does not come from an
+// extension's own iframe is not relayed, whatever it looks like.
+func TestPageRelaysOnlyItsExtensions(t *testing.T) {
+	t.Parallel()
+	st := startStack(t, demoCard)
+	ctx := st.tab(t)
+	call := accepted(t, ctx, "phone")
+	inst := instanceOf(t, ctx, call, "customer-card")
+	waitRow(t, ctx, fmt.Sprintf(`r.dir === "in" && r.i === %q && m.type === "init"`, inst))
+
+	// The panel page posting to itself, as an injected script would.
+	eval[bool](t, ctx, `(window.postMessage({id: "forged", type: "action", payload: {command: "interaction", value: "hangup"}}, "*"), true)`)
+	time.Sleep(500 * time.Millisecond)
+	if eval[bool](t, ctx, `window.cpsim.log.some(r => (r.m || {}).id === "forged")`) {
+		t.Error("the page relayed a message it posted to itself")
+	}
+	if st := eval[string](t, ctx, fmt.Sprintf(`window.cpsim.view.interactions.find(i => i.id === %q).status`, call)); st != "accepted" {
+		t.Errorf("the forged hangup took effect: the call is %s", st)
+	}
+}
+
+// TestScreenshots takes pictures of the panel in use, with cpsim's default
+// extensions, checks that they are pictures of something, and keeps them:
+// in $CPSIM_SCREENSHOTS when set, and as the README's docs/images/panel.png
+// with -update.
+func TestScreenshots(t *testing.T) {
+	t.Parallel()
+	st := startStack(t, demo.Extensions)
+	ctx := st.tab(t)
+	call := accepted(t, ctx, "phone")
+	waitRow(t, ctx, `r.dir === "in" && m.type === "init"`)
+	click(t, ctx, card(call, "hold"))
+	chat := accepted(t, ctx, "chat")
+	inst := instanceOf(t, ctx, chat, "customer-card")
+	choose(t, ctx, tid("say-text"), "Could you also change the delivery address?")
+	click(t, ctx, tid("say-customer"))
+	waitRow(t, ctx, fmt.Sprintf(`r.i === %q && m.type === "state" && m.payload.attribute === "message"`, inst))
+	click(t, ctx, fmt.Sprintf(`[data-testid="ext-button"][data-instance=%q]`, inst))
+	ext := frame(t, ctx, inst)
+	frameWait(t, ext, `document.querySelector('[data-testid="transcript"]').textContent.includes("delivery address")`)
+	time.Sleep(300 * time.Millisecond) // let the inspector's next frame draw
+
+	shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(bytes.NewReader(shot))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := img.Bounds(); b.Dx() != 1440 || b.Dy() != 900 {
+		t.Errorf("screenshot is %dx%d, want 1440x900", b.Dx(), b.Dy())
+	}
+	colours := map[[3]uint32]bool{}
+	for y := img.Bounds().Min.Y; y < img.Bounds().Max.Y; y += 7 {
+		for x := img.Bounds().Min.X; x < img.Bounds().Max.X; x += 7 {
+			r, g, b, _ := img.At(x, y).RGBA()
+			colours[[3]uint32{r >> 8, g >> 8, b >> 8}] = true
+		}
+	}
+	if len(colours) < 50 {
+		t.Errorf("the screenshot has %d colours: the page did not render", len(colours))
+	}
+	keep(t, "panel.png", shot)
+	if *update {
+		if err := os.WriteFile(filepath.Join("..", "..", "docs", "images", "panel.png"), shot, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// keep writes a screenshot where $CPSIM_SCREENSHOTS says, for people to
+// look at (a CI job can keep the directory).
+func keep(t *testing.T, name string, png []byte) {
+	t.Helper()
+	dir := os.Getenv("CPSIM_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
