@@ -52,7 +52,7 @@ func TestExtensionsAreCrossSiteAsInProduction(t *testing.T) {
 	}
 
 	// Same site: the panel opened as localhost.
-	sctx := open(t, strings.Replace(st.panel, "127.0.0.1", "localhost", 1)+"/")
+	sctx := open(t, strings.Replace(st.panel, "127.0.0.1", "localhost", 1)+"/", panelReady)
 	got, _ = check(sctx)
 	if !got["cpsim_lax"] || !got["cpsim_default"] {
 		t.Errorf("same-site, the first-party cookies did not come back: %v", got)

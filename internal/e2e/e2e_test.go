@@ -105,8 +105,9 @@ var sharedValidator = sync.OnceValue(func() *state.Validator {
 })
 
 // startStack runs cpsim with the extensions exts builds from the demos'
-// base URL.
-func startStack(t *testing.T, exts func(demo string) []state.ExtensionData) *stack {
+// base URL. Tests run the engine with its self-check on; edit can change
+// that and the rest of the configuration.
+func startStack(t testing.TB, exts func(demo string) []state.ExtensionData, edit ...func(*host.Config)) *stack {
 	t.Helper()
 	panelLn, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -129,13 +130,17 @@ func startStack(t *testing.T, exts func(demo string) []state.ExtensionData) *sta
 	if os.Getenv("E2ELOG") != "" {
 		logs = os.Stderr
 	}
-	st.srv, err = host.New(host.Config{
+	cfg := host.Config{
 		Logger:    slog.New(slog.NewTextHandler(logs, nil)),
 		Data:      data,
 		Validator: sharedValidator(),
 		Assets:    web.Files(),
 		Strict:    true,
-	})
+	}
+	for _, e := range edit {
+		e(&cfg)
+	}
+	st.srv, err = host.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,14 +169,17 @@ func demoCard(base string) []state.ExtensionData {
 }
 
 // tab opens the panel in a new tab of the shared browser.
-func (st *stack) tab(t *testing.T) context.Context {
+func (st *stack) tab(t testing.TB) context.Context {
 	t.Helper()
-	return open(t, st.panel+"/")
+	return open(t, st.panel+"/", panelReady)
 }
 
-// open opens a panel page in a new 1440x900 tab and waits until it is
-// connected and shows its first view.
-func open(t *testing.T, url string) context.Context {
+// panelReady is true once the panel page is connected and shows its first
+// view.
+const panelReady = `window.cpsim && window.cpsim.connected && window.cpsim.view`
+
+// open opens a page in a new 1440x900 tab and waits until ready is true.
+func open(t testing.TB, url, ready string) context.Context {
 	t.Helper()
 	ctx, cancel := chromedp.NewContext(browserCtx)
 	t.Cleanup(cancel)
@@ -180,14 +188,14 @@ func open(t *testing.T, url string) context.Context {
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1440, 900), chromedp.Navigate(url)); err != nil {
 		t.Fatal(err)
 	}
-	waitJS(t, ctx, `window.cpsim && window.cpsim.connected && window.cpsim.view`)
+	waitJS(t, ctx, ready)
 	return ctx
 }
 
 // waitJS waits until a JavaScript expression is truthy in the page. It
 // evaluates in a loop rather than with chromedp.Poll, which loses its
 // execution context when the page navigates.
-func waitJS(t *testing.T, ctx context.Context, expr string) {
+func waitJS(t testing.TB, ctx context.Context, expr string) {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
@@ -203,7 +211,7 @@ func waitJS(t *testing.T, ctx context.Context, expr string) {
 }
 
 // eval evaluates a JavaScript expression in the page.
-func eval[T any](t *testing.T, ctx context.Context, expr string) T {
+func eval[T any](t testing.TB, ctx context.Context, expr string) T {
 	t.Helper()
 	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
 	if err != nil {
@@ -213,7 +221,7 @@ func eval[T any](t *testing.T, ctx context.Context, expr string) T {
 }
 
 // click clicks an element of the panel page.
-func click(t *testing.T, ctx context.Context, css string) {
+func click(t testing.TB, ctx context.Context, css string) {
 	t.Helper()
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(css), chromedp.NodeVisible)); err != nil {
 		t.Fatalf("click %s: %v", css, err)
@@ -231,7 +239,7 @@ type ext struct {
 // frame finds the iframe of an extension instance in the tab of ctx. For a
 // frame in another process, Chromium names its target by its frame id,
 // which the iframe element's node carries.
-func frame(t *testing.T, ctx context.Context, instance string) ext {
+func frame(t testing.TB, ctx context.Context, instance string) ext {
 	t.Helper()
 	sel := chromedp.CSS(`[data-testid="ext-frame"][data-instance="` + instance + `"]`)
 	deadline := time.Now().Add(20 * time.Second)
@@ -266,7 +274,7 @@ func frame(t *testing.T, ctx context.Context, instance string) ext {
 }
 
 // frameJS evaluates JavaScript in an extension's frame.
-func frameJS[T any](t *testing.T, e ext, expr string) T {
+func frameJS[T any](t testing.TB, e ext, expr string) T {
 	t.Helper()
 	var v T
 	if e.node == nil {
@@ -290,7 +298,7 @@ func frameJS[T any](t *testing.T, e ext, expr string) T {
 }
 
 // frameWait waits until an expression is truthy in an extension's frame.
-func frameWait(t *testing.T, e ext, expr string) {
+func frameWait(t testing.TB, e ext, expr string) {
 	t.Helper()
 	if e.node != nil {
 		if _, err := chromedp.Run(e.ctx, chromedp.Poll[chromedp.Void](`!!(`+expr+`)`,
@@ -313,7 +321,7 @@ func frameWait(t *testing.T, e ext, expr string) {
 }
 
 // logRows returns the inspector's rows from the page's test hook.
-func logRows(t *testing.T, ctx context.Context) []map[string]any {
+func logRows(t testing.TB, ctx context.Context) []map[string]any {
 	t.Helper()
 	data := eval[[]byte](t, ctx, `JSON.stringify(window.cpsim.log)`)
 	var s string
@@ -340,7 +348,7 @@ func card(id string, button ...string) string {
 }
 
 // choose sets a <select> or <input> as a user does, firing its events.
-func choose(t *testing.T, ctx context.Context, css, value string) {
+func choose(t testing.TB, ctx context.Context, css, value string) {
 	t.Helper()
 	js := fmt.Sprintf(`(() => { const el = document.querySelector(%q); if (!el) return false;
 		el.value = %q; el.dispatchEvent(new Event("input", {bubbles: true})); el.dispatchEvent(new Event("change", {bubbles: true})); return el.value === %q })()`,
@@ -352,7 +360,7 @@ func choose(t *testing.T, ctx context.Context, css, value string) {
 
 // incoming simulates a customer with the page's form and returns the new
 // interaction's id.
-func incoming(t *testing.T, ctx context.Context, channel string) string {
+func incoming(t testing.TB, ctx context.Context, channel string) string {
 	t.Helper()
 	before := eval[[]string](t, ctx, `(window.cpsim.view.interactions || []).map(i => i.id)`)
 	choose(t, ctx, tid("new-channel"), channel)
@@ -364,7 +372,7 @@ func incoming(t *testing.T, ctx context.Context, channel string) string {
 }
 
 // accepted simulates a customer on channel and accepts it in the page.
-func accepted(t *testing.T, ctx context.Context, channel string) string {
+func accepted(t testing.TB, ctx context.Context, channel string) string {
 	t.Helper()
 	id := incoming(t, ctx, channel)
 	waitJS(t, ctx, fmt.Sprintf(`document.querySelector(%q)`, card(id, "accept")))
@@ -374,7 +382,7 @@ func accepted(t *testing.T, ctx context.Context, channel string) string {
 }
 
 // instanceOf waits for the instance of an extension key on an interaction.
-func instanceOf(t *testing.T, ctx context.Context, interaction, key string) string {
+func instanceOf(t testing.TB, ctx context.Context, interaction, key string) string {
 	t.Helper()
 	js := fmt.Sprintf(`(() => { const i = (window.cpsim.view.instances || []).find(i => i.interaction === %q && i.key === %q); return i ? i.id : "" })()`, interaction, key)
 	waitJS(t, ctx, js)
@@ -383,7 +391,7 @@ func instanceOf(t *testing.T, ctx context.Context, interaction, key string) stri
 
 // waitRow waits for an inspector row that satisfies a JavaScript predicate
 // on r (the row) and m (its message), and returns it.
-func waitRow(t *testing.T, ctx context.Context, pred string) map[string]any {
+func waitRow(t testing.TB, ctx context.Context, pred string) map[string]any {
 	t.Helper()
 	js := `(() => { const rows = window.cpsim.log; for (let k = rows.length - 1; k >= 0; k--) { const r = rows[k]; const m = r.m || {}; if (` + pred + `) return JSON.stringify(r) } return "" })()`
 	waitJS(t, ctx, js)
@@ -394,7 +402,7 @@ func waitRow(t *testing.T, ctx context.Context, pred string) map[string]any {
 	return row
 }
 
-func mustJSON(t *testing.T, v any) string {
+func mustJSON(t testing.TB, v any) string {
 	t.Helper()
 	b, err := json.Marshal(v)
 	if err != nil {

@@ -65,7 +65,7 @@ func TestReloadLosesNoMessage(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.Navigate(st.panel+"/")); err != nil {
 		t.Fatal(err)
 	}
-	waitJS(t, ctx, `window.cpsim && window.cpsim.connected && window.cpsim.view`)
+	waitJS(t, ctx, panelReady)
 	if got := eval[string](t, ctx, `window.cpsim.session`); got != session {
 		t.Fatalf("the reloaded page is in session %s, want %s", got, session)
 	}

@@ -93,6 +93,9 @@ func (s *Session) View() View {
 		Instances:    []InstanceView{},
 		Pending:      []PendingView{},
 	}
+	// The day's times change every second: left in, they would make every
+	// view a new one, and the page does not show them.
+	v.User.DailyWorkTime, v.User.DailyPauseTime = "", ""
 	v.User.PresenceProfiles = slices.Clone(v.User.PresenceProfiles)
 	v.User.Phone.SIPProxies = slices.Clone(v.User.Phone.SIPProxies)
 	if s.user.Phone.SIPConnected {

@@ -324,7 +324,8 @@
   }
 
   // Outgoing frames: collected during a task, sent as one message on a
-  // zero-delay task (a MessageChannel message: setTimeout(0) is clamped).
+  // zero-delay task (a MessageChannel message: setTimeout(0) is clamped),
+  // unless a frame comes alone (see queueFrame).
   // m and e frames are numbered (q) and kept in unacked until the server's
   // k frame says it processed them; after a reconnect the ones after the
   // welcome's in are sent again, so nothing is lost in either direction.
@@ -334,12 +335,20 @@
   const flusher = new MessageChannel();
   flusher.port1.onmessage = flushOut;
 
+  // A frame that comes alone (nothing sent for a while) goes at once: a
+  // lone request should not wait for a task. Frames that come in a burst
+  // (an extension posting many messages, each its own task) are batched.
+  let lastSendAt = -Infinity;
+  const ALONE_MS = 0.3;
   function queueFrame(str) {
     outQ.push(str);
-    if (!flushScheduled) {
-      flushScheduled = true;
-      flusher.port2.postMessage(0);
+    if (flushScheduled) return;
+    if (outQ.length === 1 && performance.now() - lastSendAt > ALONE_MS) {
+      flushOut();
+      return;
     }
+    flushScheduled = true;
+    flusher.port2.postMessage(0);
   }
 
   /** queueNumbered numbers an m or e frame; body is the frame's JSON after
@@ -386,6 +395,7 @@
     }
     outQ.length = 0;
     if (parts.length) ws.send("[" + parts.join(",") + "]");
+    lastSendAt = performance.now();
   }
 
   function scheduleAck() {
@@ -792,7 +802,7 @@
 
   let renderScheduled = false;
   const dirty = { view: false, force: false, log: false, logData: false };
-  const LOG_EVERY = 120; // ms between inspector updates while messages stream in
+  const LOG_EVERY = 250; // ms between inspector updates while messages stream in
   let lastLogRender = 0;
   let logTimer = 0;
   function scheduleRender() {
