@@ -82,31 +82,34 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (*o
 	fs.SetOutput(stderr)
 	env := envLookup(getenv)
 	fs.StringVar(&o.addr, "addr", env.str("CPSIM_ADDR", "127.0.0.1:8080"),
-		"address the panel listens on, e.g. `127.0.0.1:9000`, or 0.0.0.0:8080 in a container")
+		"`host:port` the panel listens on (env CPSIM_ADDR), e.g. -addr 127.0.0.1:9000, or -addr 0.0.0.0:8080 in a container")
 	fs.StringVar(&o.demoAddr, "demo-addr", env.str("CPSIM_DEMO_ADDR", "localhost:8081"),
-		"address the demo extensions are served on, another site than the panel's; \"\" serves none")
+		"`host:port` the demo extensions are served on, another site than the panel's; \"\" serves none (env CPSIM_DEMO_ADDR), e.g. -demo-addr localhost:9001")
 	fs.StringVar(&o.panelURL, "panel-url", env.str("CPSIM_PANEL_URL", ""),
-		"URL the browser opens the panel at, when it differs from -addr (behind a container's port mapping), e.g. `http://localhost:8080`")
+		"`URL` a browser opens the panel at, when it differs from -addr, as behind a container's port mapping (env CPSIM_PANEL_URL), e.g. -panel-url http://127.0.0.1:8080")
 	fs.StringVar(&o.demoURL, "demo-url", env.str("CPSIM_DEMO_URL", ""),
-		"URL the browser loads the demos from, when it differs from -demo-addr")
+		"`URL` a browser loads the demos from, when it differs from -demo-addr (env CPSIM_DEMO_URL), e.g. -demo-url http://localhost:8081")
 	o.extensions = env.list("CPSIM_EXTENSION")
 	fs.Var(&o.extensions, "extension",
-		"`URL` of an interaction-specific extension, loaded for every queue when an interaction is accepted; repeatable, e.g. -extension http://localhost:3000/panel.html")
+		"`URL` of an interaction-specific extension, loaded for every queue when an interaction is accepted; repeatable (env CPSIM_EXTENSION, URLs separated by spaces), e.g. -extension http://localhost:3000/panel.html")
 	o.global = env.list("CPSIM_GLOBAL")
-	fs.Var(&o.global, "global", "`URL` of a global hidden extension, loaded from login to logout; repeatable")
+	fs.Var(&o.global, "global",
+		"`URL` of a global hidden extension, loaded from login to logout; repeatable (env CPSIM_GLOBAL), e.g. -global http://localhost:3000/recorder.html")
 	fs.StringVar(&o.config, "config", env.str("CPSIM_CONFIG", ""),
-		"YAML `file` with the agent, queues and extensions (see README), e.g. -config cpsim.yaml")
-	fs.StringVar(&o.logFormat, "log-format", env.str("CPSIM_LOG_FORMAT", "text"), "log format: text or json")
-	fs.StringVar(&o.logLevel, "log-level", env.str("CPSIM_LOG_LEVEL", "info"), "log level: debug, info, warn or error")
+		"YAML `file` with the agent, queues and extensions, see README (env CPSIM_CONFIG), e.g. -config cpsim.yaml")
+	fs.StringVar(&o.logFormat, "log-format", env.str("CPSIM_LOG_FORMAT", "text"),
+		"`format` of the log on standard error: text or json (env CPSIM_LOG_FORMAT), e.g. -log-format json")
+	fs.StringVar(&o.logLevel, "log-level", env.str("CPSIM_LOG_LEVEL", "info"),
+		"`level` of the log: debug, info, warn or error (env CPSIM_LOG_LEVEL), e.g. -log-level debug")
 	fs.BoolVar(&o.strict, "strict", env.flag("CPSIM_STRICT"),
-		"also validate every message cpsim sends against the schema (slower; for cpsim's own development)")
+		"also validate every message cpsim sends against the schema; slower, for cpsim's own development (env CPSIM_STRICT=true), e.g. -strict")
 	seed := env.str("CPSIM_SEED", "0")
-	fs.Func("seed", "make interaction ids reproducible from this `number` (0: random)", func(v string) error {
+	fs.Func("seed", "`number` that makes interaction ids reproducible; 0 is random (env CPSIM_SEED), e.g. -seed 42", func(v string) error {
 		seed = v
 		return nil
 	})
 	fs.StringVar(&o.dev, "dev", env.str("CPSIM_DEV", ""),
-		"serve the page and demos from this `directory` (the repository's web/) instead of the binary, to work on them")
+		"`directory` to serve the page and demos from instead of the binary, to work on them (env CPSIM_DEV), e.g. -dev web")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), usageText)
 		fs.PrintDefaults()

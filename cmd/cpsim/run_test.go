@@ -89,6 +89,27 @@ func TestRunArguments(t *testing.T) {
 	}
 }
 
+// TestHelpExplainsEveryFlag: each flag's help names its environment twin
+// and shows an example.
+func TestHelpExplainsEveryFlag(t *testing.T) {
+	t.Parallel()
+	var out syncBuffer
+	if err := run(context.Background(), []string{"-help"}, env(nil), &out, &out); exitCode(err) != 0 {
+		t.Fatal(err)
+	}
+	text := out.String()
+	blocks := strings.Split(text[strings.Index(text, "Flags:"):], "\n  -")[1:]
+	if len(blocks) < 12 {
+		t.Fatalf("help lists %d flags:\n%s", len(blocks), text)
+	}
+	for _, b := range blocks {
+		name := strings.Fields(b)[0]
+		if !strings.Contains(b, "e.g. -"+name) || !strings.Contains(b, "env CPSIM_") {
+			t.Errorf("-%s: no example or no environment twin:\n  -%s", name, b)
+		}
+	}
+}
+
 func TestEnvironmentTwins(t *testing.T) {
 	t.Parallel()
 	o, err := parseServe([]string{"-global", "http://g.example/g.html"}, env(map[string]string{

@@ -2,9 +2,12 @@ package e2e
 
 import (
 	"bytes"
+	"context"
 	"flag"
 	"fmt"
 	"image/png"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"testing"
@@ -13,6 +16,8 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/cpsim/cpsim/internal/demo"
+	"github.com/cpsim/cpsim/internal/host"
+	"github.com/cpsim/cpsim/internal/state"
 )
 
 var update = flag.Bool("update", false, "rewrite docs/images/panel.png from the screenshot test")
@@ -102,4 +107,22 @@ func keep(t *testing.T, name string, png []byte) {
 	if err := os.WriteFile(filepath.Join(dir, name), png, 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestUnreachableExtensionIsReported: an extension whose server is down is
+// named in the page's problems banner, and the panel works on.
+func TestUnreachableExtensionIsReported(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	down := fmt.Sprintf("http://localhost:%d/panel.html", ln.Addr().(*net.TCPAddr).Port)
+	ln.Close() // nothing listens there any more
+	st := startStack(t, func(string) []state.ExtensionData { return []state.ExtensionData{{Key: "down", URL: down}} })
+	st.srv.Report(host.CheckExtension(context.Background(), http.DefaultClient, st.panel, down))
+
+	ctx := st.tab(t)
+	waitJS(t, ctx, `[...document.querySelectorAll('[data-testid="problem"][data-level="error"]')].some(p => p.textContent.includes("cannot reach `+down+`") && p.textContent.includes("Is the extension's server running?"))`)
+	accepted(t, ctx, "email") // the panel works on
 }
