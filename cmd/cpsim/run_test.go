@@ -222,3 +222,31 @@ func TestRunServes(t *testing.T) {
 		t.Fatal("run did not return after the signal")
 	}
 }
+
+// TestSameSiteExtensionIsWarnedAtStart: an extension on the panel's own
+// site (here 127.0.0.1) is warned about in the log, with the fix.
+func TestSameSiteExtensionIsWarnedAtStart(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stdout, stderr syncBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-demo-addr", "", "-extension", "http://127.0.0.1:9/panel.html"},
+			env(nil), &stdout, &stderr)
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(stderr.String(), "is on the same site as the panel") {
+		if time.Now().After(deadline) {
+			t.Fatalf("no same-site warning in:\n%s", stderr.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if log := stderr.String(); !strings.Contains(log, "level=WARN") || !strings.Contains(log, "open the panel as http://localhost:") {
+		t.Errorf("the warning does not say how to fix it:\n%s", log)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("run: %v", err)
+	}
+}
