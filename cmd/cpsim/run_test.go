@@ -133,18 +133,28 @@ func TestEnvironmentTwins(t *testing.T) {
 	}
 }
 
+// running is run going on in the background, as after a user starts cpsim.
+type running struct {
+	stdout, stderr syncBuffer
+	stop           context.CancelFunc // Ctrl-C
+	done           chan error         // what run returned
+}
+
+func startRun(t *testing.T, args ...string) *running {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	r := &running{stop: cancel, done: make(chan error, 1)}
+	go func() { r.done <- run(ctx, args, env(nil), &r.stdout, &r.stderr) }()
+	return r
+}
+
 // TestRunServes runs cpsim on port 0 as a user would, talks to it as the
 // page does, and stops it as Ctrl-C does.
 func TestRunServes(t *testing.T) {
 	t.Parallel()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var stdout, stderr syncBuffer
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-demo-addr", "localhost:0", "-log-format", "json"},
-			env(nil), &stdout, &stderr)
-	}()
+	r := startRun(t, "-addr", "127.0.0.1:0", "-demo-addr", "localhost:0", "-log-format", "json")
+	stdout, stderr, done := &r.stdout, &r.stderr, r.done
 
 	var panel string
 	deadline := time.Now().Add(10 * time.Second)
@@ -182,7 +192,7 @@ func TestRunServes(t *testing.T) {
 		}
 	}
 
-	wctx, wcancel := context.WithTimeout(context.Background(), 10*time.Second) // the page outlives the signal
+	wctx, wcancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer wcancel()
 	ws, _, err := websocket.Dial(wctx, "ws"+strings.TrimPrefix(panel, "http")+"/ws",
 		&websocket.DialOptions{HTTPHeader: http.Header{"Origin": {panel}}})
@@ -198,7 +208,7 @@ func TestRunServes(t *testing.T) {
 		t.Fatalf("first message %q, %v", data, err)
 	}
 
-	cancel() // Ctrl-C
+	r.stop() // Ctrl-C
 	sawExit := false
 	for {
 		_, data, err := ws.Read(wctx)
@@ -227,14 +237,8 @@ func TestRunServes(t *testing.T) {
 // site (here 127.0.0.1) is warned about in the log, with the fix.
 func TestSameSiteExtensionIsWarnedAtStart(t *testing.T) {
 	t.Parallel()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var stdout, stderr syncBuffer
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-demo-addr", "", "-extension", "http://127.0.0.1:9/panel.html"},
-			env(nil), &stdout, &stderr)
-	}()
+	r := startRun(t, "-addr", "127.0.0.1:0", "-demo-addr", "", "-extension", "http://127.0.0.1:9/panel.html")
+	stderr := &r.stderr
 	deadline := time.Now().Add(10 * time.Second)
 	for !strings.Contains(stderr.String(), "is on the same site as the panel") {
 		if time.Now().After(deadline) {
@@ -245,8 +249,8 @@ func TestSameSiteExtensionIsWarnedAtStart(t *testing.T) {
 	if log := stderr.String(); !strings.Contains(log, "level=WARN") || !strings.Contains(log, "open the panel as http://localhost:") {
 		t.Errorf("the warning does not say how to fix it:\n%s", log)
 	}
-	cancel()
-	if err := <-done; err != nil {
+	r.stop()
+	if err := <-r.done; err != nil {
 		t.Errorf("run: %v", err)
 	}
 }
