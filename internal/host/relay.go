@@ -26,7 +26,16 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 		s.log.Info("websocket refused", "origin", r.Header.Get("Origin"), "err", err)
 		return // Accept has answered
 	}
+	// Counted under s.mu, and not at all once Shutdown has begun: a
+	// WaitGroup must not be added to while it is waited on.
+	s.mu.Lock()
+	if s.closing {
+		s.mu.Unlock()
+		ws.Close(websocket.StatusGoingAway, "cpsim is shutting down")
+		return
+	}
 	s.relays.Add(1)
+	s.mu.Unlock()
 	defer s.relays.Done()
 	err = s.relay(r.Context(), ws, r.Header.Get("Origin"))
 	switch websocket.CloseStatus(err) {

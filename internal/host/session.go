@@ -112,6 +112,9 @@ func (s *session) apply(b *batch, ev state.Event) (state.Output, error) {
 // absorb turns an engine step's output into frames: deliveries now or
 // later, diagnostics beside their messages, and a fresh view soon.
 func (s *session) absorb(b *batch, o state.Output) {
+	for _, c := range o.Changes { // first: this step's rows may be theirs
+		s.keys[c.Instance.ID] = c.Instance.Key
+	}
 	diags := o.Diagnostics
 	var later []state.Delivery
 	for _, d := range o.Deliveries {
@@ -129,9 +132,6 @@ func (s *session) absorb(b *batch, o state.Output) {
 	for _, d := range diags {
 		s.addLog(b, &logEntry{dir: d.Direction, inst: d.Instance, key: s.keyOf(d.Instance), at: s.now(),
 			diag: []state.Diagnostic{d}})
-	}
-	for _, c := range o.Changes {
-		s.keys[c.Instance.ID] = c.Instance.Key
 	}
 	s.viewChanged()
 }
