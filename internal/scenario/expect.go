@@ -1,0 +1,175 @@
+package scenario
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/cpsim/cpsim/internal/state"
+	"github.com/cpsim/cpsim/internal/yamlx"
+)
+
+// expectation is what an expect or expect_none step looks for in the
+// messages an extension sends.
+type expectation struct {
+	want   map[string]any // the message must contain this
+	within time.Duration
+	from   string // an extension key, or "" for any
+	text   string // want as JSON, for failures
+}
+
+// defaultWithin is how long an expect waits when it does not say.
+const defaultWithin = 5 * time.Second
+
+func (p *parser) expectation(key, val *yaml.Node) (expectation, error) {
+	var v struct {
+		Type    string         `yaml:"type"`
+		ID      any            `yaml:"id"`
+		Payload any            `yaml:"payload"`
+		Within  *time.Duration `yaml:"within"`
+		From    string         `yaml:"from"`
+	}
+	if err := p.decode(key, val, &v, "{type: action, payload: {command: detail}, within: 3s}"); err != nil {
+		return expectation{}, err
+	}
+	e := expectation{want: map[string]any{}, within: defaultWithin, from: v.From}
+	if v.Type != "" {
+		if err := p.oneOf(val, "type", v.Type, []string{"init", "exit", "action"}); err != nil {
+			return e, err
+		}
+		e.want["type"] = v.Type
+	}
+	if v.ID != nil {
+		e.want["id"] = v.ID
+	}
+	if v.Payload != nil {
+		if m, ok := v.Payload.(map[string]any); ok {
+			if c, ok := m["command"].(string); ok && !slices.Contains(state.Commands(), c) {
+				return e, p.oneOf(val, "command", c, state.Commands())
+			}
+		}
+		e.want["payload"] = v.Payload
+	}
+	if len(e.want) == 0 {
+		return e, p.errf(val, "say what the message has: type, id or payload", "%s matches every message", key.Value)
+	}
+	if v.Within != nil {
+		if *v.Within <= 0 {
+			return e, yamlx.Errorf(p.file, val, "within must be more than 0s")
+		}
+		e.within = *v.Within
+	}
+	b, _ := json.Marshal(e.want)
+	e.text = string(b)
+	return e, nil
+}
+
+// contains reports whether got contains want: every key of a want map is
+// in got with a matching value, lists match element by element, numbers
+// by value.
+func contains(got, want any) bool {
+	switch w := want.(type) {
+	case map[string]any:
+		g, ok := got.(map[string]any)
+		if !ok {
+			return false
+		}
+		for k, wv := range w {
+			gv, ok := g[k]
+			if !ok || !contains(gv, wv) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		g, ok := got.([]any)
+		if !ok || len(g) != len(w) {
+			return false
+		}
+		for i := range w {
+			if !contains(g[i], w[i]) {
+				return false
+			}
+		}
+		return true
+	}
+	if wn, ok := number(want); ok {
+		gn, ok := number(got)
+		return ok && wn == gn
+	}
+	return got == want
+}
+
+// number reads the numbers YAML and JSON produce.
+func number(v any) (float64, bool) {
+	switch n := v.(type) {
+	case int64:
+		return float64(n), true
+	case uint64:
+		return float64(n), true
+	case float64:
+		return n, !math.IsNaN(n)
+	case json.Number:
+		f, err := n.Float64()
+		return f, err == nil
+	}
+	return 0, false
+}
+
+// score counts the leaves of want that got matches, to find the messages
+// that came closest to an expectation.
+func score(got, want any) int {
+	switch w := want.(type) {
+	case map[string]any:
+		g, _ := got.(map[string]any)
+		n := 0
+		for k, wv := range w {
+			if gv, ok := g[k]; ok {
+				n += score(gv, wv)
+			}
+		}
+		return n
+	case []any:
+		g, _ := got.([]any)
+		n := 0
+		for i := range w {
+			if i < len(g) {
+				n += score(g[i], w[i])
+			}
+		}
+		return n
+	}
+	if contains(got, want) {
+		return 1
+	}
+	return 0
+}
+
+// closest renders the messages that came nearest an expectation.
+func closest(msgs []Message, e expectation, n int) []string {
+	type scored struct {
+		m Message
+		s int
+	}
+	var all []scored
+	for _, m := range msgs {
+		if e.from == "" || m.Key == e.from {
+			all = append(all, scored{m, score(m.Value, e.want)})
+		}
+	}
+	slices.SortStableFunc(all, func(a, b scored) int { return b.s - a.s })
+	var out []string
+	for _, s := range all[:min(n, len(all))] {
+		b, _ := json.Marshal(s.m.Value)
+		text := string(b)
+		if len(text) > 240 {
+			text = text[:240] + "..."
+		}
+		out = append(out, fmt.Sprintf("%s from %s", text, s.m.Instance))
+	}
+	return out
+}

@@ -1,0 +1,357 @@
+package scenario
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/cpsim/cpsim/internal/state"
+)
+
+// Target is the panel a scenario plays in: a session of the host, or a
+// bare engine in tests.
+type Target interface {
+	Apply(ev state.Event) (state.Output, error)
+	View() state.View
+}
+
+// Message is a message an extension sent, as a run observes it.
+type Message struct {
+	Instance string
+	Key      string // the extension's key
+	Value    any    // the message, decoded
+}
+
+// Options tune a run.
+type Options struct {
+	// Speed divides every wait: 10 plays ten times faster. 0 is 1. The
+	// time an expect allows is not divided: the extension runs at its own
+	// pace.
+	Speed float64
+	// After makes timers; nil is time.After. Tests pass a fake.
+	After func(time.Duration) <-chan time.Time
+	// Now tells the time, for the elapsed time of steps; nil is time.Now.
+	Now func() time.Time
+	// SkipExpect passes expectations without looking: for running a
+	// scenario against a bare engine, with no extension to meet them.
+	SkipExpect bool
+	// Progress hears of every step as it starts and ends.
+	Progress func(Progress)
+}
+
+// Progress is a step starting ("running") or ending ("ok", "failed").
+type Progress struct {
+	Index   int // from 0
+	Total   int
+	Step    Step
+	Status  string
+	Err     error
+	Elapsed time.Duration
+}
+
+// Failure is a step that failed: a refusal of the panel, or an expectation
+// not met.
+type Failure struct {
+	File    string
+	Line    int
+	Step    string // the step as written
+	Reason  string
+	Closest []string // for an expectation: the messages that came nearest
+}
+
+func (f *Failure) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s:%d: %s: %s", f.File, f.Line, f.Step, f.Reason)
+	if len(f.Closest) > 0 {
+		b.WriteString("\n  the closest messages that came:")
+		for _, c := range f.Closest {
+			b.WriteString("\n    " + c)
+		}
+	}
+	return b.String()
+}
+
+// Run is one playing of a scenario. Play runs it; Observe feeds it what
+// the extensions send; Pause, Resume and Step drive it from the page.
+type Run struct {
+	sc     *Scenario
+	target Target
+	o      Options
+
+	names map[string]string // interaction names to ids
+	cur   int               // the step being run, for failures
+
+	mu       sync.Mutex
+	msgs     []Message
+	cursor   int           // the first message the next expect may take
+	wake     chan struct{} // closed when a message comes
+	paused   bool
+	stepping bool          // run one step, then pause
+	gate     chan struct{} // closed to let a paused run go on
+	skip     chan struct{} // closed to cut a wait short
+}
+
+// New prepares a run; nothing happens until Play.
+func New(sc *Scenario, t Target, o Options) *Run {
+	if o.Speed <= 0 {
+		o.Speed = 1
+	}
+	if o.After == nil {
+		o.After = time.After
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return &Run{sc: sc, target: t, o: o, names: map[string]string{},
+		wake: make(chan struct{}), gate: make(chan struct{}), skip: make(chan struct{})}
+}
+
+// Observe gives the run a message an extension sent. It never blocks.
+func (r *Run) Observe(m Message) {
+	r.mu.Lock()
+	r.msgs = append(r.msgs, m)
+	close(r.wake)
+	r.wake = make(chan struct{})
+	r.mu.Unlock()
+}
+
+// Pause stops the run before its next step.
+func (r *Run) Pause() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.paused = true
+}
+
+// Resume lets a paused run go on.
+func (r *Run) Resume() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.paused, r.stepping = false, false
+	r.open()
+}
+
+// Step runs the next step of a paused run and pauses again; a wait under
+// way, or the next one, is cut short.
+func (r *Run) Step() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.paused, r.stepping = true, true
+	close(r.skip)
+	r.skip = make(chan struct{})
+	r.open()
+}
+
+func (r *Run) open() {
+	close(r.gate)
+	r.gate = make(chan struct{})
+}
+
+// Play runs every step in order. It returns nil when all pass, a *Failure
+// for the step that failed, or ctx's error when stopped.
+func (r *Run) Play(ctx context.Context) error {
+	total := len(r.sc.Steps)
+	for i, st := range r.sc.Steps {
+		if err := r.hold(ctx); err != nil {
+			return err
+		}
+		r.cur = i
+		r.report(Progress{Index: i, Total: total, Step: st, Status: "running"})
+		start := r.o.Now()
+		err := st.run(&stepRun{Run: r, ctx: ctx})
+		if err != nil && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		p := Progress{Index: i, Total: total, Step: st, Status: "ok", Elapsed: r.o.Now().Sub(start)}
+		if err != nil {
+			var f *Failure
+			if !errors.As(err, &f) {
+				f = &Failure{Reason: err.Error()}
+			}
+			f.File, f.Line, f.Step = r.sc.File, st.Line, st.Text
+			p.Status, p.Err = "failed", f
+			r.report(p)
+			return f
+		}
+		r.report(p)
+	}
+	return nil
+}
+
+// hold waits before a step while the run is paused; a Step lets one go.
+func (r *Run) hold(ctx context.Context) error {
+	for {
+		r.mu.Lock()
+		if !r.paused {
+			r.mu.Unlock()
+			return nil
+		}
+		if r.stepping {
+			// Let this one step go; pause again after it.
+			r.stepping = false
+			r.mu.Unlock()
+			return nil
+		}
+		gate := r.gate
+		r.mu.Unlock()
+		select {
+		case <-gate:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+func (r *Run) report(p Progress) {
+	if r.o.Progress != nil {
+		r.o.Progress(p)
+	}
+}
+
+// stepRun is a run as one step sees it: with the context to stop on.
+type stepRun struct {
+	*Run
+	ctx context.Context
+}
+
+// The helpers the steps use.
+
+func (r *stepRun) apply(ev state.Event) (state.Output, error) {
+	o, err := r.target.Apply(ev)
+	if err != nil {
+		return o, &Failure{Reason: "the panel refused it: " + err.Error()}
+	}
+	return o, nil
+}
+
+func (r *stepRun) id(name string) string { return r.names[name] }
+
+func (r *stepRun) bind(name, id string) { r.names[name] = id }
+
+// pending is the oldest outbound waiting for the agent.
+func (r *stepRun) pending() (string, error) {
+	v := r.target.View()
+	if len(v.Pending) == 0 {
+		return "", &Failure{Reason: "no outbound is waiting for the agent: the extension has not sent one without direct"}
+	}
+	return v.Pending[0].ID, nil
+}
+
+// name binds the newest interaction in the panel that matches.
+func (r *stepRun) name(as, channel, status string) error {
+	v := r.target.View()
+	for i := len(v.Interactions) - 1; i >= 0; i-- {
+		it := v.Interactions[i]
+		if (channel == "" || it.Channel == channel) && (status == "" || it.Status == status) {
+			r.names[as] = it.ID
+			return nil
+		}
+	}
+	return &Failure{Reason: fmt.Sprintf("no interaction in the panel matches (channel %q, status %q)", channel, status)}
+}
+
+// send posts a raw message to every extension loaded.
+func (r *stepRun) send(raw any) error {
+	data, err := json.Marshal(raw)
+	if err != nil {
+		return &Failure{Reason: "the message is not JSON: " + err.Error()}
+	}
+	for _, in := range r.target.View().Instances {
+		if _, err := r.apply(state.Send{Instance: in.ID, Data: data}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// wait waits d, divided by the speed, unless the run is being stepped.
+func (r *stepRun) wait(d time.Duration) error {
+	r.mu.Lock()
+	skip, stepping := r.skip, r.paused
+	r.mu.Unlock()
+	if stepping {
+		return nil
+	}
+	select {
+	case <-r.o.After(time.Duration(float64(d) / r.o.Speed)):
+	case <-skip:
+	case <-r.ctx.Done():
+		return r.ctx.Err()
+	}
+	return nil
+}
+
+func (r *stepRun) matches(m Message, e expectation) bool {
+	return (e.from == "" || m.Key == e.from) && contains(m.Value, e.want)
+}
+
+// expect waits for the first message after the previous expect's that
+// contains what e wants.
+func (r *stepRun) expect(e expectation) error {
+	if r.o.SkipExpect {
+		return nil
+	}
+	deadline := r.o.After(e.within)
+	for {
+		r.mu.Lock()
+		for i := r.cursor; i < len(r.msgs); i++ {
+			if r.matches(r.msgs[i], e) {
+				r.cursor = i + 1
+				r.mu.Unlock()
+				return nil
+			}
+		}
+		wake := r.wake
+		r.mu.Unlock()
+		select {
+		case <-wake:
+		case <-deadline:
+			r.mu.Lock()
+			recent := append([]Message(nil), r.msgs[r.cursor:]...)
+			r.mu.Unlock()
+			f := &Failure{Reason: fmt.Sprintf("expected the extension to send %s within %s, but it did not", e.text, e.within)}
+			if len(recent) == 0 {
+				f.Reason += " (it sent nothing since the last expectation)"
+			}
+			f.Closest = closest(recent, e, 3)
+			return f
+		case <-r.ctx.Done():
+			return r.ctx.Err()
+		}
+	}
+}
+
+// expectNone fails if a message that contains what e describes comes
+// within its time.
+func (r *stepRun) expectNone(e expectation) error {
+	if r.o.SkipExpect {
+		return nil
+	}
+	r.mu.Lock()
+	from := len(r.msgs)
+	r.mu.Unlock()
+	deadline := r.o.After(e.within)
+	for {
+		r.mu.Lock()
+		for i := from; i < len(r.msgs); i++ {
+			if r.matches(r.msgs[i], e) {
+				b, _ := json.Marshal(r.msgs[i].Value)
+				r.mu.Unlock()
+				return &Failure{Reason: fmt.Sprintf("expected no message like %s within %s, but the extension sent %s", e.text, e.within, b)}
+			}
+		}
+		from = len(r.msgs)
+		wake := r.wake
+		r.mu.Unlock()
+		select {
+		case <-wake:
+		case <-deadline:
+			return nil
+		case <-r.ctx.Done():
+			return r.ctx.Err()
+		}
+	}
+}

@@ -1,0 +1,371 @@
+package scenario
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/cpsim/cpsim/internal/state"
+	"github.com/cpsim/cpsim/scenarios"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
+
+var sharedValidator = sync.OnceValue(func() *state.Validator {
+	v, err := state.NewValidator()
+	if err != nil {
+		panic(err)
+	}
+	return v
+})
+
+// engine is a scenario's target in tests: a bare engine, with an extension
+// that does what every extension must, send init with payload true when it
+// starts, and tells the run so. It records every delivery.
+type engine struct {
+	s    *state.Session
+	run  *Run
+	log  []string
+	mu   sync.Mutex
+	sent int // init ids
+}
+
+func newEngine(t testing.TB, d *state.Data) *engine {
+	t.Helper()
+	if len(d.Extensions) == 0 {
+		d.Extensions = []state.ExtensionData{
+			{Key: "crm", URL: "https://ext.example.com/crm.html"},
+			{Key: "bg", URL: "https://ext.example.com/bg.html", Mode: "global"},
+		}
+	}
+	s, err := state.New(state.Options{Data: d, Validator: sharedValidator(), IDs: state.SeededIDs(1),
+		Clock: state.SteppingClock(time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC), time.Second), CheckOutbound: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &engine{s: s}
+	for _, in := range s.Instances() {
+		e.start(in)
+	}
+	return e
+}
+
+func (e *engine) record(o state.Output) {
+	for _, d := range o.Deliveries {
+		e.log = append(e.log, fmt.Sprintf("  -> %s %s", d.To, d.Data))
+	}
+	for _, d := range o.Diagnostics {
+		if d.Direction == "out" && d.Severity == state.SeverityError {
+			e.log = append(e.log, "  !! cpsim produced an invalid message: "+d.String())
+		}
+	}
+}
+
+// start plays the extension of a new instance: init, payload true.
+func (e *engine) start(in state.InstanceView) {
+	e.sent++
+	msg := fmt.Sprintf(`{"id":"init-%d","type":"init","payload":true}`, e.sent)
+	e.record(e.s.Receive(in.ID, []byte(msg)))
+	if e.run != nil {
+		var v any
+		_ = json.Unmarshal([]byte(msg), &v)
+		e.run.Observe(Message{Instance: in.ID, Key: in.Key, Value: v})
+	}
+}
+
+func (e *engine) Apply(ev state.Event) (state.Output, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	o, err := e.s.Apply(ev)
+	e.record(o)
+	for _, c := range o.Changes {
+		if c.Kind == state.Started {
+			e.start(c.Instance)
+		}
+	}
+	return o, err
+}
+
+func (e *engine) View() state.View {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.s.View()
+}
+
+// instant is a timer that fires at once, recording what was asked.
+type instant struct {
+	mu    sync.Mutex
+	waits []time.Duration
+}
+
+func (i *instant) After(d time.Duration) <-chan time.Time {
+	i.mu.Lock()
+	i.waits = append(i.waits, d)
+	i.mu.Unlock()
+	ch := make(chan time.Time, 1)
+	ch <- time.Time{}
+	return ch
+}
+
+func mustParse(t testing.TB, src string) *Scenario {
+	t.Helper()
+	sc, err := Parse("s.yaml", []byte(src), base(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sc
+}
+
+// TestGolden plays every scenario of the library against the engine, with
+// a fixed seed and clock, and compares the messages each step produced with
+// testdata/golden (go test -update rewrites them).
+func TestGolden(t *testing.T) {
+	names, err := fs.Glob(scenarios.Files(), "*.yaml")
+	if err != nil || len(names) < 11 {
+		t.Fatalf("the library has %d scenarios (%v)", len(names), err)
+	}
+	for _, name := range names {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			src, _ := fs.ReadFile(scenarios.Files(), name)
+			sc, err := Parse(name, src, base(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			e := newEngine(t, sc.Data)
+			var out []string
+			r := New(sc, e, Options{After: (&instant{}).After, SkipExpect: true, Progress: func(p Progress) {
+				if p.Status == "running" {
+					out = append(out, e.log...)
+					e.log = nil
+					out = append(out, fmt.Sprintf("%d: %s", p.Step.Line, p.Step.Text))
+				}
+			}})
+			e.run = r
+			if err := r.Play(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, e.log...)
+			got := strings.Join(out, "\n") + "\n"
+			if strings.Contains(got, "!!") {
+				t.Errorf("the run produced invalid messages:\n%s", got)
+			}
+			golden := filepath.Join("testdata", "golden", strings.TrimSuffix(name, ".yaml")+".txt")
+			if *update {
+				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run go test -update to write it)", err)
+			}
+			if diff := cmp.Diff(string(want), got); diff != "" {
+				t.Errorf("the message sequence changed (-want +got; go test -update accepts it):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestRefusalFailsTheRun(t *testing.T) {
+	t.Parallel()
+	sc := mustParse(t, `name: twice
+steps:
+  - incoming: {as: call1, channel: phone}
+  - accept: call1
+  - accept: call1
+`)
+	err := New(sc, newEngine(t, sc.Data), Options{After: (&instant{}).After}).Play(context.Background())
+	var f *Failure
+	if !errors.As(err, &f) {
+		t.Fatalf("err = %v, want a *Failure", err)
+	}
+	if f.Line != 5 || f.Step != "accept: call1" || !strings.Contains(f.Reason, "the panel refused it") || !strings.Contains(f.Reason, "is already accepted") {
+		t.Errorf("failure = %+v", f)
+	}
+	if !strings.HasPrefix(err.Error(), "s.yaml:5: accept: call1: the panel refused it") {
+		t.Errorf("message = %q", err)
+	}
+}
+
+func TestExpectations(t *testing.T) {
+	t.Parallel()
+	detail := func(id, value string) Message {
+		return Message{Instance: "crm-2", Key: "crm", Value: map[string]any{"id": id, "type": "action",
+			"payload": map[string]any{"command": "detail", "value": value}}}
+	}
+	tests := []struct {
+		name    string
+		steps   string
+		before  []Message // sent before the run starts
+		wantErr string    // "" for a pass
+	}{
+		{"a message sent before the step counts",
+			`- expect: {type: action, payload: {command: detail, value: user}}`,
+			[]Message{detail("a", "user")}, ""},
+		{"each expect takes its own message",
+			"- expect: {type: action, payload: {command: detail}}\n  - expect: {type: action, payload: {command: detail}}",
+			[]Message{detail("a", "user")}, `s.yaml:4: expect: {type: action, payload: {command: detail}}: expected the extension to send {"payload":{"command":"detail"},"type":"action"} within 5s, but it did not (it sent nothing since the last expectation)`},
+		{"a miss names the closest messages",
+			`- expect: {type: action, payload: {command: detail, value: queues}, within: 2s}`,
+			[]Message{detail("a", "user"), {Instance: "crm-2", Key: "crm", Value: map[string]any{"id": "b", "type": "exit"}}},
+			`detail","value":"user"},"type":"action"} from crm-2`},
+		{"from picks the extension",
+			`- expect: {type: action, from: bg}`,
+			[]Message{detail("a", "user")}, "but it did not"},
+		{"expect_none passes when nothing comes",
+			`- expect_none: {type: action, payload: {command: interaction}, within: 1s}`,
+			nil, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			sc := mustParse(t, "name: x\nsteps:\n  "+tt.steps+"\n")
+			r := New(sc, newEngine(t, sc.Data), Options{After: (&instant{}).After})
+			for _, m := range tt.before {
+				r.Observe(m)
+			}
+			err := r.Play(context.Background())
+			switch {
+			case tt.wantErr == "" && err != nil:
+				t.Errorf("failed: %v", err)
+			case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
+				t.Errorf("error:\n%v\nwant it to contain\n%s", err, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestExpectNoneCatchesAMessage(t *testing.T) {
+	t.Parallel()
+	sc := mustParse(t, "name: x\nsteps:\n  - expect_none: {type: action, payload: {command: interaction}, within: 10s}\n")
+	r := New(sc, newEngine(t, sc.Data), Options{})
+	done := make(chan error, 1)
+	go func() { done <- r.Play(context.Background()) }()
+	time.Sleep(20 * time.Millisecond)
+	r.Observe(Message{Instance: "crm-2", Key: "crm", Value: map[string]any{"type": "action", "payload": map[string]any{"command": "interaction", "value": "hangup"}}})
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), `but the extension sent {"payload":{"command":"interaction","value":"hangup"},"type":"action"}`) {
+			t.Errorf("err = %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("expect_none did not fail when the message came")
+	}
+}
+
+func TestSpeedDividesWaits(t *testing.T) {
+	t.Parallel()
+	sc := mustParse(t, "name: x\nsteps:\n  - wait: 2s\n  - expect_none: {type: exit, within: 3s}\n")
+	clock := &instant{}
+	if err := New(sc, newEngine(t, sc.Data), Options{After: clock.After, Speed: 4}).Play(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]time.Duration{500 * time.Millisecond, 3 * time.Second}, clock.waits); diff != "" {
+		t.Errorf("timers (-want +got): waits are divided by the speed, expectations are not:\n%s", diff)
+	}
+}
+
+func TestPauseStepResume(t *testing.T) {
+	t.Parallel()
+	sc := mustParse(t, `name: x
+steps:
+  - incoming: {as: c, channel: phone}
+  - wait: 1h
+  - accept: c
+  - hold: c
+`)
+	steps := make(chan Progress, 16)
+	r := New(sc, newEngine(t, sc.Data), Options{Progress: func(p Progress) { steps <- p }})
+	r.Pause()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- r.Play(ctx) }()
+
+	next := func() Progress {
+		select {
+		case p := <-steps:
+			return p
+		case <-time.After(5 * time.Second):
+			t.Fatal("no progress")
+			return Progress{}
+		}
+	}
+	select {
+	case p := <-steps:
+		t.Fatalf("a paused run ran %v", p)
+	case <-time.After(50 * time.Millisecond):
+	}
+	r.Step()
+	if p := next(); p.Index != 0 || p.Status != "running" {
+		t.Fatalf("after Step: %+v", p)
+	}
+	if p := next(); p.Status != "ok" {
+		t.Fatalf("%+v", p)
+	}
+	r.Step() // the wait of an hour, skipped while stepping
+	next()
+	if p := next(); p.Index != 1 || p.Status != "ok" {
+		t.Fatalf("the wait: %+v", p)
+	}
+	r.Resume()
+	for i := 0; i < 4; i++ {
+		next()
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("run: %v", err)
+	}
+}
+
+func TestStop(t *testing.T) {
+	t.Parallel()
+	sc := mustParse(t, "name: x\nsteps:\n  - wait: 1h\n")
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- New(sc, newEngine(t, sc.Data), Options{}).Play(ctx) }()
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v, want context.Canceled", err)
+	}
+}
+
+// FuzzParse: any bytes, an error with a position or a scenario; never a
+// panic.
+func FuzzParse(f *testing.F) {
+	f.Add([]byte(every))
+	names, _ := fs.Glob(scenarios.Files(), "*.yaml")
+	for _, n := range names {
+		src, _ := fs.ReadFile(scenarios.Files(), n)
+		f.Add(src)
+	}
+	f.Add([]byte("name: x\nsteps: [{incoming: {channel: phone, cad: {a: [1, {b: null}]}}}, accept, {expect: {type: init}}]\n"))
+	d := base(f)
+	f.Fuzz(func(t *testing.T, src []byte) {
+		sc, err := Parse("f.yaml", src, d)
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "f.yaml") {
+				t.Fatalf("an error without the file name: %v", err)
+			}
+			return
+		}
+		if sc.Name == "" || len(sc.Steps) == 0 {
+			t.Fatalf("accepted a scenario without a name or steps")
+		}
+	})
+}

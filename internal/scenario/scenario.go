@@ -1,0 +1,220 @@
+// Package scenario reads YAML scenarios, which script call and chat
+// lifecycles and what an extension is expected to do meanwhile, and plays
+// them against a panel (docs/scenarios.md).
+//
+// Everything that can be checked is checked when a file is read: its YAML,
+// every step and value, and every name an interaction is referred to by.
+// A run then fails only for what happens: a refusal of the panel, or an
+// expectation the extension does not meet.
+package scenario
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/cpsim/cpsim/internal/state"
+	"github.com/cpsim/cpsim/internal/yamlx"
+)
+
+// Scenario is a checked scenario file.
+type Scenario struct {
+	File        string
+	Name        string
+	Description string
+	// Data is what the scenario runs on: the base data it was read with,
+	// with the scenario's own agent, queues and extensions over it.
+	Data  *state.Data
+	Steps []Step
+}
+
+// Step is one step of a scenario.
+type Step struct {
+	Line, Column int
+	Kind         string // the step's name: accept, expect, ...
+	Text         string // the step as written, for progress and failures
+	run          func(r *stepRun) error
+}
+
+// Parse reads a scenario. base is the data it will run on (cpsim's data:
+// built in or from -config); names of queues and profiles are checked
+// against it, with the scenario's own data over it.
+func Parse(file string, src []byte, base *state.Data) (*Scenario, error) {
+	root, err := yamlx.Parse(file, src)
+	if err != nil {
+		return nil, err
+	}
+	if root.Kind != yaml.MappingNode {
+		return nil, yamlx.Errorf(file, root, "a scenario is a mapping with name, description and steps")
+	}
+	sc := &Scenario{File: file, Data: cloneData(base)}
+	p := &parser{file: file, sc: sc, lines: strings.Split(string(src), "\n"), named: map[string]yamlx.Pos{}}
+	dataNode := &yaml.Node{Kind: yaml.MappingNode, Line: root.Line, Column: root.Column}
+	var steps *yaml.Node
+	known := []string{"name", "description", "agent", "queues", "extensions", "steps"}
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		k, v := root.Content[i], root.Content[i+1]
+		switch k.Value {
+		case "name", "description":
+			var s string
+			if err := yamlx.Decode(file, v, &s); err != nil {
+				return nil, err
+			}
+			if k.Value == "name" {
+				sc.Name = s
+			} else {
+				sc.Description = s
+			}
+		case "agent", "queues", "extensions":
+			dataNode.Content = append(dataNode.Content, k, v)
+		case "steps":
+			steps = v
+		default:
+			return nil, yamlx.UnknownKey(file, k, known)
+		}
+	}
+	if sc.Name == "" {
+		return nil, &yamlx.Error{File: file, Line: root.Line, Column: root.Column, Msg: "the scenario has no name", Hint: "add name: a few words"}
+	}
+	if len(dataNode.Content) > 0 {
+		if err := state.DecodeData(file, dataNode, sc.Data); err != nil {
+			return nil, err
+		}
+	}
+	if steps == nil || steps.Kind != yaml.SequenceNode || len(steps.Content) == 0 {
+		where := root
+		if steps != nil {
+			where = steps
+		}
+		e := yamlx.Errorf(file, where, "the scenario has no steps")
+		e.Hint = "add steps: a list such as - incoming: {as: call1, channel: phone}"
+		return nil, e
+	}
+	for _, n := range steps.Content {
+		st, err := p.step(n)
+		if err != nil {
+			return nil, err
+		}
+		sc.Steps = append(sc.Steps, st)
+	}
+	return sc, nil
+}
+
+// cloneData copies data so that a scenario's sections never change the
+// base; a round trip through YAML would do, but the structs are plain.
+func cloneData(d *state.Data) *state.Data {
+	c := *d
+	c.Agent.Profiles = slices.Clone(d.Agent.Profiles)
+	c.Agent.SIPProxies = slices.Clone(d.Agent.SIPProxies)
+	c.Queues = slices.Clone(d.Queues)
+	c.Extensions = slices.Clone(d.Extensions)
+	return &c
+}
+
+// parser reads steps, tracking the interaction names defined so far.
+type parser struct {
+	file  string
+	sc    *Scenario
+	lines []string
+	named map[string]yamlx.Pos // names defined so far, where
+	last  string               // the last name defined or used
+}
+
+func (p *parser) errf(n *yaml.Node, hint, format string, args ...any) error {
+	e := yamlx.Errorf(p.file, n, format, args...)
+	e.Hint = hint
+	return e
+}
+
+// text is the step's line as written, for progress and failures.
+func (p *parser) text(n *yaml.Node) string {
+	if n.Line < 1 || n.Line > len(p.lines) {
+		return ""
+	}
+	t := strings.TrimSpace(p.lines[n.Line-1])
+	t = strings.TrimSpace(strings.TrimPrefix(t, "-"))
+	if i := strings.Index(t, " #"); i >= 0 {
+		t = strings.TrimSpace(t[:i])
+	}
+	return t
+}
+
+// define records a name an interaction gets.
+func (p *parser) define(n *yaml.Node, name string) error {
+	if name == "" {
+		return nil
+	}
+	if at, ok := p.named[name]; ok {
+		return p.errf(n, fmt.Sprintf("it was defined at line %d; give this one another name", at.Line), "the name %q is taken", name)
+	}
+	p.named[name] = yamlx.Pos{Line: n.Line, Column: n.Column}
+	p.last = name
+	return nil
+}
+
+// use resolves a reference to a named interaction; "" means the last one.
+func (p *parser) use(n *yaml.Node, name string) (string, error) {
+	if name == "" {
+		if p.last == "" {
+			return "", p.errf(n, "name one with as, such as incoming: {as: call1, channel: phone}", "no interaction has been named yet")
+		}
+		return p.last, nil
+	}
+	if _, ok := p.named[name]; !ok {
+		var names []string
+		for k := range p.named {
+			names = append(names, k)
+		}
+		hint := "define it first with as: in an incoming, consult, outbound, confirm or name step"
+		if best := yamlx.Closest(name, names); best != "" {
+			hint = fmt.Sprintf("did you mean %q?", best)
+		}
+		return "", p.errf(n, hint, "%q is used before as defines it", name)
+	}
+	p.last = name
+	return name, nil
+}
+
+// oneOf checks a value against the words the API allows.
+func (p *parser) oneOf(n *yaml.Node, what, v string, allowed []string) error {
+	if slices.Contains(allowed, v) {
+		return nil
+	}
+	hint := "use one of " + strings.Join(allowed, ", ")
+	if best := yamlx.Closest(v, allowed); best != "" && v != "" {
+		hint = fmt.Sprintf("did you mean %q?", best)
+	}
+	if v == "" {
+		return p.errf(n, hint, "%s is missing", what)
+	}
+	return p.errf(n, hint, "%s %q is not allowed", what, v)
+}
+
+// profiles and queues are the names the scenario's data allows.
+func (p *parser) profiles() []string {
+	var out []string
+	for _, pr := range p.sc.Data.Agent.Profiles {
+		out = append(out, pr.Name)
+	}
+	return out
+}
+
+func (p *parser) queues(channel string) []string {
+	var out []string
+	for _, q := range p.sc.Data.Queues {
+		if channel == "" || q.Channel == channel {
+			out = append(out, q.Name)
+		}
+	}
+	return out
+}
+
+// durationOf decodes a duration node.
+func (p *parser) durationOf(n *yaml.Node) (time.Duration, error) {
+	var d time.Duration
+	err := yamlx.Decode(p.file, n, &d)
+	return d, err
+}
