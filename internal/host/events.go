@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/cpsim/cpsim/internal/state"
@@ -36,19 +37,33 @@ type pageEvent struct {
 	Command   string          `json:"command"`
 	Reason    string          `json:"reason"`
 	MS        *int64          `json:"ms"`
+	Name      string          `json:"name"`  // of a scenario
+	Speed     *float64        `json:"speed"` // of a scenario
 }
 
 // decodeEvent reads an e frame's event. Unknown fields are refused: they
 // mean the page and the server disagree about the protocol.
 func decodeEvent(data []byte) (state.Event, error) {
+	p, err := readEvent(data)
+	if err != nil {
+		return nil, err
+	}
+	return p.event()
+}
+
+func readEvent(data []byte) (pageEvent, error) {
 	var p pageEvent
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&p); err != nil {
-		return nil, fmt.Errorf("malformed event: %w", err)
+		return p, fmt.Errorf("malformed event: %w", err)
 	}
-	return p.event()
+	return p, nil
 }
+
+// isScenarioEvent reports whether an event drives a scenario rather than
+// the panel.
+func (p pageEvent) isScenarioEvent() bool { return strings.HasPrefix(p.Type, "scenario_") }
 
 func (p pageEvent) event() (state.Event, error) {
 	need := func(field, v string) error {

@@ -14,10 +14,12 @@ import (
 	"net/http"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
 
+	"github.com/cpsim/cpsim/internal/scenario"
 	"github.com/cpsim/cpsim/internal/state"
 )
 
@@ -47,6 +49,13 @@ type Config struct {
 	WriteTimeout time.Duration
 	// IdleTimeout is how long a session outlives its page (default 30 min).
 	IdleTimeout time.Duration
+	// Scenarios are the scenarios the page offers to play.
+	Scenarios []*scenario.Scenario
+	// AutoPlay, when set, plays in every new session as soon as its page
+	// has connected; a reload resumes it, it does not replay.
+	AutoPlay *scenario.Scenario
+	// Speed divides the waits of scenarios played automatically.
+	Speed float64
 }
 
 // Problem is something wrong with the configuration that the page shows:
@@ -78,6 +87,9 @@ type Server struct {
 	writeTimeout time.Duration
 	idle         time.Duration
 	frameSrc     string // the extension origins the page may frame
+	scenarios    []*scenario.Scenario
+	autoPlay     *scenario.Scenario
+	speed        float64
 
 	handler http.Handler
 	relays  sync.WaitGroup
@@ -86,7 +98,16 @@ type Server struct {
 	sessions map[string]*session
 	problems []Problem
 	closing  bool
-	nextSeed uint64
+	queued   []queuedPlay // scenarios for the next new sessions, in order
+
+	nextSeed atomic.Uint64 // each engine its own reproducible ids
+}
+
+// queuedPlay is a scenario waiting for a new session.
+type queuedPlay struct {
+	sc    *scenario.Scenario
+	speed float64
+	watch Watch
 }
 
 // New builds the panel. It reads and checks its assets now, so that a
@@ -122,10 +143,16 @@ func New(cfg Config) (*Server, error) {
 		writeTimeout: cfg.WriteTimeout,
 		idle:         cfg.IdleTimeout,
 		sessions:     map[string]*session{},
-		nextSeed:     cfg.Seed,
+		scenarios:    cfg.Scenarios,
+		autoPlay:     cfg.AutoPlay,
+		speed:        cfg.Speed,
 	}
+	s.nextSeed.Store(cfg.Seed)
 	if s.clock == nil {
 		s.clock = time.Now
+	}
+	if s.speed <= 0 {
+		s.speed = 1
 	}
 	if s.queueLen <= 0 {
 		s.queueLen = 1024
@@ -136,7 +163,13 @@ func New(cfg Config) (*Server, error) {
 	if s.idle <= 0 {
 		s.idle = 30 * time.Minute
 	}
-	s.frameSrc = frameSources(cfg.Data)
+	framed := []*state.Data{cfg.Data}
+	for _, sc := range append(slices.Clone(cfg.Scenarios), cfg.AutoPlay) {
+		if sc != nil {
+			framed = append(framed, sc.Data)
+		}
+	}
+	s.frameSrc = frameSources(framed...)
 	s.handler = s.routes()
 	return s, nil
 }
@@ -145,16 +178,27 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.handler.ServeHTTP(w, r)
 }
 
+// engineOptions are the options of a session's engine over data. It takes
+// no lock: it is called under a session's.
+func (s *Server) engineOptions(d *state.Data) state.Options {
+	opts := state.Options{Data: d, Validator: s.val, CheckOutbound: s.strict, Clock: s.clock}
+	if s.seed != 0 {
+		opts.IDs = state.SeededIDs(s.nextSeed.Add(1) - 1)
+	}
+	return opts
+}
+
+// PlayInNextSession plays a scenario in the next page to connect for a new
+// session (cpsim test opens one page per scenario), and tells w.
+func (s *Server) PlayInNextSession(sc *scenario.Scenario, speed float64, w Watch) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.queued = append(s.queued, queuedPlay{sc: sc, speed: speed, watch: w})
+}
+
 // newSession starts a session with its own engine.
 func (s *Server) newSession() (*session, error) {
-	opts := state.Options{Data: s.data, Validator: s.val, CheckOutbound: s.strict, Clock: s.clock}
-	s.mu.Lock()
-	if s.seed != 0 {
-		opts.IDs = state.SeededIDs(s.nextSeed)
-		s.nextSeed++ // each session its own, reproducible sequence
-	}
-	s.mu.Unlock()
-	eng, err := state.New(opts)
+	eng, err := state.New(s.engineOptions(s.data))
 	if err != nil {
 		return nil, err
 	}
@@ -253,6 +297,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Unlock()
 	for _, ss := range all {
 		s.locked(ss, func(b *batch) {
+			ss.stopPlay(b, "stopped")
 			ss.absorb(b, ss.eng.Shutdown())
 			if ss.conn != nil {
 				ss.conn.send(b.bytes())

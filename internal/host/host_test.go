@@ -90,6 +90,7 @@ type page struct {
 	q       uint64           // last numbered frame sent
 	unacked []map[string]any // numbered frames the server has not acknowledged
 	in      uint64           // the welcome's in
+	fresh   bool             // the page said hello as a new page
 	frames  []map[string]any // everything received, in order
 }
 
@@ -129,15 +130,12 @@ func dialWith(t testing.TB, base string, client *http.Client, session string, se
 	}
 	ws.SetReadLimit(16 << 20)
 	t.Cleanup(func() { ws.CloseNow() })
-	p := &page{t: t, ws: ws, ctx: ctx, seq: seq}
+	p := &page{t: t, ws: ws, ctx: ctx, seq: seq, fresh: fresh}
 	p.send(map[string]any{"t": "hello", "session": session, "seq": seq, "fresh": fresh})
 	w := p.waitFor(func(f map[string]any) bool { return f["t"] == "welcome" })
 	p.session = w["session"].(string)
 	p.in = uint64(w["in"].(float64))
 	p.q = p.in
-	if fresh {
-		p.seq = uint64(w["seq"].(float64))
-	}
 	return p
 }
 
@@ -177,6 +175,9 @@ func (p *page) read() []map[string]any {
 		p.t.Fatalf("the server sent %q: %v", data, err)
 	}
 	for _, f := range frames {
+		if f["t"] == "welcome" && p.fresh {
+			p.seq = uint64(f["seq"].(float64)) // a new page starts from here
+		}
 		if f["t"] == "k" {
 			q := f["q"].(float64)
 			p.unacked = slices.DeleteFunc(p.unacked, func(u map[string]any) bool { return u["q"].(float64) <= q })

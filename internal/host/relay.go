@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+
+	"github.com/cpsim/cpsim/internal/state"
 )
 
 // Limits of the relay.
@@ -297,7 +299,19 @@ func (ss *session) frame(b *batch, f inFrame) *protocolError {
 	case "a":
 		ss.acked(f.Seq)
 	case "e":
-		ev, err := decodeEvent(f.E)
+		p, err := readEvent(f.E)
+		if err == nil && p.isScenarioEvent() {
+			r := resultFrame{T: "r", N: f.N}
+			if err := ss.srv.control(ss, b, p); err != nil {
+				r.Error = err.Error()
+			}
+			b.frame(r)
+			return nil
+		}
+		var ev state.Event
+		if err == nil {
+			ev, err = p.event()
+		}
 		if err != nil {
 			b.frame(resultFrame{T: "r", N: f.N, Error: err.Error()})
 			return nil
@@ -359,6 +373,10 @@ func (s *Server) attach(ctx context.Context, h inFrame, c *conn, origin string) 
 		}
 	}
 	problems := s.currentProblems(origin) // before ss.mu: locks are taken s.mu first
+	var arrival *queuedPlay
+	if !resumed {
+		arrival = s.nextPlay()
+	}
 	s.locked(ss, func(b *batch) {
 		ss.conn = c
 		ss.origin = origin
@@ -375,9 +393,42 @@ func (s *Server) attach(ctx context.Context, h inFrame, c *conn, origin string) 
 		}
 		ss.view(b)
 		b.frame(problemsFrame{T: "p", P: problems})
+		b.frame(s.scenarioList())
+		if resumed && ss.play != nil {
+			b.frame(ss.play.last)
+		}
+		if arrival != nil {
+			s.playOnArrival(ss, b, arrival)
+		}
 	})
 	s.log.Info("page connected", "session", ss.id, "resumed", resumed, "fresh", h.Fresh)
 	return ss
+}
+
+// nextPlay is what a new session plays: the scenario cpsim test queued
+// for it, or the one every session plays.
+func (s *Server) nextPlay() *queuedPlay {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.queued) > 0 {
+		q := s.queued[0]
+		s.queued = s.queued[1:]
+		return &q
+	}
+	if s.autoPlay != nil {
+		return &queuedPlay{sc: s.autoPlay, speed: s.speed}
+	}
+	return nil
+}
+
+// playOnArrival starts a new session's scenario. The caller holds ss.mu.
+func (s *Server) playOnArrival(ss *session, b *batch, q *queuedPlay) {
+	if err := s.startPlay(ss, b, q.sc, q.speed, q.watch); err != nil {
+		s.log.Error("play a scenario", "scenario", q.sc.Name, "err", err)
+		if q.watch.Done != nil {
+			go q.watch.Done(err)
+		}
+	}
 }
 
 // detach marks a session as without a page, if c is still its page.

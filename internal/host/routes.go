@@ -64,13 +64,15 @@ func (s *Server) handlePage(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(page)
 }
 
-// frameSources lists the origins of the configured extensions for the
-// page's frame-src.
-func frameSources(d *state.Data) string {
+// frameSources lists the origins of the configured extensions, and of
+// those the scenarios bring, for the page's frame-src.
+func frameSources(data ...*state.Data) string {
 	var origins []string
-	for _, e := range d.Extensions {
-		if o := originOf(e.URL); o != "" && !slices.Contains(origins, o) {
-			origins = append(origins, o)
+	for _, d := range data {
+		for _, e := range d.Extensions {
+			if o := originOf(e.URL); o != "" && !slices.Contains(origins, o) {
+				origins = append(origins, o)
+			}
 		}
 	}
 	if len(origins) == 0 {

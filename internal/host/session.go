@@ -39,6 +39,7 @@ type session struct {
 	viewSent  []byte
 	viewTimer *time.Timer
 	closed    bool
+	play      *play // the scenario playing, if any
 }
 
 type queued struct {
@@ -80,6 +81,7 @@ func (s *session) receive(b *batch, inst string, m json.RawMessage, bad string) 
 	e := logEntry{dir: "in", inst: inst, key: s.keyOf(inst), at: now}
 	if bad == "" {
 		e.m = m
+		s.observe(inst, m)
 	} else {
 		e.raw = bad
 	}

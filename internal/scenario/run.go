@@ -91,6 +91,7 @@ type Run struct {
 	wake     chan struct{} // closed when a message comes
 	paused   bool
 	stepping bool          // run one step, then pause
+	waiting  bool          // a wait step is under way
 	gate     chan struct{} // closed to let a paused run go on
 	skip     chan struct{} // closed to cut a wait short
 }
@@ -134,14 +135,19 @@ func (r *Run) Resume() {
 	r.open()
 }
 
-// Step runs the next step of a paused run and pauses again; a wait under
-// way, or the next one, is cut short.
+// Step moves a run on by one step and pauses it: a wait under way is cut
+// short, and that is the step; otherwise the next step runs (a wait at
+// once).
 func (r *Run) Step() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.paused, r.stepping = true, true
-	close(r.skip)
-	r.skip = make(chan struct{})
+	r.paused = true
+	if r.waiting {
+		close(r.skip)
+		r.skip = make(chan struct{})
+		return
+	}
+	r.stepping = true
 	r.open()
 }
 
@@ -271,10 +277,16 @@ func (r *stepRun) send(raw any) error {
 func (r *stepRun) wait(d time.Duration) error {
 	r.mu.Lock()
 	skip, stepping := r.skip, r.paused
+	r.waiting = !stepping
 	r.mu.Unlock()
 	if stepping {
 		return nil
 	}
+	defer func() {
+		r.mu.Lock()
+		r.waiting = false
+		r.mu.Unlock()
+	}()
 	select {
 	case <-r.o.After(time.Duration(float64(d) / r.o.Speed)):
 	case <-skip:

@@ -1,0 +1,228 @@
+package host
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/cpsim/cpsim/internal/scenario"
+	"github.com/cpsim/cpsim/internal/state"
+)
+
+// Playing scenarios in a page's session (docs/scenarios.md). A scenario
+// starts the session afresh, with its data: the extensions loaded get the
+// panel's exit, and the scenario's load instead, as if the panel had
+// restarted. Its steps run in a goroutine of their own, taking the
+// session's lock for each; what the extensions send is fed to it as it
+// comes.
+
+// Watch follows a run: cpsim test prints from it.
+type Watch struct {
+	Progress func(scenario.Progress)
+	Done     func(error) // nil when every step passed
+}
+
+// play is a scenario running in a session.
+type play struct {
+	sc     *scenario.Scenario
+	run    *scenario.Run
+	cancel context.CancelFunc
+	last   scenarioFrame
+}
+
+// scenarioFrame tells the page how a scenario is going.
+type scenarioFrame struct {
+	T       string   `json:"t"` // "s"
+	Name    string   `json:"name"`
+	File    string   `json:"file"`
+	State   string   `json:"state"` // playing, paused, passed, failed, stopped
+	Index   int      `json:"index"` // the current step, from 0
+	Total   int      `json:"total"`
+	Line    int      `json:"line"`
+	Text    string   `json:"text"`
+	Error   string   `json:"error,omitempty"`
+	Closest []string `json:"closest,omitempty"`
+}
+
+// scenarioListFrame lists the scenarios the page can play.
+type scenarioListFrame struct {
+	T string         `json:"t"` // "sl"
+	S []scenarioInfo `json:"s"`
+}
+
+type scenarioInfo struct {
+	Name        string     `json:"name"`
+	Description string     `json:"description"`
+	File        string     `json:"file"`
+	Steps       []stepInfo `json:"steps"`
+}
+
+type stepInfo struct {
+	Line int    `json:"line"`
+	Text string `json:"text"`
+}
+
+func (s *Server) scenarioList() scenarioListFrame {
+	f := scenarioListFrame{T: "sl", S: []scenarioInfo{}}
+	for _, sc := range s.scenarios {
+		info := scenarioInfo{Name: sc.Name, Description: sc.Description, File: sc.File}
+		for _, st := range sc.Steps {
+			info.Steps = append(info.Steps, stepInfo{Line: st.Line, Text: st.Text})
+		}
+		f.S = append(f.S, info)
+	}
+	return f
+}
+
+// findScenario finds a scenario of the library by name or file.
+func (s *Server) findScenario(name string) (*scenario.Scenario, error) {
+	for _, sc := range s.scenarios {
+		if sc.Name == name || sc.File == name {
+			return sc, nil
+		}
+	}
+	return nil, fmt.Errorf("no scenario is called %q", name)
+}
+
+// target is a session as a scenario's Target.
+type target struct {
+	srv *Server
+	ss  *session
+}
+
+var errClosed = errors.New("the session is closed")
+
+func (t target) Apply(ev state.Event) (state.Output, error) {
+	var o state.Output
+	err := errClosed
+	t.srv.locked(t.ss, func(b *batch) { o, err = t.ss.apply(b, ev) })
+	return o, err
+}
+
+func (t target) View() state.View {
+	t.ss.mu.Lock()
+	defer t.ss.mu.Unlock()
+	return t.ss.eng.View()
+}
+
+// startPlay plays a scenario in the session from the start: the session
+// restarts with the scenario's data. The caller holds ss.mu.
+func (s *Server) startPlay(ss *session, b *batch, sc *scenario.Scenario, speed float64, w Watch) error {
+	eng, err := state.New(s.engineOptions(sc.Data))
+	if err != nil {
+		return fmt.Errorf("start the scenario's session: %w", err)
+	}
+	ss.stopPlay(b, "stopped")
+	ss.absorb(b, ss.eng.Shutdown())
+	ss.eng = eng
+	clear(ss.asked)
+	for _, in := range eng.Instances() {
+		ss.keys[in.ID] = in.Key
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	p := &play{sc: sc, cancel: cancel}
+	p.last = scenarioFrame{T: "s", Name: sc.Name, File: sc.File, State: "playing", Total: len(sc.Steps)}
+	p.run = scenario.New(sc, target{s, ss}, scenario.Options{Speed: speed, Progress: func(pr scenario.Progress) {
+		s.locked(ss, func(b *batch) {
+			if ss.play != p {
+				return
+			}
+			p.last.Index, p.last.Line, p.last.Text = pr.Index, pr.Step.Line, pr.Step.Text
+			b.frame(p.last)
+		})
+		if w.Progress != nil {
+			w.Progress(pr)
+		}
+	}})
+	ss.play = p
+	b.frame(p.last)
+	s.log.Info("scenario started", "session", ss.id, "scenario", sc.Name)
+	go func() {
+		err := p.run.Play(ctx)
+		s.locked(ss, func(b *batch) {
+			if ss.play != p {
+				return
+			}
+			ss.play = nil
+			p.last.State = "passed"
+			var f *scenario.Failure
+			switch {
+			case errors.As(err, &f):
+				p.last.State, p.last.Error, p.last.Closest = "failed", f.Error(), f.Closest
+			case err != nil:
+				p.last.State = "stopped"
+			}
+			b.frame(p.last)
+		})
+		s.log.Info("scenario ended", "session", ss.id, "scenario", sc.Name, "err", err)
+		if w.Done != nil {
+			w.Done(err)
+		}
+	}()
+	return nil
+}
+
+// stopPlay stops the scenario playing, if any. The caller holds ss.mu.
+func (ss *session) stopPlay(b *batch, why string) {
+	p := ss.play
+	if p == nil {
+		return
+	}
+	ss.play = nil
+	p.cancel()
+	p.last.State = why
+	b.frame(p.last)
+}
+
+// control runs a scenario event from the page. The caller holds ss.mu.
+func (s *Server) control(ss *session, b *batch, p pageEvent) error {
+	switch p.Type {
+	case "scenario_play":
+		sc, err := s.findScenario(p.Name)
+		if err != nil {
+			return err
+		}
+		speed := 1.0
+		if p.Speed != nil {
+			speed = *p.Speed
+		}
+		if speed <= 0 {
+			return errors.New("the speed must be more than 0")
+		}
+		return s.startPlay(ss, b, sc, speed, Watch{})
+	case "scenario_stop":
+		ss.stopPlay(b, "stopped")
+		return nil
+	}
+	pl := ss.play
+	if pl == nil {
+		return errors.New("no scenario is playing")
+	}
+	switch p.Type {
+	case "scenario_pause":
+		pl.run.Pause()
+		pl.last.State = "paused"
+	case "scenario_resume":
+		pl.run.Resume()
+		pl.last.State = "playing"
+	case "scenario_step":
+		pl.run.Step()
+		pl.last.State = "paused"
+	}
+	b.frame(pl.last)
+	return nil
+}
+
+// observe feeds a running scenario what an extension sent. The caller
+// holds ss.mu.
+func (ss *session) observe(inst string, m json.RawMessage) {
+	if ss.play == nil {
+		return
+	}
+	var v any
+	if json.Unmarshal(m, &v) != nil {
+		return
+	}
+	ss.play.run.Observe(scenario.Message{Instance: inst, Key: ss.keyOf(inst), Value: v})
+}
