@@ -21,7 +21,9 @@ import (
 
 	"github.com/cpsim/cpsim/internal/demo"
 	"github.com/cpsim/cpsim/internal/host"
+	"github.com/cpsim/cpsim/internal/scenario"
 	"github.com/cpsim/cpsim/internal/state"
+	"github.com/cpsim/cpsim/scenarios"
 	"github.com/cpsim/cpsim/web"
 )
 
@@ -74,6 +76,8 @@ type options struct {
 	strict             bool
 	seed               uint64
 	dev                string
+	scenario           string
+	speed              float64
 }
 
 func parseServe(args []string, getenv func(string) string, stderr io.Writer) (*options, error) {
@@ -108,6 +112,13 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (*o
 		seed = v
 		return nil
 	})
+	fs.StringVar(&o.scenario, "scenario", env.str("CPSIM_SCENARIO", ""),
+		"scenario `file` (or name from the library) to play in every new page session once the page connects (env CPSIM_SCENARIO), e.g. -scenario scenarios/chat.yaml")
+	speed := env.str("CPSIM_SPEED", "1")
+	fs.Func("speed", "`factor` that divides the waits of scenarios (env CPSIM_SPEED), e.g. -speed 10", func(v string) error {
+		speed = v
+		return nil
+	})
 	fs.StringVar(&o.dev, "dev", env.str("CPSIM_DEV", ""),
 		"`directory` to serve the page and demos from instead of the binary, to work on them (env CPSIM_DEV), e.g. -dev web")
 	fs.Usage = func() {
@@ -128,6 +139,9 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (*o
 		return nil, usagef("-seed %q is not a whole number", seed)
 	}
 	o.seed = n
+	if o.speed, err = strconv.ParseFloat(speed, 64); err != nil || o.speed <= 0 {
+		return nil, usagef("-speed %q is not a number above 0", speed)
+	}
 	switch o.logFormat {
 	case "text", "json":
 	default:
@@ -226,6 +240,17 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return usageError{err}
 	}
 
+	library, err := loadLibrary(data)
+	if err != nil {
+		return err
+	}
+	var autoPlay *scenario.Scenario
+	if o.scenario != "" {
+		if autoPlay, err = findScenario(o.scenario, library, data); err != nil {
+			return usageError{err}
+		}
+	}
+
 	val, err := state.NewValidator()
 	if err != nil {
 		return err
@@ -239,6 +264,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		Strict:    o.strict,
 		Seed:      o.seed,
 		Hosts:     allowedHosts(panelLn, panelURL),
+		Scenarios: library,
+		AutoPlay:  autoPlay,
+		Speed:     o.speed,
 	})
 	if err != nil {
 		return err
@@ -475,4 +503,45 @@ func (l *listFlag) Set(v string) error {
 	}
 	l.values = append(l.values, v)
 	return nil
+}
+
+// loadLibrary reads the embedded scenarios over the data cpsim runs with.
+func loadLibrary(data *state.Data) ([]*scenario.Scenario, error) {
+	names, err := fs.Glob(scenarios.Files(), "*.yaml")
+	if err != nil {
+		return nil, err
+	}
+	var out []*scenario.Scenario
+	for _, name := range names {
+		src, err := fs.ReadFile(scenarios.Files(), name)
+		if err != nil {
+			return nil, err
+		}
+		sc, err := scenario.Parse(name, src, data)
+		if err != nil {
+			return nil, fmt.Errorf("the built-in scenario %w", err)
+		}
+		out = append(out, sc)
+	}
+	return out, nil
+}
+
+// findScenario reads a scenario file, or finds one of the library by its
+// name or file name (with or without .yaml).
+func findScenario(arg string, library []*scenario.Scenario, data *state.Data) (*scenario.Scenario, error) {
+	if src, err := os.ReadFile(arg); err == nil {
+		return scenario.Parse(arg, src, data)
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	for _, sc := range library {
+		if sc.Name == arg || sc.File == arg || strings.TrimSuffix(sc.File, ".yaml") == arg {
+			return sc, nil
+		}
+	}
+	var names []string
+	for _, sc := range library {
+		names = append(names, strings.TrimSuffix(sc.File, ".yaml"))
+	}
+	return nil, fmt.Errorf("%s: no such file, and no built-in scenario of that name (they are %s)", arg, strings.Join(names, ", "))
 }
