@@ -38,7 +38,8 @@ func usagef(format string, args ...any) error {
 }
 
 // exitCode maps run's error to the process's exit code: 0 for success and
-// -help, 2 for a wrong flag or file, 1 for anything else.
+// -help, 2 for a wrong flag or file, 1 for anything else (such as a
+// scenario that failed).
 func exitCode(err error) int {
 	var ue usageError
 	switch {
@@ -50,16 +51,30 @@ func exitCode(err error) int {
 	return 1
 }
 
+func parseSpeed(v string) (float64, error) {
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || f <= 0 {
+		return 0, usagef("-speed %q is not a number above 0", v)
+	}
+	return f, nil
+}
+
 // run is cpsim: main with its world passed in, so that tests run it whole.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		switch args[0] {
 		case "serve":
 			args = args[1:]
+		case "test":
+			return test(ctx, args[1:], getenv, stdout, stderr)
+		case "validate":
+			return validate(args[1:], getenv, stdout, stderr)
+		case "scenarios":
+			return listScenarios(args[1:], stdout, stderr)
 		case "help":
 			args = []string{"-help"}
 		default:
-			return usagef("unknown command %q: run cpsim -help", args[0])
+			return usagef("unknown command %q: the commands are serve (the default), test, validate and scenarios", args[0])
 		}
 	}
 	return serve(ctx, args, getenv, stdout, stderr)
@@ -139,8 +154,8 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (*o
 		return nil, usagef("-seed %q is not a whole number", seed)
 	}
 	o.seed = n
-	if o.speed, err = strconv.ParseFloat(speed, 64); err != nil || o.speed <= 0 {
-		return nil, usagef("-speed %q is not a number above 0", speed)
+	if o.speed, err = parseSpeed(speed); err != nil {
+		return nil, err
 	}
 	switch o.logFormat {
 	case "text", "json":
@@ -160,7 +175,10 @@ third-party extension can be developed, demonstrated and tested without a
 contact center.
 
 Usage:
-  cpsim [flags]
+  cpsim [flags]              serve the panel (this page)
+  cpsim test [flags] FILE... run scenarios headless, as extension tests (cpsim test -help)
+  cpsim validate FILE...     check scenario files without running them
+  cpsim scenarios            list the built-in scenarios
 
 With no flags it serves the panel on http://127.0.0.1:8080 with the built-in
 demo extensions. Point it at your own extension with -extension:

@@ -16,6 +16,20 @@ import (
 	"github.com/cpsim/cpsim/internal/state"
 )
 
+// Tested is what cpsim test loads when it is given no extension: the demos
+// that behave well, the customer card and the activity monitor. The seed's
+// examples throw on the panel's exit, as they would in production
+// (docs/spec-notes.md), which would fail every scenario.
+func Tested(base string) []state.ExtensionData {
+	var out []state.ExtensionData
+	for _, e := range Extensions(base) {
+		if e.Key == "customer-card" || e.Key == "activity" {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
 // Extensions is what cpsim loads when nothing else is configured: the
 // customer card (shown), the seed's two examples (loaded, not expanded) for
 // every queue, and the activity monitor, global. base is the demos' URL.

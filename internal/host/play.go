@@ -109,7 +109,9 @@ func (t target) View() state.View {
 // startPlay plays a scenario in the session from the start: the session
 // restarts with the scenario's data. The caller holds ss.mu.
 func (s *Server) startPlay(ss *session, b *batch, sc *scenario.Scenario, speed float64, w Watch) error {
-	eng, err := state.New(s.engineOptions(sc.Data))
+	opts := s.engineOptions(sc.Data)
+	opts.FirstInstance = len(ss.keys) // every instance the session has had
+	eng, err := state.New(opts)
 	if err != nil {
 		return fmt.Errorf("start the scenario's session: %w", err)
 	}

@@ -147,10 +147,14 @@ steps:
 	p.scenarioState("paused")
 	p.event(map[string]any{"type": "scenario_step"}) // cuts the wait short, and pauses before the accept
 	time.Sleep(50 * time.Millisecond)
-	p.view(func(v state.View) bool { return len(v.Interactions) == 1 && v.Interactions[0].Status == state.StatusIncoming })
+	p.view(func(v state.View) bool {
+		return len(v.Interactions) == 1 && v.Interactions[0].Status == state.StatusIncoming
+	})
 	p.event(map[string]any{"type": "scenario_step"}) // the accept
 	p.waitFor(func(f map[string]any) bool { return f["t"] == "s" && f["line"] == float64(5) })
-	p.view(func(v state.View) bool { return len(v.Interactions) == 1 && v.Interactions[0].Status == state.StatusAccepted })
+	p.view(func(v state.View) bool {
+		return len(v.Interactions) == 1 && v.Interactions[0].Status == state.StatusAccepted
+	})
 	p.event(map[string]any{"type": "scenario_stop"})
 	p.scenarioState("stopped")
 }
@@ -205,4 +209,28 @@ func TestPlayInNextSession(t *testing.T) {
 	if len(steps) != 7 || steps[2] != "5 ok" {
 		t.Errorf("progress = %v", steps)
 	}
+}
+
+// TestRestartedSessionNumbersOn: a scenario restarts the session, and no
+// new instance takes the id of one the page was just told to exit.
+func TestRestartedSessionNumbersOn(t *testing.T) {
+	t.Parallel()
+	sc := parseScenario(t, "call", callScenario)
+	_, hs := newTestServer(t, func(c *Config) { c.Scenarios = []*scenario.Scenario{sc} })
+	p := dial(t, hs, "", 0, true)
+	before := p.view(func(v state.View) bool { return len(v.Instances) == 1 }).Instances[0].ID
+	p.event(map[string]any{"type": "scenario_play", "name": "call"})
+	p.view(func(v state.View) bool {
+		for _, in := range v.Instances {
+			if in.Key == "bg" && in.ID == before {
+				return false // the old one, still shown
+			}
+		}
+		for _, in := range v.Instances {
+			if in.Key == "bg" {
+				return true // a new one, with a new id
+			}
+		}
+		return false
+	})
 }

@@ -62,6 +62,10 @@ type Options struct {
 	// beyond it the oldest are dropped, and a diagnostic says so. Zero means
 	// 10000.
 	CacheLimit int
+	// FirstInstance is the number the first instance gets, less one: a
+	// session that restarts with a new engine continues its numbering, so
+	// that no new instance takes the id of one its page still has.
+	FirstInstance int
 	// CheckOutbound validates every message the engine produces against the
 	// schema, reporting a violation as an error diagnostic. The test suite
 	// runs with it on; at run time it costs a JSON decode per message, so
@@ -90,6 +94,7 @@ func New(o Options) (*Session, error) {
 		cacheLimit: o.CacheLimit,
 		checkOut:   o.CheckOutbound,
 		gone:       map[string]string{},
+		instSeq:    o.FirstInstance,
 	}
 	if s.v == nil {
 		var err error

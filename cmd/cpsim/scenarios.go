@@ -1,0 +1,233 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/cpsim/cpsim/internal/runner"
+	"github.com/cpsim/cpsim/internal/scenario"
+	"github.com/cpsim/cpsim/internal/state"
+)
+
+// failedError is a run whose scenarios did not all pass: exit code 1.
+type failedError struct{ failed, total int }
+
+func (e failedError) Error() string {
+	return fmt.Sprintf("%d of %d scenarios failed", e.failed, e.total)
+}
+
+// baseData is the data a scenario is read over: -config's, or the
+// built-in one.
+func baseData(config string) (*state.Data, error) {
+	if config == "" {
+		return state.DefaultData()
+	}
+	src, err := os.ReadFile(config)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	d, err := state.ParseData(config, src)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	return d, nil
+}
+
+// validate checks scenario files without running them.
+func validate(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("cpsim validate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	config := fs.String("config", envLookup(getenv).str("CPSIM_CONFIG", ""),
+		"YAML `file` whose queues and profiles the scenarios may name (env CPSIM_CONFIG), e.g. -config cpsim.yaml")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), "Usage:\n  cpsim validate [-config FILE] SCENARIO.yaml...\n\nChecks scenario files without running them.\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err}
+	}
+	if fs.NArg() == 0 {
+		return usagef("give the scenario files to check")
+	}
+	data, err := baseData(*config)
+	if err != nil {
+		return err
+	}
+	bad := 0
+	for _, file := range fs.Args() {
+		src, err := os.ReadFile(file)
+		if err == nil {
+			var sc *scenario.Scenario
+			if sc, err = scenario.Parse(file, src, data); err == nil {
+				fmt.Fprintf(stdout, "%s: ok, %d steps (%s)\n", file, len(sc.Steps), sc.Name)
+				continue
+			}
+		}
+		bad++
+		fmt.Fprintln(stderr, err)
+	}
+	if bad > 0 {
+		return usagef("%d of %d files are not valid scenarios", bad, fs.NArg())
+	}
+	return nil
+}
+
+// listScenarios lists the built-in scenarios.
+func listScenarios(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("cpsim scenarios", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), "Usage:\n  cpsim scenarios\n\nLists the built-in scenarios, which cpsim test and -scenario take by name.\n")
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err}
+	}
+	data, err := state.DefaultData()
+	if err != nil {
+		return err
+	}
+	library, err := loadLibrary(data)
+	if err != nil {
+		return err
+	}
+	for _, sc := range library {
+		fmt.Fprintf(stdout, "%-20s %s (%d steps)\n%-20s %s\n", strings.TrimSuffix(sc.File, ".yaml"), sc.Name, len(sc.Steps), "", sc.Description)
+	}
+	return nil
+}
+
+const testUsage = `Usage:
+  cpsim test [flags] SCENARIO...
+
+Runs scenarios headless, as tests of an extension: cpsim starts on free
+loopback ports, headless Chromium loads the extension in the panel, and each
+scenario plays in a page of its own; its expectations are checked, and the
+extension's uncaught exceptions and console errors reported.
+
+A SCENARIO is a file, or the name of a built-in one (cpsim scenarios lists
+them). With no -extension, the demo extensions are loaded. Exit status: 0
+when every scenario passes, 1 when one fails, 2 when a file or flag is wrong
+or Chromium cannot run.
+
+  cpsim test -extension http://localhost:3000/panel.html tests/*.yaml
+
+Flags:
+`
+
+// test runs scenarios headless.
+func test(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	env := envLookup(getenv)
+	fs := flag.NewFlagSet("cpsim test", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	extensions, global := env.list("CPSIM_EXTENSION"), env.list("CPSIM_GLOBAL")
+	fs.Var(&extensions, "extension", "`URL` of the interaction-specific extension to test, for every queue; repeatable (env CPSIM_EXTENSION), e.g. -extension http://localhost:3000/panel.html")
+	fs.Var(&global, "global", "`URL` of a global hidden extension; repeatable (env CPSIM_GLOBAL), e.g. -global http://localhost:3000/recorder.html")
+	config := fs.String("config", env.str("CPSIM_CONFIG", ""), "YAML `file` with the agent, queues and extensions (env CPSIM_CONFIG), e.g. -config cpsim.yaml")
+	speedText := fs.String("speed", env.str("CPSIM_SPEED", "1"), "`factor` that divides the scenarios' waits (env CPSIM_SPEED), e.g. -speed 10")
+	junit := fs.String("junit", env.str("CPSIM_JUNIT", ""), "also write the results as JUnit XML to `file` (env CPSIM_JUNIT), e.g. -junit results.xml")
+	errorsMode := fs.String("extension-errors", env.str("CPSIM_EXTENSION_ERRORS", "fail"),
+		"`mode` for the extension's uncaught exceptions and console errors: fail the scenario, or report them only (env CPSIM_EXTENSION_ERRORS), e.g. -extension-errors report")
+	chromium := fs.String("chromium", env.str("CPSIM_CHROMIUM", ""), "`path` of the Chromium to run (env CPSIM_CHROMIUM), e.g. -chromium /usr/bin/chromium")
+	timeout := fs.Duration("timeout", 5*time.Minute, "longest a scenario may run (env: none), e.g. -timeout 2m")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), testUsage)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err}
+	}
+	if fs.NArg() == 0 {
+		return usagef("give the scenarios to run: files, or names of built-in ones (cpsim scenarios lists them)")
+	}
+	speed, err := parseSpeed(*speedText)
+	if err != nil {
+		return err
+	}
+	if *errorsMode != "fail" && *errorsMode != "report" {
+		return usagef("-extension-errors %q: use fail or report", *errorsMode)
+	}
+	for _, u := range append(slices.Clone(extensions.values), global.values...) {
+		if err := state.CheckExtensionURL(u); err != nil {
+			return usagef("extension %v", err)
+		}
+	}
+	data, err := baseData(*config)
+	if err != nil {
+		return err
+	}
+	addExtensions(data, extensions.values, state.ModeInteraction)
+	addExtensions(data, global.values, state.ModeGlobal)
+	if _, err := runner.FindChromium(*chromium); err != nil {
+		return usageError{err}
+	}
+	// Listen first: with no extension the demos are loaded, at an address
+	// known only now, and the scenarios are read over the final data.
+	st, err := runner.Listen(data)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	library, err := loadLibrary(st.Data)
+	if err != nil {
+		return err
+	}
+	var plays []*scenario.Scenario
+	for _, arg := range fs.Args() {
+		sc, err := findScenario(arg, library, st.Data)
+		if err != nil {
+			return usageError{err}
+		}
+		plays = append(plays, sc)
+	}
+
+	results, err := st.Run(ctx, runner.Config{
+		Speed:                 speed,
+		Chromium:              *chromium,
+		FailOnExtensionErrors: *errorsMode == "fail",
+		Timeout:               *timeout,
+		Out:                   stdout,
+	}, plays)
+	if err != nil {
+		return err
+	}
+	failed := 0
+	for _, r := range results {
+		if !r.Passed() {
+			failed++
+		}
+	}
+	fmt.Fprintf(stdout, "%d scenarios: %d passed, %d failed\n", len(results), len(results)-failed, failed)
+	if *junit != "" {
+		f, err := os.Create(*junit)
+		if err != nil {
+			return err
+		}
+		if err := runner.WriteJUnit(f, results); err != nil {
+			f.Close()
+			return err
+		}
+		if err := f.Close(); err != nil {
+			return err
+		}
+	}
+	if failed > 0 {
+		return failedError{failed, len(results)}
+	}
+	return nil
+}
