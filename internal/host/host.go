@@ -143,7 +143,7 @@ func New(cfg Config) (*Server, error) {
 		writeTimeout: cfg.WriteTimeout,
 		idle:         cfg.IdleTimeout,
 		sessions:     map[string]*session{},
-		scenarios:    cfg.Scenarios,
+		scenarios:    withAutoPlay(cfg.Scenarios, cfg.AutoPlay),
 		autoPlay:     cfg.AutoPlay,
 		speed:        cfg.Speed,
 	}
@@ -172,6 +172,16 @@ func New(cfg Config) (*Server, error) {
 	s.frameSrc = frameSources(framed...)
 	s.handler = s.routes()
 	return s, nil
+}
+
+// withAutoPlay lists the scenario played in every new session first when
+// it is not of the library (cpsim -scenario FILE), so that the page shows
+// it and can play it again.
+func withAutoPlay(library []*scenario.Scenario, auto *scenario.Scenario) []*scenario.Scenario {
+	if auto == nil || slices.Contains(library, auto) {
+		return library
+	}
+	return append([]*scenario.Scenario{auto}, library...)
 }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -204,9 +214,9 @@ func (s *Server) newSession() (*session, error) {
 	}
 	var b [12]byte
 	_, _ = rand.Read(b[:])
-	ss := &session{srv: s, id: hex.EncodeToString(b[:]), eng: eng, asked: map[ask]sent{}, keys: map[string]string{}}
+	ss := &session{srv: s, id: hex.EncodeToString(b[:]), eng: eng, asked: map[ask]sent{}, insts: map[string]instRef{}}
 	for _, in := range eng.Instances() {
-		ss.keys[in.ID] = in.Key
+		ss.insts[in.ID] = refOf(in)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

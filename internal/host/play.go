@@ -110,7 +110,7 @@ func (t target) View() state.View {
 // restarts with the scenario's data. The caller holds ss.mu.
 func (s *Server) startPlay(ss *session, b *batch, sc *scenario.Scenario, speed float64, w Watch) error {
 	opts := s.engineOptions(sc.Data)
-	opts.FirstInstance = len(ss.keys) // every instance the session has had
+	opts.FirstInstance = len(ss.insts) // every instance the session has had
 	eng, err := state.New(opts)
 	if err != nil {
 		return fmt.Errorf("start the scenario's session: %w", err)
@@ -120,7 +120,7 @@ func (s *Server) startPlay(ss *session, b *batch, sc *scenario.Scenario, speed f
 	ss.eng = eng
 	clear(ss.asked)
 	for _, in := range eng.Instances() {
-		ss.keys[in.ID] = in.Key
+		ss.insts[in.ID] = refOf(in)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	p := &play{sc: sc, cancel: cancel}
@@ -130,7 +130,13 @@ func (s *Server) startPlay(ss *session, b *batch, sc *scenario.Scenario, speed f
 			if ss.play != p {
 				return
 			}
-			p.last.Index, p.last.Line, p.last.Text = pr.Index, pr.Step.Line, pr.Step.Text
+			// The current step is the one under way; once it is done, the
+			// one that comes next, which a paused run waits before.
+			i := pr.Index
+			if pr.Status == "ok" && i+1 < len(sc.Steps) {
+				i++
+			}
+			p.last.Index, p.last.Line, p.last.Text = i, sc.Steps[i].Line, sc.Steps[i].Text
 			b.frame(p.last)
 		})
 		if w.Progress != nil {
@@ -146,16 +152,15 @@ func (s *Server) startPlay(ss *session, b *batch, sc *scenario.Scenario, speed f
 			if ss.play != p {
 				return
 			}
-			ss.play = nil
 			p.last.State = "passed"
 			var f *scenario.Failure
 			switch {
 			case errors.As(err, &f):
-				p.last.State, p.last.Error, p.last.Closest = "failed", f.Error(), f.Closest
+				p.last.State, p.last.Error, p.last.Closest = "failed", f.Headline(), f.Closest
 			case err != nil:
 				p.last.State = "stopped"
 			}
-			b.frame(p.last)
+			ss.ended(b)
 		})
 		s.log.Info("scenario ended", "session", ss.id, "scenario", sc.Name, "err", err)
 		if w.Done != nil {
@@ -171,10 +176,17 @@ func (ss *session) stopPlay(b *batch, why string) {
 	if p == nil {
 		return
 	}
-	ss.play = nil
 	p.cancel()
 	p.last.State = why
-	b.frame(p.last)
+	ss.ended(b)
+}
+
+// ended tells the page how the scenario playing ended, and keeps it for a
+// page that comes back later. The caller holds ss.mu.
+func (ss *session) ended(b *batch) {
+	last := ss.play.last
+	ss.play, ss.played = nil, &last
+	b.frame(last)
 }
 
 // control runs a scenario event from the page. The caller holds ss.mu.
@@ -226,5 +238,6 @@ func (ss *session) observe(inst string, m json.RawMessage) {
 	if json.Unmarshal(m, &v) != nil {
 		return
 	}
-	ss.play.run.Observe(scenario.Message{Instance: inst, Key: ss.keyOf(inst), Value: v})
+	r := ss.insts[inst]
+	ss.play.run.Observe(scenario.Message{Instance: inst, Key: r.key, Interaction: r.interaction, Value: v})
 }

@@ -122,6 +122,16 @@ steps:
 	if f["line"] != float64(5) || !strings.Contains(f["error"].(string), `silent.yaml:5: expect: {type: action, payload: {command: detail}, within: 100ms}: expected the extension to send`) {
 		t.Errorf("failure = %v", f)
 	}
+	if strings.Contains(f["error"].(string), "closest") {
+		t.Errorf("the closest messages come apart from the error, not in it too: %v", f)
+	}
+
+	// A page that comes back after the run ended is told how it ended.
+	p.ws.CloseNow()
+	q := dial(t, hs, p.session, p.seq, false)
+	if f := q.waitFor(func(f map[string]any) bool { return f["t"] == "s" }); f["state"] != "failed" || f["line"] != float64(5) {
+		t.Errorf("after a reconnect the page was told %v", f)
+	}
 }
 
 func TestScenarioControlsFromThePage(t *testing.T) {
@@ -168,6 +178,10 @@ steps:
 `)
 	_, hs := newTestServer(t, func(c *Config) { c.AutoPlay = sc })
 	p := dial(t, hs, "", 0, true)
+	list := p.waitFor(func(f map[string]any) bool { return f["t"] == "sl" })["s"].([]any)
+	if first := list[0].(map[string]any); first["file"] != "auto.yaml" {
+		t.Errorf("the page lists %v first, want the scenario played on arrival, though it is not of the library", first)
+	}
 	p.waitFor(func(f map[string]any) bool { return f["t"] == "s" && f["line"] == float64(4) })
 	p.ws.CloseNow()
 

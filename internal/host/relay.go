@@ -394,8 +394,12 @@ func (s *Server) attach(ctx context.Context, h inFrame, c *conn, origin string) 
 		ss.view(b)
 		b.frame(problemsFrame{T: "p", P: problems})
 		b.frame(s.scenarioList())
-		if resumed && ss.play != nil {
+		switch {
+		case !resumed:
+		case ss.play != nil:
 			b.frame(ss.play.last)
+		case ss.played != nil:
+			b.frame(*ss.played)
 		}
 		if arrival != nil {
 			s.playOnArrival(ss, b, arrival)

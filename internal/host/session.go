@@ -31,16 +31,27 @@ type session struct {
 	delayed delays       // deliveries held back by an injected delay
 	timer   *time.Timer  // fires when the first delayed delivery is due
 
-	conn      *conn             // the page, or nil while none is connected
-	origin    string            // the origin the page was opened at
-	idleSince time.Time         // when the page went away
-	keys      map[string]string // instance id to extension key
+	conn      *conn              // the page, or nil while none is connected
+	origin    string             // the origin the page was opened at
+	idleSince time.Time          // when the page went away
+	insts     map[string]instRef // what an instance id stands for
 
 	viewSent  []byte
 	viewTimer *time.Timer
 	closed    bool
 	play      *play // the scenario playing, if any
+	// played is the last frame of the scenario that played last, for a
+	// page that comes back after it ended.
+	played *scenarioFrame
 }
+
+// instRef is what the log and a playing scenario need of an instance.
+type instRef struct {
+	key         string // its extension's key
+	interaction string // its interaction's id; "" for a global extension
+}
+
+func refOf(in state.InstanceView) instRef { return instRef{in.Key, in.Interaction} }
 
 type queued struct {
 	seq uint64
@@ -115,7 +126,7 @@ func (s *session) apply(b *batch, ev state.Event) (state.Output, error) {
 // later, diagnostics beside their messages, and a fresh view soon.
 func (s *session) absorb(b *batch, o state.Output) {
 	for _, c := range o.Changes { // first: this step's rows may be theirs
-		s.keys[c.Instance.ID] = c.Instance.Key
+		s.insts[c.Instance.ID] = refOf(c.Instance)
 	}
 	diags := o.Diagnostics
 	var later []state.Delivery
@@ -205,8 +216,8 @@ func (r *logRing) all(f func(e *logEntry)) {
 
 // keyOf names the extension of an instance.
 func (s *session) keyOf(inst string) string {
-	if k, ok := s.keys[inst]; ok {
-		return k
+	if r, ok := s.insts[inst]; ok {
+		return r.key
 	}
 	return inst
 }

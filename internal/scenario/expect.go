@@ -19,6 +19,7 @@ type expectation struct {
 	want   map[string]any // the message must contain this
 	within time.Duration
 	from   string // an extension key, or "" for any
+	in     string // an interaction's name: only its extensions' messages
 	text   string // want as JSON, for failures
 }
 
@@ -32,11 +33,19 @@ func (p *parser) expectation(key, val *yaml.Node) (expectation, error) {
 		Payload any            `yaml:"payload"`
 		Within  *time.Duration `yaml:"within"`
 		From    string         `yaml:"from"`
+		In      string         `yaml:"in"`
 	}
 	if err := p.decode(key, val, &v, "{type: action, payload: {command: detail}, within: 3s}"); err != nil {
 		return expectation{}, err
 	}
 	e := expectation{want: map[string]any{}, within: defaultWithin, from: v.From}
+	if v.In != "" {
+		in, err := p.use(val, v.In)
+		if err != nil {
+			return e, err
+		}
+		e.in = in
+	}
 	if v.Type != "" {
 		if err := p.oneOf(val, "type", v.Type, []string{"init", "exit", "action"}); err != nil {
 			return e, err
@@ -149,7 +158,8 @@ func score(got, want any) int {
 	return 0
 }
 
-// closest renders the messages that came nearest an expectation.
+// closest renders the messages that came nearest an expectation, of
+// msgs: those of the extensions it listens to.
 func closest(msgs []Message, e expectation, n int) []string {
 	type scored struct {
 		m Message
@@ -157,9 +167,7 @@ func closest(msgs []Message, e expectation, n int) []string {
 	}
 	var all []scored
 	for _, m := range msgs {
-		if e.from == "" || m.Key == e.from {
-			all = append(all, scored{m, score(m.Value, e.want)})
-		}
+		all = append(all, scored{m, score(m.Value, e.want)})
 	}
 	slices.SortStableFunc(all, func(a, b scored) int { return b.s - a.s })
 	var out []string

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/cpsim/cpsim/internal/state"
 	"github.com/cpsim/cpsim/internal/yamlx"
 )
@@ -91,6 +93,36 @@ func TestParseEveryStep(t *testing.T) {
 	}
 }
 
+// TestStepText: the text progress and failures show is the whole step,
+// on one line, as written, without comments.
+func TestStepText(t *testing.T) {
+	t.Parallel()
+	sc := mustParse(t, `name: x
+steps:
+  - incoming: {as: c1, channel: chat, from: "Åsa 👩‍💻 \"#1\"",   # a comment
+               cad: {note: 'a # b', tiers: [gold, silver]}}
+  - say:
+      in: c1
+      from: agent
+      text: |
+        two
+        lines
+  - login      # the agent
+`)
+	var got []string
+	for _, st := range sc.Steps {
+		got = append(got, st.Text)
+	}
+	want := []string{
+		`incoming: {as: c1, channel: chat, from: "Åsa 👩‍💻 \"#1\"", cad: {note: 'a # b', tiers: [gold, silver]}}`,
+		`say: {in: c1, from: agent, text: "two\nlines\n"}`,
+		`login`,
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("texts (-want +got):\n%s", diff)
+	}
+}
+
 func TestParseStartingData(t *testing.T) {
 	t.Parallel()
 	sc, err := Parse("s.yaml", []byte(`name: billing
@@ -127,21 +159,21 @@ func TestParseErrors(t *testing.T) {
 		{"a misspelt name", "name: x\nsteps:\n  - incoming: {as: call1, channel: phone}\n  - accept: cal1\n", `s.yaml:4:13: "cal1" is used before as defines it (did you mean "call1"?)`},
 		{"no name yet", "name: x\nsteps:\n  - hold\n", "s.yaml:3:5: no interaction has been named yet"},
 		{"a name taken twice", "name: x\nsteps:\n  - incoming: {as: c, channel: phone}\n  - incoming: {as: c, channel: chat}\n", `s.yaml:4:15: the name "c" is taken (it was defined at line 3; give this one another name)`},
-		{"a bad channel", "name: x\nsteps:\n  - incoming: {channel: fax}\n", `s.yaml:3:15: channel "fax" is not allowed (use one of phone, chat, email, sms, whatsapp)`},
-		{"a misspelt channel", "name: x\nsteps:\n  - incoming: {channel: phnoe}\n", `s.yaml:3:15: channel "phnoe" is not allowed (did you mean "phone"?)`},
-		{"a queue of another channel", "name: x\nsteps:\n  - incoming: {channel: chat, queue: Sales}\n", `s.yaml:3:15: queue of channel chat "Sales" is not allowed (use one of Web Chat)`},
+		{"a bad channel", "name: x\nsteps:\n  - incoming: {channel: fax}\n", `s.yaml:3:25: channel "fax" is not allowed (use one of phone, chat, email, sms, whatsapp)`},
+		{"a misspelt channel", "name: x\nsteps:\n  - incoming: {channel: phnoe}\n", `s.yaml:3:25: channel "phnoe" is not allowed (did you mean "phone"?)`},
+		{"a queue of another channel", "name: x\nsteps:\n  - incoming: {channel: chat, queue: Sales}\n", `s.yaml:3:38: queue of channel chat "Sales" is not allowed (use one of Web Chat)`},
 		{"a bad work status", "name: x\nsteps:\n  - work_status: busy\n", `s.yaml:3:18: work_status "busy" is not allowed (use one of ready, not_ready, wrap_up)`},
 		{"an unknown profile", "name: x\nsteps:\n  - profile: Lnch\n", `s.yaml:3:14: profile "Lnch" is not allowed (did you mean "Lunch"?)`},
-		{"a bad outcome", "name: x\nsteps:\n  - outbound: {as: o, channel: phone, to: '1'}\n  - outcome: {in: o, result: busyy}\n", `s.yaml:4:14: result "busyy" is not allowed (did you mean "busy"?)`},
+		{"a bad outcome", "name: x\nsteps:\n  - outbound: {as: o, channel: phone, to: '1'}\n  - outcome: {in: o, result: busyy}\n", `s.yaml:4:30: result "busyy" is not allowed (did you mean "busy"?)`},
 		{"a bad record", "name: x\nsteps:\n  - incoming: {channel: phone}\n  - record: on\n", `s.yaml:4:13: record "on" is not allowed (use one of start, stop)`},
-		{"say from a bot", "name: x\nsteps:\n  - incoming: {channel: chat}\n  - say: {from: bot, text: hi}\n", `s.yaml:4:10: from "bot" is not allowed (use one of customer, agent)`},
+		{"say from a bot", "name: x\nsteps:\n  - incoming: {channel: chat}\n  - say: {from: bot, text: hi}\n", `s.yaml:4:17: from "bot" is not allowed (use one of customer, agent)`},
 		{"a duration without a unit", "name: x\nsteps:\n  - wait: 2\n", `s.yaml:3:11: "2" has no unit (write 2s or 2ms)`},
 		{"a wait without a duration", "name: x\nsteps:\n  - wait\n", "s.yaml:3:5: wait needs a duration (write it like wait: 2s)"},
 		{"login with a value", "name: x\nsteps:\n  - login: now\n", "s.yaml:3:12: login takes no value (write it alone: - login)"},
 		{"an unknown key in a step", "name: x\nsteps:\n  - incoming: {channel: phone, form: x}\n", `s.yaml:3:32: unknown key "form" (did you mean "from"?)`},
-		{"an unknown command", "name: x\nsteps:\n  - fail: {command: details}\n", `s.yaml:3:11: command "details" is not allowed (did you mean "detail"?)`},
-		{"an expect of an unknown command", "name: x\nsteps:\n  - expect: {type: action, payload: {command: detial}}\n", `s.yaml:3:13: command "detial" is not allowed (did you mean "detail"?)`},
-		{"an expect of a panel type", "name: x\nsteps:\n  - expect: {type: state}\n", `s.yaml:3:13: type "state" is not allowed (use one of init, exit, action)`},
+		{"an unknown command", "name: x\nsteps:\n  - fail: {command: details}\n", `s.yaml:3:21: command "details" is not allowed (did you mean "detail"?)`},
+		{"an expect of an unknown command", "name: x\nsteps:\n  - expect: {type: action, payload: {command: detial}}\n", `s.yaml:3:47: command "detial" is not allowed (did you mean "detail"?)`},
+		{"an expect of a panel type", "name: x\nsteps:\n  - expect: {type: state}\n", `s.yaml:3:20: type "state" is not allowed (use one of init, exit, action)`},
 		{"an expect of everything", "name: x\nsteps:\n  - expect: {within: 1s}\n", "s.yaml:3:13: expect matches every message (say what the message has: type, id or payload)"},
 		{"a transfer without to", "name: x\nsteps:\n  - incoming: {channel: phone}\n  - transfer: {}\n", "s.yaml:4:15: transfer needs to (add to: the number, agent or queue)"},
 		{"bad starting data", "name: x\nqueues: [{name: A, channel: fax}]\nsteps: [login]\n", `s.yaml:2:10: channel "fax" is not allowed`},

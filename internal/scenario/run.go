@@ -23,7 +23,10 @@ type Target interface {
 type Message struct {
 	Instance string
 	Key      string // the extension's key
-	Value    any    // the message, decoded
+	// Interaction is the id of the interaction whose extension sent the
+	// message; "" for a global extension.
+	Interaction string
+	Value       any // the message, decoded
 }
 
 // Options tune a run.
@@ -65,7 +68,7 @@ type Failure struct {
 
 func (f *Failure) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s:%d: %s: %s", f.File, f.Line, f.Step, f.Reason)
+	b.WriteString(f.Headline())
 	if len(f.Closest) > 0 {
 		b.WriteString("\n  the closest messages that came:")
 		for _, c := range f.Closest {
@@ -73,6 +76,12 @@ func (f *Failure) Error() string {
 		}
 	}
 	return b.String()
+}
+
+// Headline is the failure without the closest messages: where, which
+// step, and why.
+func (f *Failure) Headline() string {
+	return fmt.Sprintf("%s:%d: %s: %s", f.File, f.Line, f.Step, f.Reason)
 }
 
 // Run is one playing of a scenario. Play runs it; Observe feeds it what
@@ -91,7 +100,7 @@ type Run struct {
 	wake     chan struct{} // closed when a message comes
 	paused   bool
 	stepping bool          // run one step, then pause
-	waiting  bool          // a wait step is under way
+	inStep   bool          // a step is under way
 	gate     chan struct{} // closed to let a paused run go on
 	skip     chan struct{} // closed to cut a wait short
 }
@@ -135,14 +144,15 @@ func (r *Run) Resume() {
 	r.open()
 }
 
-// Step moves a run on by one step and pauses it: a wait under way is cut
-// short, and that is the step; otherwise the next step runs (a wait at
-// once).
+// Step moves a run on by one step and pauses it. A step under way is that
+// step: its wait is cut short (or skipped, if it is about to start), and
+// the run pauses after it. Between steps, the next one runs (a wait at
+// once). Either way exactly one step ends.
 func (r *Run) Step() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.paused = true
-	if r.waiting {
+	if r.inStep {
 		close(r.skip)
 		r.skip = make(chan struct{})
 		return
@@ -168,6 +178,7 @@ func (r *Run) Play(ctx context.Context) error {
 		r.report(Progress{Index: i, Total: total, Step: st, Status: "running"})
 		start := r.o.Now()
 		err := st.run(&stepRun{Run: r, ctx: ctx})
+		r.setInStep(false)
 		if err != nil && ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -188,16 +199,14 @@ func (r *Run) Play(ctx context.Context) error {
 }
 
 // hold waits before a step while the run is paused; a Step lets one go.
+// The step is under way from the moment hold lets it go: a Step that comes
+// now ends it rather than letting another go too.
 func (r *Run) hold(ctx context.Context) error {
 	for {
 		r.mu.Lock()
-		if !r.paused {
-			r.mu.Unlock()
-			return nil
-		}
-		if r.stepping {
-			// Let this one step go; pause again after it.
-			r.stepping = false
+		if !r.paused || r.stepping {
+			// When stepping, let this one step go; pause again after it.
+			r.stepping, r.inStep = false, true
 			r.mu.Unlock()
 			return nil
 		}
@@ -209,6 +218,12 @@ func (r *Run) hold(ctx context.Context) error {
 			return ctx.Err()
 		}
 	}
+}
+
+func (r *Run) setInStep(v bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.inStep = v
 }
 
 func (r *Run) report(p Progress) {
@@ -276,17 +291,11 @@ func (r *stepRun) send(raw any) error {
 // wait waits d, divided by the speed, unless the run is being stepped.
 func (r *stepRun) wait(d time.Duration) error {
 	r.mu.Lock()
-	skip, stepping := r.skip, r.paused
-	r.waiting = !stepping
+	skip, paused := r.skip, r.paused
 	r.mu.Unlock()
-	if stepping {
+	if paused { // stepping: waits are skipped
 		return nil
 	}
-	defer func() {
-		r.mu.Lock()
-		r.waiting = false
-		r.mu.Unlock()
-	}()
 	select {
 	case <-r.o.After(time.Duration(float64(d) / r.o.Speed)):
 	case <-skip:
@@ -297,7 +306,12 @@ func (r *stepRun) wait(d time.Duration) error {
 }
 
 func (r *stepRun) matches(m Message, e expectation) bool {
-	return (e.from == "" || m.Key == e.from) && contains(m.Value, e.want)
+	return r.among(m, e) && contains(m.Value, e.want)
+}
+
+// among reports whether m comes from an extension e listens to.
+func (r *stepRun) among(m Message, e expectation) bool {
+	return (e.from == "" || m.Key == e.from) && (e.in == "" || m.Interaction == r.id(e.in))
 }
 
 // expect waits for the first message after the previous expect's that
@@ -322,7 +336,12 @@ func (r *stepRun) expect(e expectation) error {
 		case <-wake:
 		case <-deadline:
 			r.mu.Lock()
-			recent := append([]Message(nil), r.msgs[r.cursor:]...)
+			var recent []Message
+			for _, m := range r.msgs[r.cursor:] {
+				if r.among(m, e) {
+					recent = append(recent, m)
+				}
+			}
 			r.mu.Unlock()
 			f := &Failure{Reason: fmt.Sprintf("expected the extension to send %s within %s, but it did not", e.text, e.within)}
 			if len(recent) == 0 {

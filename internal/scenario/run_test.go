@@ -80,7 +80,7 @@ func (e *engine) start(in state.InstanceView) {
 	if e.run != nil {
 		var v any
 		_ = json.Unmarshal([]byte(msg), &v)
-		e.run.Observe(Message{Instance: in.ID, Key: in.Key, Value: v})
+		e.run.Observe(Message{Instance: in.ID, Key: in.Key, Interaction: in.Interaction, Value: v})
 	}
 }
 
@@ -228,6 +228,12 @@ func TestExpectations(t *testing.T) {
 		{"from picks the extension",
 			`- expect: {type: action, from: bg}`,
 			[]Message{detail("a", "user")}, "but it did not"},
+		{"in picks the interaction's extensions",
+			"- incoming: {as: c, channel: phone}\n  - accept: c\n  - expect: {type: action, in: c, within: 1s}",
+			[]Message{detail("a", "user")}, `expected the extension to send {"type":"action"} within 1s, but it did not`},
+		{"in takes the messages of that interaction's extension",
+			"- incoming: {as: c, channel: phone}\n  - accept: c\n  - expect: {type: init, in: c, within: 1s}",
+			nil, ""},
 		{"expect_none passes when nothing comes",
 			`- expect_none: {type: action, payload: {command: interaction}, within: 1s}`,
 			nil, ""},
@@ -236,7 +242,9 @@ func TestExpectations(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			sc := mustParse(t, "name: x\nsteps:\n  "+tt.steps+"\n")
-			r := New(sc, newEngine(t, sc.Data), Options{After: (&instant{}).After})
+			eng := newEngine(t, sc.Data)
+			r := New(sc, eng, Options{After: (&instant{}).After})
+			eng.run = r
 			for _, m := range tt.before {
 				r.Observe(m)
 			}
@@ -330,6 +338,45 @@ steps:
 	}
 	if err := <-done; err != nil {
 		t.Fatalf("run: %v", err)
+	}
+}
+
+// TestStepAsAStepStarts: a Step that comes as a step starts (the page saw
+// it running, paused, and stepped) ends that step, and only that one.
+func TestStepAsAStepStarts(t *testing.T) {
+	t.Parallel()
+	sc := mustParse(t, `name: x
+steps:
+  - incoming: {as: c, channel: phone}
+  - wait: 1h
+  - accept: c
+`)
+	var r *Run
+	steps := make(chan Progress, 16)
+	r = New(sc, newEngine(t, sc.Data), Options{Progress: func(p Progress) {
+		if p.Index == 1 && p.Status == "running" {
+			r.Pause()
+			r.Step()
+		}
+		steps <- p
+	}})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() { _ = r.Play(ctx) }()
+	var got []string
+	timeout := time.After(5 * time.Second)
+	for len(got) < 4 {
+		select {
+		case p := <-steps:
+			got = append(got, fmt.Sprintf("%d %s", p.Index, p.Status))
+		case <-timeout:
+			t.Fatalf("steps %v: the wait did not end", got)
+		}
+	}
+	select {
+	case p := <-steps:
+		t.Errorf("steps %v, then %d %s: the accept ran though the run was paused", got, p.Index, p.Status)
+	case <-time.After(100 * time.Millisecond):
 	}
 }
 

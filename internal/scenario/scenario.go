@@ -51,7 +51,7 @@ func Parse(file string, src []byte, base *state.Data) (*Scenario, error) {
 		return nil, yamlx.Errorf(file, root, "a scenario is a mapping with name, description and steps")
 	}
 	sc := &Scenario{File: file, Data: cloneData(base)}
-	p := &parser{file: file, sc: sc, lines: strings.Split(string(src), "\n"), named: map[string]yamlx.Pos{}}
+	p := &parser{file: file, sc: sc, named: map[string]yamlx.Pos{}}
 	dataNode := &yaml.Node{Kind: yaml.MappingNode, Line: root.Line, Column: root.Column}
 	var steps *yaml.Node
 	known := []string{"name", "description", "agent", "queues", "extensions", "steps"}
@@ -118,7 +118,6 @@ func cloneData(d *state.Data) *state.Data {
 type parser struct {
 	file  string
 	sc    *Scenario
-	lines []string
 	named map[string]yamlx.Pos // names defined so far, where
 	last  string               // the last name defined or used
 }
@@ -129,17 +128,70 @@ func (p *parser) errf(n *yaml.Node, hint, format string, args ...any) error {
 	return e
 }
 
-// text is the step's line as written, for progress and failures.
+// text is the step as written, on one line, for progress and failures: a
+// step written over several lines reads whole, without its comments.
 func (p *parser) text(n *yaml.Node) string {
-	if n.Line < 1 || n.Line > len(p.lines) {
-		return ""
+	if n.Kind == yaml.MappingNode && len(n.Content) == 2 {
+		return n.Content[0].Value + ": " + flowText(n.Content[1])
 	}
-	t := strings.TrimSpace(p.lines[n.Line-1])
-	t = strings.TrimSpace(strings.TrimPrefix(t, "-"))
-	if i := strings.Index(t, " #"); i >= 0 {
-		t = strings.TrimSpace(t[:i])
+	return flowText(n)
+}
+
+// flowText renders a node in YAML's flow style, on one line, with its
+// scalars quoted as they were written.
+func flowText(n *yaml.Node) string {
+	var b strings.Builder
+	writeFlow(&b, n)
+	return b.String()
+}
+
+func writeFlow(b *strings.Builder, n *yaml.Node) {
+	switch n.Kind {
+	case yaml.MappingNode, yaml.SequenceNode:
+		open, end, step := "[", "]", 1
+		if n.Kind == yaml.MappingNode {
+			open, end, step = "{", "}", 2
+		}
+		b.WriteString(open)
+		for i := 0; i+step <= len(n.Content); i += step {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			writeFlow(b, n.Content[i])
+			if step == 2 {
+				b.WriteString(": ")
+				writeFlow(b, n.Content[i+1])
+			}
+		}
+		b.WriteString(end)
+	case yaml.AliasNode:
+		b.WriteString("*" + n.Value)
+	default:
+		switch {
+		case n.Style&yaml.SingleQuotedStyle != 0:
+			b.WriteString("'" + strings.ReplaceAll(n.Value, "'", "''") + "'")
+		case n.Style&(yaml.DoubleQuotedStyle|yaml.LiteralStyle|yaml.FoldedStyle) != 0:
+			b.WriteByte('"')
+			for _, r := range n.Value {
+				switch {
+				case r == '"' || r == '\\':
+					b.WriteRune('\\')
+					b.WriteRune(r)
+				case r == '\n':
+					b.WriteString(`\n`)
+				case r == '\t':
+					b.WriteString(`\t`)
+				case r < 0x20 || r == 0x7f:
+					fmt.Fprintf(b, `\x%02x`, r)
+				default:
+					b.WriteRune(r)
+				}
+			}
+			b.WriteByte('"')
+		default:
+			b.WriteString(n.Value)
+		}
 	}
-	return t
 }
 
 // define records a name an interaction gets.
@@ -179,9 +231,15 @@ func (p *parser) use(n *yaml.Node, name string) (string, error) {
 }
 
 // oneOf checks a value against the words the API allows.
+// n is the value, or a mapping that holds it under the key what starts
+// with; the error points at the value itself.
 func (p *parser) oneOf(n *yaml.Node, what, v string, allowed []string) error {
 	if slices.Contains(allowed, v) {
 		return nil
+	}
+	key, _, _ := strings.Cut(what, " ")
+	if at := valueAt(n, key); at != nil {
+		n = at
 	}
 	hint := "use one of " + strings.Join(allowed, ", ")
 	if best := yamlx.Closest(v, allowed); best != "" && v != "" {
@@ -191,6 +249,28 @@ func (p *parser) oneOf(n *yaml.Node, what, v string, allowed []string) error {
 		return p.errf(n, hint, "%s is missing", what)
 	}
 	return p.errf(n, hint, "%s %q is not allowed", what, v)
+}
+
+// valueAt finds the value of key in a mapping, or in the mappings within it
+// (the nearest first), or nil.
+func valueAt(n *yaml.Node, key string) *yaml.Node {
+	level := []*yaml.Node{n}
+	for len(level) > 0 {
+		var next []*yaml.Node
+		for _, m := range level {
+			if m.Kind != yaml.MappingNode {
+				continue
+			}
+			for i := 0; i+1 < len(m.Content); i += 2 {
+				if m.Content[i].Value == key {
+					return m.Content[i+1]
+				}
+				next = append(next, m.Content[i+1])
+			}
+		}
+		level = next
+	}
+	return nil
 }
 
 // profiles and queues are the names the scenario's data allows.
