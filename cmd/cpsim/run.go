@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"path"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -23,6 +24,7 @@ import (
 	"github.com/cpsim/cpsim/internal/host"
 	"github.com/cpsim/cpsim/internal/scenario"
 	"github.com/cpsim/cpsim/internal/state"
+	"github.com/cpsim/cpsim/internal/yamlx"
 	"github.com/cpsim/cpsim/scenarios"
 	"github.com/cpsim/cpsim/web"
 )
@@ -560,6 +562,9 @@ func findScenario(arg string, library []*scenario.Scenario, data *state.Data) (*
 	var names []string
 	for _, sc := range library {
 		names = append(names, strings.TrimSuffix(sc.File, ".yaml"))
+	}
+	if c := yamlx.Closest(strings.TrimSuffix(filepath.Base(arg), ".yaml"), names); c != "" {
+		return nil, fmt.Errorf("%s: no such file, and no built-in scenario of that name (did you mean %s?)", arg, c)
 	}
 	return nil, fmt.Errorf("%s: no such file, and no built-in scenario of that name (they are %s)", arg, strings.Join(names, ", "))
 }

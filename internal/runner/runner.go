@@ -7,6 +7,7 @@ package runner
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -20,7 +21,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
@@ -94,6 +94,9 @@ func (st *Stack) Run(ctx context.Context, cfg Config, scenarios []*scenario.Scen
 	if cfg.Out == nil {
 		cfg.Out = io.Discard
 	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
 	chromium, err := FindChromium(cfg.Chromium)
 	if err != nil {
 		return nil, err
@@ -109,7 +112,12 @@ func (st *Stack) Run(ctx context.Context, cfg Config, scenarios []*scenario.Scen
 	defer os.RemoveAll(profile)
 	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, BrowserOptions(chromium, profile)...)
 	defer cancelAlloc()
-	bctx, cancelBrowser := chromedp.NewContext(actx)
+	// chromedp's own complaints go to the log, at debug level: among them
+	// is one for each frame session of extensionErrors that ends, a
+	// session chromedp did not open.
+	bctx, cancelBrowser := chromedp.NewContext(actx, chromedp.WithErrorf(func(format string, args ...any) {
+		cfg.Logger.Debug("chromedp: " + fmt.Sprintf(format, args...))
+	}))
 	defer cancelBrowser()
 	if err := chromedp.Do(bctx); err != nil {
 		return nil, fmt.Errorf("start %s: %w", chromium, err)
@@ -192,9 +200,6 @@ func Listen(data *state.Data) (*Stack, error) {
 // serve starts the panel, and the demos when they are used.
 func (st *Stack) serve(cfg Config, scenarios []*scenario.Scenario) error {
 	logger := cfg.Logger
-	if logger == nil {
-		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
-	}
 	val := cfg.Validator
 	if val == nil {
 		var err error
@@ -266,13 +271,13 @@ func (st *Stack) play(bctx context.Context, cfg Config, sc *scenario.Scenario) R
 	defer cancel()
 	ctx, cancelTimeout := context.WithTimeout(ctx, cfg.Timeout)
 	defer cancelTimeout()
-	errs := &extensionErrors{panel: st.panel}
 	// The tab first, so that the errors of its frames are heard from the
 	// moment they load.
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1440, 900)); err != nil {
 		res.Err = fmt.Errorf("open a tab: %w", err)
 		return res
 	}
+	errs := newExtensionErrors(st.panel)
 	go errs.watch(ctx)
 	if err := chromedp.Do(ctx, chromedp.Navigate(st.panel+"/")); err != nil {
 		res.Err = fmt.Errorf("open the panel: %w", err)
@@ -303,13 +308,24 @@ func (st *Stack) play(bctx context.Context, cfg Config, sc *scenario.Scenario) R
 }
 
 // extensionErrors collects the uncaught exceptions and console errors of
-// the extensions in a tab. Extensions on another site run in frames of
-// their own, which it attaches to as they appear; those on the panel's site
-// run in the page, whose own errors it leaves out.
+// the extensions in a tab. An extension is on another site than the panel,
+// so Chromium runs it in a process of its own, a target of its own. For
+// each, watch opens a session of the unflattened kind, which speaks through
+// the browser's connection, and enables only the Runtime domain there.
+// (chromedp's attach to a target also enables the DOM domain, and its first
+// walk of a loading frame's document races with that frame's DOM events.)
+// Enabling Runtime replays what the frame threw and logged before, so an
+// extension that throws as it loads, or lives a moment only, is heard.
 type extensionErrors struct {
-	panel string
-	mu    sync.Mutex
-	errs  []string
+	panel string // the panel's origin
+
+	mu       sync.Mutex
+	errs     []string
+	sessions map[target.SessionID]string // the URL of each frame's session
+}
+
+func newExtensionErrors(panel string) *extensionErrors {
+	return &extensionErrors{panel: panel, sessions: map[target.SessionID]string{}}
 }
 
 func (e *extensionErrors) add(s string) {
@@ -326,61 +342,116 @@ func (e *extensionErrors) list() []string {
 	return append([]string(nil), e.errs...)
 }
 
-func (e *extensionErrors) listen(ctx context.Context, frame string) {
-	_ = chromedp.Listen(ctx, func(ev any) {
-		switch ev := ev.(type) {
-		case *runtime.EventExceptionThrown:
-			d := ev.ExceptionDetails
-			where := d.URL
-			if where == "" {
-				where = frame
-			}
-			if frame == "" && strings.HasPrefix(where, e.panel) {
-				return // the panel page's own
-			}
-			text := d.Text
-			if d.Exception != nil && d.Exception.Description != "" {
-				text = strings.SplitN(d.Exception.Description, "\n", 2)[0]
-			}
-			e.add(fmt.Sprintf("uncaught %s (%s:%d)", text, where, d.LineNumber+1))
-		case *runtime.EventConsoleAPICalled:
-			if ev.Type != runtime.ConsoleAPICalledTypeError || frame == "" {
-				return
-			}
-			var parts []string
-			for _, a := range ev.Args {
-				if a.Value != nil {
-					parts = append(parts, strings.Trim(string(a.Value), `"`))
-				} else {
-					parts = append(parts, a.Description)
-				}
-			}
-			e.add(fmt.Sprintf("console.error %s (%s)", strings.Join(parts, " "), frame))
+// report records a Runtime event of a frame, whose URL is where, or of the
+// tab (where is ""): there only an exception from another origin's script
+// counts, one of an extension on the panel's own site.
+func (e *extensionErrors) report(where string, ev any) {
+	switch ev := ev.(type) {
+	case *runtime.EventExceptionThrown:
+		d := ev.ExceptionDetails
+		at := d.URL
+		if at == "" {
+			at = where
 		}
-	})
+		if where == "" && (at == "" || strings.HasPrefix(at, e.panel)) {
+			return // the panel page's own
+		}
+		text := d.Text
+		if d.Exception != nil && d.Exception.Description != "" {
+			text = strings.SplitN(d.Exception.Description, "\n", 2)[0]
+		}
+		e.add(fmt.Sprintf("uncaught %s (%s:%d)", text, at, d.LineNumber+1))
+	case *runtime.EventConsoleAPICalled:
+		if ev.Type != runtime.ConsoleAPICalledTypeError || where == "" {
+			return
+		}
+		var parts []string
+		for _, a := range ev.Args {
+			if a.Value != nil {
+				parts = append(parts, strings.Trim(string(a.Value), `"`))
+			} else {
+				parts = append(parts, a.Description)
+			}
+		}
+		e.add(fmt.Sprintf("console.error %s (%s)", strings.Join(parts, " "), where))
+	}
 }
 
-// watch attaches to the tab and to every extension frame that appears in
+// frameMessage hears what a frame's session says through the browser.
+func (e *extensionErrors) frameMessage(ev any) {
+	m, ok := ev.(*target.EventReceivedMessageFromTarget)
+	if !ok {
+		return
+	}
+	e.mu.Lock()
+	where, ours := e.sessions[m.SessionID]
+	e.mu.Unlock()
+	if !ours {
+		return
+	}
+	var msg struct {
+		Method string          `json:"method"`
+		Params json.RawMessage `json:"params"`
+	}
+	if json.Unmarshal([]byte(m.Message), &msg) != nil {
+		return
+	}
+	var v any
+	switch msg.Method {
+	case "Runtime.exceptionThrown":
+		v = new(runtime.EventExceptionThrown)
+	case "Runtime.consoleAPICalled":
+		v = new(runtime.EventConsoleAPICalled)
+	default:
+		return
+	}
+	if json.Unmarshal(msg.Params, v) == nil {
+		e.report(where, v)
+	}
+}
+
+// watch listens to the tab and to every extension frame that appears in
 // it, until ctx ends.
 func (e *extensionErrors) watch(ctx context.Context) {
-	e.listen(ctx, "")
-	_, _ = chromedp.Call(ctx, runtime.Enable, cdp.Empty{})
-	tab := chromedp.FromContext(ctx).Target.TargetID
+	wake := make(chan struct{}, 1) // a frame appeared: look now
+	_ = chromedp.Listen(ctx, func(ev any) {
+		if _, ok := ev.(*target.EventAttachedToTarget); ok {
+			select {
+			case wake <- struct{}{}:
+			default:
+			}
+			return
+		}
+		e.report("", ev)
+	})
+	_ = chromedp.ListenBrowser(ctx, e.frameMessage)
+	c := chromedp.FromContext(ctx)
 	seen := map[target.ID]bool{}
 	for ctx.Err() == nil {
 		if targets, err := chromedp.Targets(ctx); err == nil {
 			for _, ti := range targets {
-				if ti.Type != "iframe" || ti.ParentID != tab || seen[ti.TargetID] {
+				if ti.Type != "iframe" || ti.ParentID != c.Target.TargetID || seen[ti.TargetID] {
 					continue
 				}
 				seen[ti.TargetID] = true
-				fctx, _ := chromedp.NewContext(ctx, chromedp.WithTargetID(ti.TargetID)) // ends with ctx
-				e.listen(fctx, ti.URL)
-				go func() { _, _ = chromedp.Call(fctx, runtime.Enable, cdp.Empty{}) }()
+				var res struct {
+					SessionID target.SessionID `json:"sessionId"`
+				}
+				// Target.sendMessageToTarget is deprecated, and cdproto no
+				// longer has it; Chromium still serves it.
+				if c.Browser.Call(ctx, "Target.attachToTarget", map[string]any{"targetId": ti.TargetID, "flatten": false}, &res) != nil {
+					continue
+				}
+				e.mu.Lock()
+				e.sessions[res.SessionID] = ti.URL
+				e.mu.Unlock()
+				_ = c.Browser.Call(ctx, "Target.sendMessageToTarget", map[string]any{
+					"sessionId": res.SessionID, "message": `{"id":1,"method":"Runtime.enable"}`}, nil)
 			}
 		}
 		select {
 		case <-ctx.Done():
+		case <-wake:
 		case <-time.After(100 * time.Millisecond):
 		}
 	}

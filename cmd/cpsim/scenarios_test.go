@@ -1,0 +1,207 @@
+package main
+
+import (
+	"context"
+	"encoding/xml"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// writeFiles writes files into a new directory and returns it.
+func writeFiles(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// runFor runs cpsim with args and returns its exit code and everything it
+// wrote, with the error as main prints it.
+func runFor(t *testing.T, timeout time.Duration, args ...string) (int, string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	var out syncBuffer
+	err := run(ctx, args, env(nil), &out, &out)
+	all := out.String()
+	if err != nil {
+		all += "cpsim: " + err.Error() + "\n"
+	}
+	return exitCode(err), all
+}
+
+// TestScenarioCommands: validate, scenarios and the arguments of test, as a
+// user or a CI script calls them; none of these starts a browser.
+func TestScenarioCommands(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"typo.yaml":    "name: x\nsteps:\n  - incoming: {as: c1, channel: phone}\n  - acept: c1\n",
+		"command.yaml": "name: x\nsteps:\n  - incoming: {as: c1, channel: phone}\n  - expect: {type: action, payload: {command: nosuch}}\n",
+		"broken.yaml":  "name: x\nsteps:\n  - incoming: {as: c1\n",
+	})
+	at := func(name string) string { return filepath.Join(dir, name) }
+	tests := []struct {
+		name string
+		args []string
+		code int
+		out  []string // parts of the output, in order
+	}{
+		{"a library scenario is valid", []string{"validate", "../../scenarios/chat.yaml"}, 0,
+			[]string{"../../scenarios/chat.yaml: ok, 16 steps (Web chat with typing and a closing)"}},
+		{"a typo in a step is placed and corrected", []string{"validate", at("typo.yaml")}, 2,
+			[]string{at("typo.yaml") + `:4:5: unknown step "acept" (did you mean "accept"?)`, "1 of 1 files are not valid scenarios"}},
+		{"a command the API lacks is placed", []string{"validate", at("command.yaml")}, 2,
+			[]string{at("command.yaml") + `:4:47: command "nosuch" is not allowed`}},
+		{"broken YAML is placed", []string{"validate", at("broken.yaml")}, 2,
+			[]string{at("broken.yaml") + ":"}},
+		{"every file is checked", []string{"validate", at("typo.yaml"), "../../scenarios/sms.yaml", at("none.yaml")}, 2,
+			[]string{"typo.yaml:4:5", "sms.yaml: ok", "none.yaml: no such file or directory", "2 of 3 files are not valid scenarios"}},
+		{"validate needs files", []string{"validate"}, 2, []string{"give the scenario files to check"}},
+		{"validate reads -config", []string{"validate", "-config", at("none.yaml"), "../../scenarios/sms.yaml"}, 2,
+			[]string{"none.yaml: no such file or directory"}},
+		{"validate -help", []string{"validate", "-help"}, 0, []string{"Usage:\n  cpsim validate"}},
+		{"the library is listed", []string{"scenarios"}, 0,
+			[]string{"agents-day", "call-rejected", "chat", "inbound-call", "Inbound call, held, recorded and handled", "whatsapp"}},
+		{"scenarios takes no flags", []string{"scenarios", "-x"}, 2, []string{"flag provided but not defined: -x"}},
+		{"test needs scenarios", []string{"test"}, 2, []string{"give the scenarios to run"}},
+		{"test -help", []string{"test", "-help"}, 0, []string{"Usage:\n  cpsim test", "-junit file", "-speed factor"}},
+		{"test with a bad speed", []string{"test", "-speed", "0", "chat"}, 2, []string{"-speed"}},
+		{"test with a bad error mode", []string{"test", "-extension-errors", "ignore", "chat"}, 2,
+			[]string{`-extension-errors "ignore": use fail or report`}},
+		{"test with a bad extension", []string{"test", "-extension", "file:///x.html", "chat"}, 2,
+			[]string{"must start with http:// or https://"}},
+		{"test without Chromium says how to install it", []string{"test", "-chromium", "/nonexistent/chromium", "chat"}, 2,
+			[]string{"/nonexistent/chromium: Chromium was not found: install it (on Debian or Ubuntu: apt-get install -y chromium)"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			code, out := runFor(t, 20*time.Second, tt.args...)
+			if code != tt.code {
+				t.Errorf("exit code %d, want %d; output:\n%s", code, tt.code, out)
+			}
+			rest := out
+			for _, want := range tt.out {
+				i := strings.Index(rest, want)
+				if i < 0 {
+					t.Fatalf("output:\n%s\nwant %q (in this order: %q)", out, want, tt.out)
+				}
+				rest = rest[i+len(want):]
+			}
+		})
+	}
+}
+
+// TestTestCommand runs cpsim test as a CI pipeline does, in headless
+// Chromium: passing, failing and broken scenarios, and an extension that
+// throws, each with the exit code a pipeline branches on.
+func TestTestCommand(t *testing.T) {
+	t.Parallel()
+	// An extension that asks for the user, as inbound-call expects, and
+	// throws on the answer (and as it loads, with ?at=load); served on
+	// localhost, another site than the panel's 127.0.0.1.
+	ext := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprint(w, `<!doctype html><title>throws</title><script>
+const panel = new URL(document.referrer).origin;
+window.addEventListener("message", (e) => {
+  if (e.source !== window.parent || e.origin !== panel) return;
+  if (e.data.type === "response" && e.data.id === "t-2") throw new Error("boom on " + e.data.payload.value);
+});
+window.parent.postMessage({type: "init", payload: false, id: "t-1"}, panel);
+window.parent.postMessage({type: "action", payload: {command: "detail", value: "user"}, id: "t-2"}, panel);
+if (location.search === "?at=load") throw new Error("boom at load");
+</script>`)
+	}))
+	t.Cleanup(ext.Close)
+	extURL := strings.Replace(ext.URL, "127.0.0.1", "localhost", 1) + "/throws.html"
+
+	dir := writeFiles(t, map[string]string{
+		"never.yaml": "name: Waits for an action that never comes\nsteps:\n" +
+			"  - incoming: {as: c1, channel: phone, queue: Sales}\n" +
+			"  - accept: c1\n" +
+			"  - expect: {type: init, within: 10s}\n" +
+			"  - expect: {type: action, payload: {command: detail, value: transcript}, within: 500ms}\n",
+		"typo.yaml": "name: x\nsteps:\n  - incoming: {as: c1, channel: phone}\n  - acept: c1\n",
+	})
+	junit := filepath.Join(dir, "results.xml")
+	never := filepath.Join(dir, "never.yaml")
+
+	tests := []struct {
+		name string
+		args []string
+		code int
+		out  []string
+	}{
+		{"library scenarios pass against the demo extensions",
+			[]string{"test", "-speed", "50", "-junit", junit, "inbound-call", "../../scenarios/chat.yaml"}, 0,
+			[]string{"inbound-call.yaml: Inbound call", "ok ", "accept: call1", "PASS inbound-call.yaml",
+				"PASS ../../scenarios/chat.yaml", "2 scenarios: 2 passed, 0 failed"}},
+		{"a failing expectation fails with its line",
+			[]string{"test", "-speed", "50", never}, 1,
+			[]string{"FAIL    6", never + ":6:", "FAIL " + never, "1 scenarios: 0 passed, 1 failed", "1 of 1 scenarios failed"}},
+		{"an extension's exception fails the scenario",
+			[]string{"test", "-speed", "50", "-extension", extURL, "inbound-call"}, 1,
+			[]string{"extension error: uncaught Error: boom on ", "throws.html", "FAIL inbound-call.yaml"}},
+		{"or is only reported",
+			[]string{"test", "-speed", "50", "-extension", extURL, "-extension-errors", "report", "inbound-call"}, 0,
+			[]string{"extension error: uncaught Error: boom on ", "PASS inbound-call.yaml"}},
+		{"an exception as the extension loads is heard",
+			[]string{"test", "-speed", "50", "-extension", extURL + "?at=load", "-extension-errors", "report", "inbound-call"}, 0,
+			[]string{"extension error: uncaught Error: boom at load", "PASS inbound-call.yaml"}},
+		{"a broken file runs nothing", []string{"test", filepath.Join(dir, "typo.yaml")}, 2,
+			[]string{`typo.yaml:4:5: unknown step "acept"`}},
+		{"a misspelt name gets a suggestion", []string{"test", "inbound-cal"}, 2,
+			[]string{"inbound-cal: no such file, and no built-in scenario of that name (did you mean inbound-call?)"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out := runFor(t, 2*time.Minute, tt.args...)
+			if code != tt.code {
+				t.Errorf("exit code %d, want %d; output:\n%s", code, tt.code, out)
+			}
+			rest := out
+			for _, want := range tt.out {
+				i := strings.Index(rest, want)
+				if i < 0 {
+					t.Fatalf("output:\n%s\nwant %q (in this order: %q)", out, want, tt.out)
+				}
+				rest = rest[i+len(want):]
+			}
+		})
+	}
+
+	// The JUnit file of the first run: a test case per scenario, passed.
+	src, err := os.ReadFile(junit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var suite struct {
+		Tests    int `xml:"tests,attr"`
+		Failures int `xml:"failures,attr"`
+		Cases    []struct {
+			Name      string    `xml:"name,attr"`
+			Classname string    `xml:"classname,attr"`
+			Failure   *struct{} `xml:"failure"`
+			SystemOut string    `xml:"system-out"`
+		} `xml:"testcase"`
+	}
+	if err := xml.Unmarshal(src, &suite); err != nil {
+		t.Fatalf("%s: %v\n%s", junit, err, src)
+	}
+	if suite.Tests != 2 || suite.Failures != 0 || len(suite.Cases) != 2 {
+		t.Fatalf("JUnit: %d tests, %d failures, %d cases:\n%s", suite.Tests, suite.Failures, len(suite.Cases), src)
+	}
+	if c := suite.Cases[0]; c.Classname != "inbound-call.yaml" || c.Failure != nil || !strings.Contains(c.SystemOut, "ok 7 accept: call1") {
+		t.Errorf("JUnit case %+v", c)
+	}
+}
