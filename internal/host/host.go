@@ -260,7 +260,12 @@ func (s *Server) Report(ps []Problem) {
 	}
 	s.mu.Unlock()
 	for _, ss := range all {
-		frame := problemsFrame{T: "p", P: s.currentProblems(ss.origin)}
+		// The origin under ss.mu, the problems under s.mu: never both at
+		// once in that order. A page that attaches meanwhile gets its own.
+		ss.mu.Lock()
+		origin := ss.origin
+		ss.mu.Unlock()
+		frame := problemsFrame{T: "p", P: s.currentProblems(origin)}
 		s.locked(ss, func(b *batch) { b.frame(frame) })
 	}
 }
