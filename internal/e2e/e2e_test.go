@@ -26,6 +26,7 @@ import (
 
 	"github.com/cpsim/cpsim/internal/demo"
 	"github.com/cpsim/cpsim/internal/host"
+	"github.com/cpsim/cpsim/internal/runner"
 	"github.com/cpsim/cpsim/internal/state"
 	"github.com/cpsim/cpsim/web"
 )
@@ -43,20 +44,13 @@ func TestMain(m *testing.M) {
 		fmt.Fprintf(os.Stderr, "the browser tests need Chromium at %s: install it (apt-get install -y chromium) or set CPSIM_CHROMIUM\n", path)
 		os.Exit(1)
 	}
-	profile, err := newProfile()
+	profile, err := runner.NewProfile()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "make a browser profile:", err)
 		os.Exit(1)
 	}
 	defer os.RemoveAll(profile)
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(path),
-		chromedp.UserDataDir(profile),
-		chromedp.NoSandbox, // the tests run as root in CI
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.WindowSize(1440, 900),
-	)
+	opts := runner.BrowserOptions(path, profile)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	bctx, cancelBrowser := chromedp.NewContext(actx)
 	if err := chromedp.Do(bctx); err != nil { // start the browser now
@@ -69,23 +63,6 @@ func TestMain(m *testing.M) {
 	cancelAlloc()
 	os.RemoveAll(profile)
 	os.Exit(code)
-}
-
-// newProfile makes a Chromium profile that allows third-party cookies, as
-// most users' browsers do. A fresh profile of Debian's Chromium blocks them
-// all (a user preference), and then no extension cookie of any kind comes
-// back from inside the panel, which would hide the very difference the
-// seed's Configuration chapter is about: only SameSite=None; Secure does.
-func newProfile() (string, error) {
-	dir, err := os.MkdirTemp("", "cpsim-chromium-")
-	if err != nil {
-		return "", err
-	}
-	prefs := `{"profile": {"cookie_controls_mode": 0, "block_third_party_cookies": false}}`
-	if err := os.MkdirAll(dir+"/Default", 0o700); err != nil {
-		return "", err
-	}
-	return dir, os.WriteFile(dir+"/Default/Preferences", []byte(prefs), 0o600)
 }
 
 // stack is cpsim as run by cmd/cpsim: the panel on 127.0.0.1 and the demo
@@ -220,11 +197,17 @@ func eval[T any](t testing.TB, ctx context.Context, expr string) T {
 	return v
 }
 
-// click clicks an element of the panel page.
+// click clicks an element of the panel page once it is shown and enabled.
+// It clicks the element found at that moment, not a point of the screen:
+// the page re-renders a card when a view comes, and on a busy machine a
+// mouse click at coordinates taken a moment earlier can land elsewhere.
 func click(t testing.TB, ctx context.Context, css string) {
 	t.Helper()
-	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(css), chromedp.NodeVisible)); err != nil {
-		t.Fatalf("click %s: %v", css, err)
+	ready := fmt.Sprintf(`(() => { const el = document.querySelector(%q);
+		return !!el && !el.disabled && el.offsetParent !== null })()`, css)
+	waitJS(t, ctx, ready)
+	if !eval[bool](t, ctx, fmt.Sprintf(`(() => { const el = document.querySelector(%q); if (!el || el.disabled) return false; el.click(); return true })()`, css)) {
+		t.Fatalf("click %s: it went away", css)
 	}
 }
 
@@ -236,12 +219,15 @@ type ext struct {
 	node *chromedp.Node  // the iframe element, for a same-site frame
 }
 
-// frame finds the iframe of an extension instance in the tab of ctx. For a
-// frame in another process, Chromium names its target by its frame id,
-// which the iframe element's node carries.
+// frame finds the iframe of an extension instance in the tab of ctx, once
+// it has loaded. For a frame in another process, Chromium names its target
+// by its frame id, which the iframe element's node carries. (Attaching to a
+// frame's target while its document loads can trip a data race inside
+// chromedp v0.23, between the document it reads and the DOM events it
+// hears; once loaded, the frame's top nodes no longer change.)
 func frame(t testing.TB, ctx context.Context, instance string) ext {
 	t.Helper()
-	sel := chromedp.CSS(`[data-testid="ext-frame"][data-instance="` + instance + `"]`)
+	sel := chromedp.CSS(`[data-testid="ext-frame"][data-instance="` + instance + `"][data-loads]`)
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		nodes, err := chromedp.Run(ctx, chromedp.Nodes(sel, chromedp.AtLeast(0)))

@@ -20,7 +20,7 @@ import (
 	"github.com/cpsim/cpsim/internal/state"
 )
 
-var update = flag.Bool("update", false, "rewrite docs/images/panel.png from the screenshot test")
+var update = flag.Bool("update", false, "rewrite the README's pictures in docs/images from the screenshot tests")
 
 // TestPageRelaysOnlyItsExtensions: a message that does not come from an
 // extension's own iframe is not relayed, whatever it looks like.
@@ -43,10 +43,8 @@ func TestPageRelaysOnlyItsExtensions(t *testing.T) {
 	}
 }
 
-// TestScreenshots takes pictures of the panel in use, with cpsim's default
-// extensions, checks that they are pictures of something, and keeps them:
-// in $CPSIM_SCREENSHOTS when set, and as the README's docs/images/panel.png
-// with -update.
+// TestScreenshots takes a picture of the panel in use, with cpsim's
+// default extensions: the README's docs/images/panel.png.
 func TestScreenshots(t *testing.T) {
 	t.Parallel()
 	st := startStack(t, demo.Extensions)
@@ -62,8 +60,15 @@ func TestScreenshots(t *testing.T) {
 	click(t, ctx, fmt.Sprintf(`[data-testid="ext-button"][data-instance=%q]`, inst))
 	ext := frame(t, ctx, inst)
 	frameWait(t, ext, `document.querySelector('[data-testid="transcript"]').textContent.includes("delivery address")`)
-	time.Sleep(300 * time.Millisecond) // let the inspector's next frame draw
+	screenshot(t, ctx, "panel.png", true)
+}
 
+// screenshot takes a picture of the tab, checks that it is a picture of
+// something, and keeps it: in $CPSIM_SCREENSHOTS when set, and, for the
+// README, in docs/images with -update when readme is true.
+func screenshot(t *testing.T, ctx context.Context, name string, readme bool) {
+	t.Helper()
+	time.Sleep(300 * time.Millisecond) // let the inspector's next frame draw
 	shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 	if err != nil {
 		t.Fatal(err)
@@ -83,11 +88,11 @@ func TestScreenshots(t *testing.T) {
 		}
 	}
 	if len(colours) < 50 {
-		t.Errorf("the screenshot has %d colours: the page did not render", len(colours))
+		t.Errorf("%s has %d colours: the page did not render", name, len(colours))
 	}
-	keep(t, "panel.png", shot)
-	if *update {
-		if err := os.WriteFile(filepath.Join("..", "..", "docs", "images", "panel.png"), shot, 0o644); err != nil {
+	keep(t, name, shot)
+	if *update && readme {
+		if err := os.WriteFile(filepath.Join("..", "..", "docs", "images", name), shot, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}

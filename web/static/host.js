@@ -19,11 +19,23 @@
  * to an array on the hot path; it renders on animation frames, at most
  * every 120 ms while messages stream, and only the rows in view.
  *
- * Test hook (read only): window.cpsim = { session, connected, lastSeq, log, view }.
+ * Test hook (read only): window.cpsim = { session, connected, lastSeq, log, view, scenarios, scenario }.
  *   log holds the l frames as received, in log-number order, without
  *   duplicates; a live row of a delivery (which names its d frame by seq)
  *   also gets that delivery's message as m. lastSeq is the last delivery
- *   seq such that every delivery up to it was posted.
+ *   seq such that every delivery up to it was posted. scenarios is the last
+ *   sl frame's list ({name, description, file, steps: [{line, text}]}; null
+ *   before the first), scenario the last s frame as received (null before
+ *   any; after a reload, how the last run ended).
+ *
+ * Scenarios and the recorder: the Scenarios tab of the tools plays the
+ * scenarios of the sl frame (scenario_* events) and follows the s frames.
+ * Record captures every event the page sends whose r frame has no error
+ * (scenario events and select_extension aside), with the time between them,
+ * and Stop turns it into a scenario file (docs/scenarios.md): interactions
+ * are named call1, chat1, mail1, sms1, wa1, out1, cons1 from the r frames'
+ * created; one the recording did not see created gets a name step. The
+ * recording survives a reload of the page (sessionStorage).
  *
  * data-testid attributes
  *   topbar
@@ -33,6 +45,11 @@
  *     work-status           <select> ready | not_ready | wrap_up
  *     profile               <select> of user.presence_profiles (value = profile name)
  *     phone-status          <select> connected | disconnected
+ *     activity              container of the two pills below (right of the agent's status)
+ *     scenario-indicator    pill of the scenario run (shown while it plays, when it failed, and for 10 s after
+ *                           it passed or stopped); data-state = playing | paused | passed | failed | stopped;
+ *                           a click opens the Scenarios tab
+ *     record-indicator      pill shown while recording (time, events so far), holds record-stop
  *   notices
  *     notices               container
  *     session-banner, session-reconnect   shown when another page took over the session
@@ -74,7 +91,7 @@
  *     ext-button            data-instance, data-phase, aria-pressed; hidden when visible is false,
  *                           disabled when enabled is false
  *     global-instance       data-instance, data-phase (global instances: loaded, never shown)
- *     ext-frame             each iframe; data-instance, data-shown
+ *     ext-frame             each iframe; data-instance, data-shown, data-loads (how many times it loaded)
  *   inspector (bottom)
  *     inspector, inspector-resize, log-count, log-problem-count
  *     log-filter, log-dir, log-type, log-instance, log-problems, log-clear, log-save, tools-toggle
@@ -82,11 +99,40 @@
  *     log-row               data-n, data-dir, data-type, data-instance, data-id, data-sev (only rendered rows:
  *                           the list is virtual; window.cpsim.log has every entry)
  *     log-detail, log-detail-close, log-copy, log-copy-entry, log-pair, log-diag
+ *   tools (right of the inspector): two tabs
+ *     tools                 the column (tools-toggle shows or hides it)
+ *     tools-tab             tab of the event editor and faults (aria-selected)
+ *     scenarios-tab         tab of the scenarios (aria-selected); scenario-count = scenarios in the library
  *   event editor and faults
- *     tools, event-editor, ev-instance, ev-kind, ev-preset, ev-route, ev-json, ev-check, ev-format, ev-send
+ *     event-editor, ev-instance, ev-kind, ev-preset, ev-route, ev-json, ev-check, ev-format, ev-send
  *     faults, fault-init-reason, fault-init, fault-fail-command, fault-fail-reason, fault-fail,
  *     fault-delay-command, fault-delay-ms, fault-delay, fault-clear,
  *     faults-active, fault (li; data-kind = init | fail | delay, data-command), fault-remove
+ *   scenarios (the Scenarios tab)
+ *     scenarios             the tab's panel
+ *     scenario-list         <ul> of the library (from the sl frame)
+ *     scenario-item         button per scenario; data-name, data-file, aria-pressed = selected,
+ *                           data-run = the state of this session's run when it is this scenario
+ *                           (a scenario cpsim plays with -scenario that is not in the library is listed first)
+ *     scenario-speed        <select> 1 | 2 | 5 | 10 | 50 (waits are divided by it)
+ *     scenario-play         plays the selected scenario (asks with confirm-dialog first when interactions
+ *                           are in hand or a scenario is playing); disabled while recording
+ *     scenario-pause, scenario-resume (the one that does not apply is hidden), scenario-step, scenario-stop
+ *     scenario-state        badge; data-state = idle | playing | paused | passed | failed | stopped
+ *     scenario-progress     <progress>; value = steps done, max = total; data-state, data-index, data-total
+ *     scenario-steps        <ol> of the selected scenario's steps
+ *     scenario-step-row     li; data-line, data-index, data-status = done | playing | paused | passed | failed | stopped
+ *                           (the current step has the run's state), data-current="true" on the current step
+ *     scenario-error        shown when the run failed: file:line, the reason, and the closest messages
+ *                           (a click on one finds it in the inspector)
+ *   recorder
+ *     record-start          in the Scenarios tab (hidden while recording; disabled while a scenario plays)
+ *     record-stop           in the top bar's record-indicator: stops and opens record-dialog
+ *     record-open           shows the last recording again
+ *     record-dialog, record-name, record-name-error, record-description,
+ *     record-yaml           <textarea> of the scenario file (name and description edits rewrite their lines)
+ *     record-copy, record-download (a .yaml file named after the scenario), record-close
+ *   confirm-dialog, confirm-ok, confirm-cancel   asks before a scenario restarts the session
  *   dialog (transfer, consult)
  *     dialog, dialog-to, dialog-cad, dialog-error, dialog-ok, dialog-cancel
  *   toasts
@@ -182,6 +228,8 @@
     whatsapp: '<path d="M12 3a9 9 0 0 0-7.7 13.6L3 21l4.5-1.2A9 9 0 1 0 12 3z"/><path d="M9.2 8.2c-.5 3.2 3.3 7 6.5 6.6l.9-1.7-2-1-1 .8a4 4 0 0 1-2.3-2.3l.8-1-1-2z"/>',
     hold: '<path d="M9 5.5v13M15 5.5v13"/>',
     play: '<path d="M8 5.5v13l10-6.5z"/>',
+    stop: '<rect x="6.5" y="6.5" width="11" height="11" rx="1.5"/>',
+    step: '<path d="M6 5.5v13l8.5-6.5zM17.5 5.5v13"/>',
     mic: '<rect x="9" y="3" width="6" height="11" rx="3"/><path d="M5.5 11a6.5 6.5 0 0 0 13 0M12 17.5V21"/>',
     "mic-off": '<rect x="9" y="3" width="6" height="11" rx="3"/><path d="M5.5 11a6.5 6.5 0 0 0 13 0M12 17.5V21M3.5 3.5l17 17"/>',
     record: '<circle cx="12" cy="12" r="6.5" fill="currentColor" stroke="none"/>',
@@ -520,6 +568,7 @@
       if (rec.inserting) return; // the initial about:blank, if a browser reports it
       rec.loaded = true;
       rec.loads++;
+      iframe.dataset.loads = String(rec.loads);
       rec.loadedAt = performance.now();
       flushQueued(rec);
       markViewDirty();
@@ -621,6 +670,7 @@
       S.helloSent = false;
       outQ.length = 0; // numbered frames stay in unacked; the rest is made again
       if (S.unloading) return;
+      renderScenarioRun(); // the player's buttons need the connection
       const reason = ev.reason ? `${ev.code}: ${ev.reason}` : ev.code === 1006 ? "1006: the connection dropped" : `${ev.code}`;
       S.closeText = reason;
       console.warn("cpsim: relay closed", reason);
@@ -680,6 +730,8 @@
         case "r": onResult(f); break;
         case "p": onProblems(f.p); break;
         case "welcome": onWelcome(f); break;
+        case "sl": onScenarioList(f.s); break;
+        case "s": onScenarioFrame(f); break;
         default: console.warn("cpsim: unknown frame from the server", f);
       }
     }
@@ -719,6 +771,7 @@
     }
     S.session = f.session;
     storageSet(SS_SESSION, f.session);
+    scenarioWelcome(newSession);
     S.connected = true;
     S.welcomed = true;
     S.backoff = 250;
@@ -743,6 +796,8 @@
     outbound: "Outbound", confirm: "Confirm outbound", cancel: "Cancel outbound", select_interaction: "Select interaction",
     select_extension: "Open extension", send: "Send", state: "State", status: "Status", fail_next_init: "Fail next init",
     fail: "Fail command", delay: "Delay command", clear_faults: "Clear faults",
+    scenario_play: "Play scenario", scenario_pause: "Pause scenario", scenario_resume: "Resume scenario",
+    scenario_step: "Step scenario", scenario_stop: "Stop scenario",
   };
 
   /** sendEvent sends an e frame; it resolves with the r frame ({error} when refused). */
@@ -753,11 +808,14 @@
       return Promise.resolve({ error });
     }
     const n = ++S.eventN;
-    return new Promise((resolve) => {
+    const taken = recordEvent(ev); // the recorder keeps it if it succeeds
+    const done = new Promise((resolve) => {
       const p = { ev, resolve, opts, q: 0 };
       S.pendingEvents.set(n, p);
       p.q = queueNumbered("e", ',"n":' + n + ',"e":' + JSON.stringify(ev) + "}");
     });
+    if (taken) done.then((r) => recordResult(taken, r));
+    return done;
   }
 
   function onResult(f) {
@@ -902,6 +960,7 @@
     renderPending(v);
     renderFaults(v);
     renderEventTargets(v);
+    renderScenarioRun();
     renderHints();
     updateInstanceFilter();
   }
@@ -1854,6 +1913,780 @@
   fault.clear.addEventListener("click", () => sendEvent({ type: "clear_faults" }));
 
   // ---------------------------------------------------------------------
+  // Scenarios (docs/scenarios.md): the library the server offers (sl
+  // frames), the run playing in this session (s frames), and the player's
+  // buttons (scenario_* events). They live in a tab of the tools beside the
+  // event editor and faults; a pill in the top bar follows the run.
+
+  const LS_TAB = "cpsim.tools-tab";
+  const LS_SPEED = "cpsim.speed";
+  const FINAL = new Set(["passed", "failed", "stopped"]);
+  const RUN_LABEL = { idle: "Not playing", playing: "Playing", paused: "Paused", passed: "Passed", failed: "Failed", stopped: "Stopped" };
+
+  const SC = {
+    list: null, // the last sl frame's list (window.cpsim.scenarios)
+    run: null, // the last s frame (window.cpsim.scenario)
+    runAt: 0, // Date.now() when it came
+    selected: "", // file of the scenario the player shows
+  };
+  const SCE = {
+    tab: tid("scenarios-tab"), toolsTab: tid("tools-tab"), pane: tid("scenarios"), toolsPane: document.getElementById("tools-pane"),
+    count: tid("scenario-count"), list: tid("scenario-list"), speed: tid("scenario-speed"),
+    play: tid("scenario-play"), pause: tid("scenario-pause"), resume: tid("scenario-resume"), step: tid("scenario-step"), stop: tid("scenario-stop"),
+    state: tid("scenario-state"), progress: tid("scenario-progress"), steps: tid("scenario-steps"), error: tid("scenario-error"),
+    indicator: tid("scenario-indicator"),
+  };
+  SCE.player = SCE.pane.querySelector(".scen-player");
+  SCE.countText = role("count", SCE.pane);
+  SCE.runLine = role("run", SCE.pane);
+  SCE.note = role("note", SCE.pane);
+
+  // --- the tabs of the tools column
+
+  function setToolsTab(name, focus) {
+    const scen = name === "scenarios";
+    SCE.tab.setAttribute("aria-selected", String(scen));
+    SCE.toolsTab.setAttribute("aria-selected", String(!scen));
+    SCE.tab.tabIndex = scen ? 0 : -1;
+    SCE.toolsTab.tabIndex = scen ? -1 : 0;
+    SCE.pane.hidden = !scen;
+    SCE.toolsPane.hidden = scen;
+    document.body.classList.toggle("tools-scen", scen);
+    localSet(LS_TAB, scen ? "scenarios" : "tools");
+    if (focus) (scen ? SCE.tab : SCE.toolsTab).focus();
+    if (scen) { scrollCurrentStep(); scrollSelectedScenario(); }
+    markLogDirty(); // the inspector's width changed
+  }
+  SCE.tab.addEventListener("click", () => setToolsTab("scenarios"));
+  SCE.toolsTab.addEventListener("click", () => setToolsTab("tools"));
+  for (const t of [SCE.toolsTab, SCE.tab]) {
+    t.addEventListener("keydown", (e) => {
+      if (!["ArrowLeft", "ArrowRight", "Home", "End"].includes(e.key)) return;
+      e.preventDefault();
+      const scen = e.key === "End" || (e.key !== "Home" && t === SCE.toolsTab);
+      setToolsTab(scen ? "scenarios" : "tools", true);
+    });
+  }
+  function openScenarios() {
+    if (document.body.classList.contains("tools-hidden")) setTools(true);
+    setToolsTab("scenarios");
+  }
+  SCE.indicator.addEventListener("click", openScenarios);
+
+  // --- frames
+
+  function onScenarioList(list) {
+    SC.list = Array.isArray(list) ? list : [];
+    if (!findScenario(SC.selected)) {
+      const cur = SC.run && findScenario(SC.run.file);
+      SC.selected = cur ? cur.file : SC.list.length ? SC.list[0].file : "";
+    }
+    renderScenarioList();
+    renderScenarioSteps();
+    renderScenarioRun();
+  }
+
+  function onScenarioFrame(f) {
+    const prev = SC.run;
+    SC.run = f;
+    SC.runAt = Date.now();
+    const started = !FINAL.has(f.state) && (!prev || prev.file !== f.file || FINAL.has(prev.state));
+    if (started) {
+      // A new run: show its steps (the agent can look at another one meanwhile).
+      SC.selected = f.file;
+      renderScenarioList();
+      renderScenarioSteps();
+    } else if (!prev || prev.state !== f.state || !findScenario(f.file)) {
+      renderScenarioList();
+      if (!findScenario(f.file) && SC.selected === f.file) renderScenarioSteps();
+    }
+    renderScenarioRun();
+    markCurrentStep();
+    if (prev && prev.file === f.file && !FINAL.has(prev.state) && FINAL.has(f.state)) {
+      if (f.state === "failed") toast(`Line ${f.line}: ${truncate(firstLine(splitError(f).reason), 160)}`, "error", `Scenario failed: ${f.name}`);
+      else if (f.state === "passed") toast(`${f.name}: every step passed.`, "ok", "Scenario passed");
+      // The top bar's pill of a run that ended well goes after a while.
+      if (f.state !== "failed") setTimeout(() => renderScenarioRun(), 10500);
+    }
+  }
+
+  /** scenarioWelcome resets the run of a lost session. A session that
+   * resumed needs nothing: after the welcome the server sends the s frame
+   * of the scenario playing, or of the last one played. */
+  function scenarioWelcome(newSession) {
+    if (newSession) SC.run = null;
+    renderScenarioList();
+    renderScenarioSteps();
+    renderScenarioRun();
+  }
+
+  // --- the library
+
+  function findScenario(key) {
+    if (!key) return null;
+    const all = allScenarios();
+    return all.find((x) => x.file === key) || all.find((x) => x.name === key) || null;
+  }
+  /** allScenarios is the library, and the scenario playing when the library
+   * does not have it (one cpsim plays in every new session, -scenario FILE). */
+  function allScenarios() {
+    const list = SC.list || [];
+    const r = SC.run;
+    if (r && r.file && !list.some((x) => x.file === r.file || x.name === r.name)) {
+      return [{ name: r.name, description: "Played by cpsim in every new session (-scenario): its steps are not in the library, so only the current one shows.", file: r.file, steps: null }, ...list];
+    }
+    return list;
+  }
+  function selectedScenario() { return findScenario(SC.selected); }
+  function isRunOf(x) { return !!(x && SC.run && (SC.run.file === x.file || (!SC.run.file && SC.run.name === x.name))); }
+
+  function renderScenarioList() {
+    const all = allScenarios();
+    SCE.count.textContent = (SC.list || []).length;
+    if (!all.length) {
+      SCE.list.replaceChildren(h("li", { class: "scen-empty", text: SC.list ? "cpsim offers no scenarios." : "Waiting for the list of scenarios…" }));
+      return;
+    }
+    const active = SC.run && !FINAL.has(SC.run.state);
+    SCE.list.replaceChildren(...all.map((x) => {
+      const sel = x.file === SC.selected;
+      const runState = isRunOf(x) ? SC.run.state : "";
+      const n = x.steps ? x.steps.length : SC.run ? SC.run.total : 0;
+      return h("li", null, h("button", {
+        type: "button", class: "scen-item", testid: "scenario-item",
+        data: { name: x.name, file: x.file, run: runState || null },
+        attrs: { "aria-pressed": String(sel), "aria-current": active && runState ? "true" : null },
+        title: `${x.name}\n${x.description || ""}\n${x.file} · ${n} step${n === 1 ? "" : "s"}`.trim(),
+        on: { click: () => selectScenario(x.file) },
+      },
+      h("span", { class: "scen-name-row" }, h("span", { class: "scen-name", text: x.name }),
+        runState ? h("span", { class: "scen-badge", data: { state: runState }, text: RUN_LABEL[runState] || runState }) : null),
+      x.description ? h("span", { class: "scen-desc", text: x.description }) : null));
+    }));
+    scrollSelectedScenario();
+  }
+  function scrollSelectedScenario() {
+    const b = SCE.list.querySelector('.scen-item[aria-pressed="true"]');
+    if (!b || SCE.pane.hidden || !SCE.list.clientHeight) return;
+    const li = b.parentElement, list = SCE.list;
+    if (li.offsetTop < list.scrollTop || li.offsetTop + li.offsetHeight > list.scrollTop + list.clientHeight) {
+      list.scrollTop = Math.max(0, li.offsetTop - 8);
+    }
+  }
+
+  function selectScenario(file) {
+    if (SC.selected === file) return;
+    SC.selected = file;
+    for (const b of SCE.list.querySelectorAll(".scen-item")) b.setAttribute("aria-pressed", String(b.dataset.file === file));
+    renderScenarioSteps();
+    renderScenarioRun();
+  }
+
+  // --- the steps of the selected scenario
+
+  function renderScenarioSteps() {
+    const x = selectedScenario();
+    SCE.steps.scrollTop = 0;
+    if (!x) {
+      SCE.steps.replaceChildren(h("li", { class: "scen-empty", text: (SC.list || []).length ? "Choose a scenario to see its steps." : "" }));
+      return;
+    }
+    const rows = x.steps
+      ? x.steps.map((st, i) => [st, i])
+      : SC.run ? [[{ line: SC.run.line, text: SC.run.text }, SC.run.index]] : [];
+    SCE.steps.replaceChildren(...rows.map(([st, i]) => h("li", {
+      class: "scen-step", testid: "scenario-step-row", data: { line: String(st.line), index: String(i) }, title: `${x.file}:${st.line}`,
+    }, h("span", { class: "ln", text: String(st.line) }), h("span", { class: "mark", attrs: { "aria-hidden": "true" } }), h("code", { class: "st", text: st.text }))));
+    markCurrentStep();
+  }
+
+  function markCurrentStep() {
+    const x = selectedScenario();
+    const r = isRunOf(x) ? SC.run : null;
+    if (x && !x.steps && r) {
+      // a scenario the library lacks: its one row is the current step
+      const li = SCE.steps.firstElementChild;
+      if (li && li.dataset.line !== String(r.line)) { renderScenarioSteps(); return; }
+    }
+    const idx = r ? r.index : -1;
+    for (const li of SCE.steps.children) {
+      if (li.dataset.index === undefined) continue;
+      const i = Number(li.dataset.index);
+      const cur = i === idx;
+      const status = !r ? "" : cur ? r.state : i < idx ? "done" : "";
+      if (status) li.dataset.status = status; else delete li.dataset.status;
+      if (cur) { li.dataset.current = "true"; li.setAttribute("aria-current", "step"); }
+      else if (li.dataset.current) { delete li.dataset.current; li.removeAttribute("aria-current"); }
+    }
+    scrollCurrentStep();
+  }
+
+  /** scrollCurrentStep scrolls the step list (and only it: scrollIntoView
+   * could move the page) so that the current step shows. */
+  function scrollCurrentStep() {
+    const li = SCE.steps.querySelector('[data-current="true"]');
+    if (!li || SCE.pane.hidden || !SCE.steps.clientHeight) return;
+    const list = SCE.steps;
+    const top = li.offsetTop, bottom = top + li.offsetHeight;
+    if (top < list.scrollTop + 4 || bottom > list.scrollTop + list.clientHeight - 4) {
+      list.scrollTop = Math.max(0, top - Math.max(0, (list.clientHeight - li.offsetHeight) / 3));
+    }
+  }
+
+  // --- the run: state, progress, failure, buttons
+
+  const errorText = (f) => (f && f.error) || "";
+  const firstLine = (s) => truncate(String(s || "").split("\n")[0], 200);
+  /** closestItem shows one of the messages that came nearest an unmet
+   * expectation ("<json> from <instance>") as the inspector sums it up; a
+   * click finds it in the inspector. */
+  function closestItem(c) {
+    const text = String(c);
+    const m = /^([\s\S]*) from (\S+)$/.exec(text);
+    const json = m ? m[1] : text, inst = m ? m[2] : "";
+    let msg, sum = json;
+    try {
+      msg = JSON.parse(json);
+      const r = derive({ m: msg });
+      const s = summary(r).text;
+      sum = r.type === "init" || r.type === "exit" ? s : `${r.type} · ${s}`;
+    } catch { msg = undefined; /* cut at 240 characters: shown as it is */ }
+    return h("li", null, h("button", {
+      type: "button", class: "scen-closest-item", title: `${json}\n\nClick to find it in the inspector`,
+      on: { click: () => findInLog(msg, inst) },
+    }, h("code", { text: sum }), inst ? h("span", { class: "tag", text: inst }) : null));
+  }
+  /** findInLog selects the latest inspector row of a message an instance sent. */
+  function findInLog(msg, inst) {
+    const want = msg === undefined ? null : canonical(msg);
+    for (let i = L.entries.length - 1; i >= 0; i--) {
+      const e = L.entries[i];
+      if (e.dir === "in" && (!inst || e.i === inst) && want !== null && e.m !== undefined && canonical(e.m) === want) { jumpTo(e.n); return; }
+    }
+    toast("That message is not in the inspector's log (cleared, or too long to find).", "info");
+  }
+  /** canonical is JSON with sorted keys, as the server writes messages. */
+  function canonical(v) {
+    if (v === null || typeof v !== "object") return JSON.stringify(v);
+    if (Array.isArray(v)) return "[" + v.map(canonical).join(",") + "]";
+    return "{" + Object.keys(v).sort().map((k) => JSON.stringify(k) + ":" + canonical(v[k])).join(",") + "}";
+  }
+
+  /** splitError splits an s frame's error, "file:line: step as written:
+   * reason", into where and why: the step itself is the failed row of the
+   * list. An error of another shape is all reason. */
+  function splitError(f) {
+    const e = errorText(f);
+    const where = `${f.file}:${f.line}`;
+    const head = `${where}: ${f.text}: `;
+    if (e.startsWith(head)) return { where, reason: e.slice(head.length) };
+    if (e.startsWith(where + ": ")) return { where, reason: e.slice(where.length + 2) };
+    return { where: "", reason: e || "The scenario failed." };
+  }
+
+  function renderScenarioRun() {
+    const r = SC.run;
+    const state = r ? r.state : "idle";
+    const active = state === "playing" || state === "paused";
+    const x = selectedScenario();
+    const total = r ? r.total : 0;
+    const done = !r ? 0 : state === "passed" ? total : Math.min(r.index, total);
+    const sigNow = [r, x && x.file, REC.on, S.connected, !!(x && x.steps), SC.runAt && Date.now() - SC.runAt > 10000];
+    if (!changed("scenRun", sigNow)) return;
+
+    SCE.state.dataset.state = state;
+    SCE.state.textContent = RUN_LABEL[state] || state;
+    SCE.progress.dataset.state = state;
+    SCE.progress.max = Math.max(1, total);
+    SCE.progress.value = done;
+    SCE.progress.dataset.index = r ? String(r.index) : "";
+    SCE.progress.dataset.total = String(total);
+    SCE.progress.setAttribute("aria-valuetext", r ? `${done} of ${total} steps done` : "no scenario playing");
+    SCE.countText.textContent = !r ? "" : state === "passed" ? `${total} of ${total}` : `Step ${Math.min(r.index + 1, total)} of ${total}`;
+    SCE.countText.title = r ? `${r.file}:${r.line}: ${r.text}` : "";
+
+    // which run this is, when the player shows another scenario
+    const other = r && !isRunOf(x);
+    SCE.runLine.hidden = !other;
+    if (other) {
+      SCE.runLine.replaceChildren(`${RUN_LABEL[state] || state}: `,
+        h("button", { type: "button", class: "link", text: r.name, title: "Show its steps", on: { click: () => selectScenario(r.file) } }),
+        ` · line ${r.line}: `, h("code", { text: truncate(r.text || "", 80) }));
+    }
+
+    // the failure: the error (with file:line) and what the extension sent
+    const failed = state === "failed";
+    SCE.error.hidden = !failed;
+    if (failed) {
+      const { where, reason } = splitError(r);
+      role("error", SCE.error).replaceChildren(where ? h("strong", { class: "scen-where", text: where }) : null, reason);
+      SCE.error.title = r.error || "";
+      const closest = Array.isArray(r.closest) ? r.closest : [];
+      role("closest-wrap", SCE.error).hidden = !closest.length;
+      role("closest", SCE.error).replaceChildren(...closest.map(closestItem));
+    }
+    SCE.note.hidden = !!r;
+    SCE.player.dataset.state = state;
+
+    // buttons
+    const playable = !!(x && x.steps);
+    SCE.play.disabled = !S.connected || !playable || REC.on;
+    SCE.play.title = REC.on ? "Stop recording first: playing restarts the session"
+      : !playable ? (x ? "This scenario is not in cpsim's library, so the page cannot play it" : "Choose a scenario")
+        : `Play ${x.name}: the session restarts with the scenario's data`;
+    SCE.pause.hidden = state === "paused";
+    SCE.resume.hidden = state !== "paused";
+    SCE.pause.disabled = state !== "playing";
+    SCE.step.disabled = !active;
+    SCE.stop.disabled = !active;
+
+    // the top bar and the tab
+    const recent = r && (active || failed || (SC.runAt && Date.now() - SC.runAt < 10000));
+    SCE.indicator.hidden = !recent;
+    if (r) {
+      SCE.indicator.dataset.state = state;
+      role("text", SCE.indicator).textContent = r.name;
+      role("count", SCE.indicator).textContent = `${done}/${total}`;
+      role("state", SCE.indicator).textContent = RUN_LABEL[state] || state;
+      SCE.indicator.title = `Scenario ${r.name} (${r.file}): ${RUN_LABEL[state] || state}, step ${Math.min(r.index + 1, total)} of ${total} (line ${r.line}). Click to open the Scenarios tab.`;
+    }
+    role("dot", SCE.tab).dataset.state = active || failed ? state : "";
+    renderRecorder();
+  }
+
+  // --- the player's buttons
+
+  SCE.speed.value = ["1", "2", "5", "10", "50"].includes(localGet(LS_SPEED)) ? localGet(LS_SPEED) : "1";
+  SCE.speed.addEventListener("change", () => localSet(LS_SPEED, SCE.speed.value));
+
+  SCE.play.addEventListener("click", async () => {
+    const x = selectedScenario();
+    if (!x || !x.steps) return;
+    const v = S.view || {};
+    const inHand = (v.interactions || []).filter((it) => it.status !== "incoming" && it.status !== "queued").length;
+    const active = SC.run && !FINAL.has(SC.run.state);
+    if (inHand || active) {
+      const ok = await confirmDialog({
+        title: `Play “${x.name}”?`,
+        text: [
+          "Playing restarts this session with the scenario's data:",
+          inHand ? `the ${inHand === 1 ? "interaction" : `${inHand} interactions`} in hand close${inHand === 1 ? "s" : ""},` : "",
+          active ? `“${SC.run.name}” stops,` : "",
+          "and the extensions get exit and load again.",
+        ].filter(Boolean).join(" "),
+        ok: "Restart and play",
+      });
+      if (!ok) return;
+    }
+    sendEvent({ type: "scenario_play", name: x.name, speed: Number(SCE.speed.value) || 1 });
+  });
+  SCE.pause.addEventListener("click", () => sendEvent({ type: "scenario_pause" }));
+  SCE.resume.addEventListener("click", () => sendEvent({ type: "scenario_resume" }));
+  SCE.step.addEventListener("click", () => sendEvent({ type: "scenario_step" }));
+  SCE.stop.addEventListener("click", () => sendEvent({ type: "scenario_stop" }));
+
+  // --- a confirmation dialog
+
+  const cdlg = tid("confirm-dialog");
+  let cdlgResolve = null;
+  function confirmDialog({ title, text, ok }) {
+    if (cdlg.open) closeConfirm(false);
+    role("title", cdlg).textContent = title;
+    role("text", cdlg).textContent = text || "";
+    tid("confirm-ok", cdlg).textContent = ok || "OK";
+    cdlg.showModal();
+    tid("confirm-ok", cdlg).focus();
+    return new Promise((resolve) => { cdlgResolve = resolve; });
+  }
+  function closeConfirm(result) {
+    if (cdlg.open) cdlg.close();
+    const r = cdlgResolve;
+    cdlgResolve = null;
+    if (r) r(result);
+  }
+  role("form", cdlg).addEventListener("submit", (e) => { e.preventDefault(); closeConfirm(true); });
+  tid("confirm-cancel", cdlg).addEventListener("click", () => closeConfirm(false));
+  cdlg.addEventListener("cancel", (e) => { e.preventDefault(); closeConfirm(false); });
+
+  // ---------------------------------------------------------------------
+  // The recorder: what the agent does in the page (every event that
+  // succeeds, with the time between them) becomes a scenario file.
+
+  const SS_REC = "cpsim.recording";
+  const NAME_PREFIX = { phone: "call", chat: "chat", email: "mail", sms: "sms", whatsapp: "wa" };
+  const REC = {
+    on: false,
+    session: "",
+    startedAt: 0, // Date.now()
+    start: null, // the panel when the recording started: {agent, unserved, faults, ids}
+    entries: [], // {at, ev, info, ok, created}: ok is null until the r frame comes
+    last: null, // the last recording: {name, description, yaml, events, steps, ms}
+  };
+  const recUI = {
+    pill: tid("record-indicator"), start: tid("record-start"), open: tid("record-open"), stop: tid("record-stop"),
+  };
+  recUI.time = role("time", recUI.pill);
+  recUI.steps = role("steps", recUI.pill);
+  recUI.onNote = role("rec-on", SCE.pane);
+
+  function interactionInfo(v, id) {
+    const it = ((v && v.interactions) || []).find((x) => x.id === id);
+    return it ? { channel: it.channel, status: it.status, outbound: !!it.outbound, consult: !!it.consult_for } : null;
+  }
+
+  /** recordEvent notes an event the page is sending, while recording; the
+   * note is kept if the server's r frame has no error. */
+  function recordEvent(ev) {
+    if (!REC.on || !ev || typeof ev.type !== "string" || ev.type.startsWith("scenario_")) return null;
+    if (ev.type === "select_extension") return null; // no scenario step does it
+    let copy;
+    try { copy = JSON.parse(JSON.stringify(ev)); } catch { return null; }
+    let info = ev.id ? interactionInfo(S.view, ev.id) : null;
+    if (!info && (ev.type === "confirm" || ev.type === "cancel")) {
+      // a pending outbound: what it will create
+      const p = ((S.view && S.view.pending) || []).find((x) => x.id === ev.id);
+      if (p && p.request) info = { channel: p.request.channel, outbound: true };
+    }
+    const e = { at: Date.now(), ev: copy, info, ok: null, created: "" };
+    REC.entries.push(e);
+    return e;
+  }
+  function recordResult(e, r) {
+    const i = REC.entries.indexOf(e);
+    if (i < 0) return;
+    if (r && r.error) REC.entries.splice(i, 1);
+    else {
+      e.ok = true;
+      if (r && r.created) e.created = r.created;
+    }
+    saveRec();
+    renderRecorder();
+  }
+
+  function saveRec() {
+    const keep = { on: REC.on, session: REC.session, startedAt: REC.startedAt, start: REC.start, entries: REC.entries.filter((e) => e.ok), last: REC.last };
+    try { sessionStorage.setItem(SS_REC, JSON.stringify(keep)); } catch { /* too big or private mode: the recording stays in this page */ }
+  }
+  function loadRec() {
+    try {
+      const saved = JSON.parse(storageGet(SS_REC) || "null");
+      if (!saved || saved.session !== S.session) return;
+      REC.last = saved.last || null;
+      if (saved.on && saved.start) {
+        REC.on = true;
+        REC.session = saved.session;
+        REC.startedAt = saved.startedAt;
+        REC.start = saved.start;
+        REC.entries = Array.isArray(saved.entries) ? saved.entries : [];
+      }
+    } catch { /* ignore */ }
+  }
+
+  function startRecording() {
+    const v = S.view;
+    if (!v || !S.connected) { toast("Wait for the connection to cpsim.", "error", "Record"); return; }
+    if (SC.run && !FINAL.has(SC.run.state)) { toast("Stop the scenario first.", "error", "Record"); return; }
+    const u = v.user || {};
+    REC.on = true;
+    REC.session = S.session;
+    REC.startedAt = Date.now();
+    REC.entries = [];
+    REC.start = {
+      agent: { login_status: u.login_status, work_status: u.work_status, phone_status: v.phone_status, profile: v.profile },
+      unserved: (v.queues || []).filter((q) => !q.serve && !q.forced_to_serve).map((q) => q.name),
+      faults: v.faults || {},
+      ids: Object.fromEntries((v.interactions || []).map((it) => [it.id, interactionInfo(v, it.id)])),
+    };
+    saveRec();
+    viewSigs.scenRun = undefined;
+    renderScenarioRun();
+    toast("Everything you do in the panel now becomes a step, with the time between. Stop in the top bar.", "info", "Recording");
+  }
+
+  async function stopRecording() {
+    if (!REC.on) return;
+    REC.on = false;
+    recUI.stop.disabled = true;
+    // let the last clicks' results come
+    for (let i = 0; i < 40 && REC.entries.some((e) => e.ok === null); i++) await new Promise((res) => setTimeout(res, 50));
+    recUI.stop.disabled = false;
+    const entries = REC.entries.filter((e) => e.ok);
+    const stamp = new Date(REC.startedAt);
+    const p2 = (n) => String(n).padStart(2, "0");
+    const when = `${stamp.getFullYear()}-${p2(stamp.getMonth() + 1)}-${p2(stamp.getDate())} ${p2(stamp.getHours())}:${p2(stamp.getMinutes())}`;
+    const name = `Recorded session ${when}`;
+    const built = recordingYAML({ start: REC.start, entries }, name, "", when);
+    const description = `Recorded in the panel on ${when}${built.names.length ? `: ${built.names.join(", ")}` : ""}.`;
+    REC.last = {
+      name, description, when,
+      yaml: built.yaml.replace(/^description:.*$/m, () => `description: ${yStr(description)}`),
+      events: entries.length, steps: built.steps, ms: Date.now() - REC.startedAt,
+    };
+    REC.entries = [];
+    saveRec();
+    viewSigs.scenRun = undefined;
+    renderScenarioRun();
+    openRecordDialog();
+  }
+
+  recUI.start.addEventListener("click", startRecording);
+  recUI.stop.addEventListener("click", stopRecording);
+  recUI.open.addEventListener("click", openRecordDialog);
+
+  function renderRecorder() {
+    recUI.pill.hidden = !REC.on;
+    recUI.start.hidden = REC.on;
+    recUI.onNote.hidden = !REC.on;
+    recUI.open.hidden = REC.on || !REC.last;
+    const active = SC.run && !FINAL.has(SC.run.state);
+    recUI.start.disabled = !S.connected || !!active;
+    recUI.start.title = active ? "Stop the scenario first: a recording starts from the panel as you leave it"
+      : "Record what you do in the panel (every event that succeeds) into a scenario file";
+    if (REC.on) {
+      recUI.time.dataset.since = String(REC.startedAt);
+      recUI.time.textContent = fmtDuration(Date.now() - REC.startedAt);
+      const n = REC.entries.filter((e) => e.ok).length;
+      recUI.steps.textContent = `${n} event${n === 1 ? "" : "s"}`;
+    } else {
+      delete recUI.time.dataset.since;
+    }
+  }
+
+  // --- YAML
+
+  // A plain word needs no quotes; anything else is written as a JSON string,
+  // which YAML reads the same (escaping what YAML would not take as is).
+  const PLAIN = /^[A-Za-z_][A-Za-z0-9_./@+-]*$/;
+  const RESERVED = /^(true|false|yes|no|on|off|y|n|null|nan|inf|infinity)$/i;
+  function yStr(s) {
+    s = String(s);
+    if (PLAIN.test(s) && !RESERVED.test(s)) return s;
+    return JSON.stringify(s).replace(/[\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]/g, (c) => "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0"));
+  }
+  function yValue(v) {
+    if (v === null || v === undefined) return "null";
+    switch (typeof v) {
+      case "boolean": return String(v);
+      case "number": return Number.isFinite(v) ? String(v) : "null";
+      case "string": return yStr(v);
+    }
+    if (Array.isArray(v)) return "[" + v.map(yValue).join(", ") + "]";
+    return "{" + Object.entries(v).map(([k, x]) => yStr(k) + ": " + yValue(x)).join(", ") + "}";
+  }
+  /** flow writes a step's fields in flow style, leaving out the undefined ones. */
+  function flow(pairs) {
+    return "{" + pairs.filter(([, x]) => x !== undefined).map(([k, x]) => `${k}: ${x instanceof Raw ? x.text : yValue(x)}`).join(", ") + "}";
+  }
+  class Raw { constructor(text) { this.text = text; } toString() { return this.text; } }
+  const raw = (text) => new Raw(text); // written as is: durations and names we made
+  function msText(ms) {
+    ms = Math.max(0, Math.round(Number(ms) || 0));
+    return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+  }
+  /** waitText rounds a gap to the second, or to half a second under 5 s. */
+  function waitText(ms) {
+    const s = ms / 1000;
+    const r = s < 5 ? Math.round(s * 2) / 2 : Math.round(s);
+    return `${r}s`;
+  }
+  const DURATION = /^[0-9][0-9.]*(ns|us|µs|ms|s|m|h)([0-9.]+(ns|us|µs|ms|s|m|h))*$/;
+
+  /** recordingYAML turns a recording into a scenario file (docs/scenarios.md). */
+  function recordingYAML(rec, name, description, when) {
+    const start = rec.start || { agent: {}, unserved: [], faults: {}, ids: {} };
+    const names = new Map(); // interaction id -> name
+    const counts = {};
+    const named = []; // "call1 (phone)", for the description
+    const fresh = (prefix) => { counts[prefix] = (counts[prefix] || 0) + 1; return prefix + counts[prefix]; };
+    const prefixOf = (info) => (!info ? "it" : info.outbound ? "out" : info.consult ? "cons" : NAME_PREFIX[info.channel] || "it");
+    const startNames = []; // name steps for interactions in the panel before the recording
+    const steps = [];
+
+    // ref names an interaction the step acts on; one the recording did not
+    // see created gets a name step: at the start when it was in the panel
+    // already, else just before (an extension created it, for instance).
+    function ref(id, e) {
+      if (!id) return undefined;
+      if (names.has(id)) return raw(names.get(id));
+      const before = start.ids[id];
+      const info = before || e.info;
+      const as = fresh(prefixOf(info));
+      names.set(id, as);
+      named.push(info ? `${as} (${info.channel})` : as);
+      const step = `- name: ${flow([["as", raw(as)], ["channel", info ? info.channel : undefined], ["status", info ? info.status : undefined]])}`;
+      if (before) startNames.push(step);
+      else steps.push(step + "  # an extension created it (not the agent): add an expect for its action before this");
+      return raw(as);
+    }
+    function create(e, prefix) {
+      const as = fresh(prefix);
+      if (e.created) names.set(e.created, as);
+      const channel = e.ev.channel || (e.info && e.ev.type === "confirm" ? e.info.channel : "");
+      named.push(channel ? `${as} (${channel})` : as);
+      return raw(as);
+    }
+    const known = (id, e) => !!id && (names.has(id) || !!start.ids[id] || !!e.info);
+
+    function step(e) {
+      const ev = e.ev, t = ev.type;
+      const id = () => ref(ev.id, e);
+      switch (t) {
+        case "cancel":
+          steps.push("# an extension asked for this outbound: for the scenario to replay, it must ask again (expect its outbound action)");
+          return t;
+        case "login": case "logout": case "clear_faults":
+          return t;
+        case "work_status": case "phone_status":
+          return `${t}: ${yStr(ev.status)}`;
+        case "profile":
+          return `profile: ${yStr(ev.profile)}`;
+        case "serve":
+          return `serve: ${flow([["queue", ev.queue], ["on", !!ev.serve]])}`;
+        case "incoming": {
+          const as = create(e, NAME_PREFIX[ev.channel] || "it");
+          return `incoming: ${flow([["as", as], ["channel", ev.channel], ["queue", ev.queue], ["from", ev.from], ["to", ev.to],
+            ["subject", ev.subject], ["content", ev.content], ["cad", ev.cad && Object.keys(ev.cad).length ? ev.cad : undefined]])}`;
+        }
+        case "accept": case "reject": case "pick": case "hangup": case "handle": case "join":
+        case "hold": case "unhold": case "mute": case "unmute":
+          return `${t}: ${id() || ""}`;
+        case "select_interaction":
+          return `select: ${id() || ""}`;
+        case "record":
+          return `record: ${flow([["in", id()], ["do", raw(ev.on ? "start" : "stop")]])}`;
+        case "transfer":
+          return `transfer: ${flow([["in", id()], ["to", ev.to], ["cad", ev.cad]])}`;
+        case "consult": {
+          const inName = id();
+          return `consult: ${flow([["in", inName], ["to", ev.to], ["as", create(e, "cons")]])}`;
+        }
+        case "cad":
+          return `cad: ${flow([["in", id()], ["set", ev.set || {}]])}`;
+        case "say":
+          return `say: ${flow([["in", id()], ["from", ev.from], ["text", ev.text]])}`;
+        case "typing":
+          return `typing: ${flow([["in", id()], ["on", !!ev.on]])}`;
+        case "outcome":
+          return `outcome: ${flow([["in", id()], ["result", ev.result]])}`;
+        case "outbound":
+          return `outbound: ${flow([["as", create(e, "out")], ["channel", ev.channel], ["to", ev.to], ["from", ev.from], ["subject", ev.subject], ["content", ev.content]])}`;
+        case "confirm":
+          steps.push("# an extension asked for this outbound: for the scenario to replay, it must ask again (expect its outbound action)");
+          return e.created ? `confirm: ${flow([["as", create(e, "out")]])}` : "confirm";
+        case "send":
+          return `send: ${yValue(ev.message)}`;
+        case "state":
+          return `state: ${flow([["in", known(ev.id, e) ? id() : undefined], ["attribute", ev.attribute], ["value", ev.value === undefined ? null : ev.value]])}`;
+        case "status":
+          return `status: ${flow([["attribute", ev.attribute], ["value", ev.value === undefined ? null : ev.value]])}`;
+        case "fail_next_init":
+          return ev.reason ? `fail_next_init: ${yStr(ev.reason)}` : "fail_next_init";
+        case "fail":
+          return `fail: ${flow([["command", ev.command], ["reason", ev.reason ? ev.reason : undefined]])}`;
+        case "delay":
+          return `delay: ${flow([["command", ev.command], ["by", raw(msText(ev.ms))]])}`;
+      }
+      return `# ${t}: no scenario step does this`;
+    }
+
+    let prev = 0;
+    for (const e of rec.entries) {
+      if (prev && e.at - prev > 1000) steps.push(`- wait: ${waitText(e.at - prev)}`);
+      prev = e.at;
+      const s = step(e);
+      steps.push(s.startsWith("#") ? s : "- " + s);
+    }
+
+    // the panel as it was when the recording started
+    const setup = [];
+    for (const q of start.unserved || []) setup.push(`- serve: ${flow([["queue", q], ["on", false]])}`);
+    const f = start.faults || {};
+    if (f.fail_next_init !== undefined && f.fail_next_init !== null) setup.push(f.fail_next_init ? `- fail_next_init: ${yStr(f.fail_next_init)}` : "- fail_next_init");
+    for (const [cmd, reason] of Object.entries(f.fail || {})) setup.push(`- fail: ${flow([["command", cmd], ["reason", reason || undefined]])}`);
+    for (const [cmd, d] of Object.entries(f.delay || {})) setup.push(`- delay: ${flow([["command", cmd], ["by", DURATION.test(String(d)) ? raw(String(d)) : String(d)]])}`);
+
+    const a = start.agent || {};
+    const agent = [["login_status", a.login_status], ["work_status", a.work_status], ["phone_status", a.phone_status], ["profile", a.profile]]
+      .filter(([, x]) => typeof x === "string" && x);
+    const out = [
+      `# Recorded in cpsim${when ? ` on ${when}` : ""}. Add expect steps for what the extension should do (docs/scenarios.md).`,
+      `name: ${yStr(name)}`,
+      `description: ${yStr(description)}`,
+    ];
+    if (agent.length) out.push(`agent: ${flow(agent)}`);
+    const body = [];
+    if (setup.length || startNames.length) {
+      body.push("# the panel as it was when the recording started");
+      body.push(...setup);
+      if (startNames.length) {
+        body.push("# in the panel before the recording (a scenario starts with an empty one: create them with incoming and accept)");
+        body.push(...startNames);
+      }
+      if (steps.length) body.push("# what the agent did");
+    }
+    body.push(...steps);
+    if (body.length) out.push("steps:", ...body.map((l) => "  " + l));
+    else out.push("steps: []  # nothing was recorded");
+    return { yaml: out.join("\n") + "\n", names: named, steps: body.filter((l) => l.startsWith("- ")).length };
+  }
+
+  // --- the dialog that saves a recording
+
+  const rdlg = tid("record-dialog");
+  const rd = {
+    name: tid("record-name", rdlg), desc: tid("record-description", rdlg), yaml: tid("record-yaml", rdlg),
+    copy: tid("record-copy", rdlg), download: tid("record-download", rdlg), close: tid("record-close", rdlg),
+    nameError: tid("record-name-error", rdlg), text: role("text", rdlg), hint: role("hint", rdlg),
+  };
+  function openRecordDialog() {
+    const last = REC.last;
+    if (!last) return;
+    rd.name.value = last.name;
+    rd.desc.value = last.description;
+    rd.yaml.value = last.yaml;
+    rd.text.textContent = last.events
+      ? `${last.events} event${last.events === 1 ? "" : "s"} in ${fmtDuration(last.ms)} became ${last.steps} step${last.steps === 1 ? "" : "s"}. Name it, then copy it or download it, and play it with cpsim -scenario FILE or cpsim test FILE.`
+      : "Nothing was recorded: no event of the page succeeded while recording.";
+    checkRecordName();
+    if (!rdlg.open) rdlg.showModal();
+    rd.name.focus();
+    rd.name.select();
+  }
+  function checkRecordName() {
+    const ok = !!rd.name.value.trim();
+    rd.nameError.hidden = ok;
+    rd.name.closest(".field").classList.toggle("invalid", !ok);
+    rd.copy.disabled = rd.download.disabled = !ok;
+    return ok;
+  }
+  /** setHeader rewrites the name: or description: line of the YAML, keeping the developer's edits to the rest. */
+  function setHeader(key, value) {
+    const line = `${key}: ${yStr(value.trim())}`;
+    const re = new RegExp(`^${key}:.*$`, "m");
+    rd.yaml.value = re.test(rd.yaml.value) ? rd.yaml.value.replace(re, () => line) : line + "\n" + rd.yaml.value;
+    if (REC.last) { REC.last[key] = value; REC.last.yaml = rd.yaml.value; saveRec(); }
+  }
+  rd.name.addEventListener("input", () => { setHeader("name", rd.name.value); checkRecordName(); });
+  rd.desc.addEventListener("input", () => setHeader("description", rd.desc.value));
+  rd.yaml.addEventListener("input", () => { if (REC.last) { REC.last.yaml = rd.yaml.value; saveRec(); } });
+  rd.close.addEventListener("click", () => rdlg.close());
+  role("form", rdlg).addEventListener("submit", (e) => e.preventDefault());
+  rd.copy.addEventListener("click", () => { if (checkRecordName()) copyText(rd.yaml.value, "Scenario YAML copied"); });
+  rd.download.addEventListener("click", () => {
+    if (!checkRecordName()) return;
+    const slug = rd.name.value.trim().toLowerCase().normalize("NFKD").replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 60) || "scenario";
+    const blob = new Blob([rd.yaml.value], { type: "application/yaml" });
+    const url = URL.createObjectURL(blob);
+    const a = h("a", { href: url, download: `${slug}.yaml` });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+    rd.hint.textContent = `Saved as ${a.download}`;
+    toast(`Saved as ${a.download}. Check it with cpsim validate ${a.download}.`, "ok");
+  });
+
+  // ---------------------------------------------------------------------
   // Inspector
 
   const L = {
@@ -2441,6 +3274,8 @@
       get lastSeq() { return ackable(); },
       get log() { return L.entries; },
       get view() { return S.view; },
+      get scenarios() { return SC.list; },
+      get scenario() { return SC.run; },
     }),
     writable: false,
     configurable: false,
@@ -2448,6 +3283,11 @@
   });
 
   fillIcons();
+  loadRec();
+  if (localGet(LS_TAB) === "scenarios") setToolsTab("scenarios");
+  renderScenarioList();
+  renderScenarioSteps();
+  renderScenarioRun();
   setNewChannel("phone");
   setOutChannel();
   fillPresets(false);
