@@ -11,7 +11,10 @@ about interactions and the agent, and every action command with its effect.
 
 Usage:
 
-	cpsim [flags]
+	cpsim [flags]                   serve the panel
+	cpsim test [flags] SCENARIO...  run scenarios headless, as extension tests
+	cpsim validate FILE...          check scenario files without running them
+	cpsim scenarios                 list the built-in scenarios
 
 With no flags, cpsim serves the panel at http://127.0.0.1:8080/ with its demo
 extensions, served from http://localhost:8081/, another site, as a
@@ -50,6 +53,8 @@ on the command line wins.
 	-strict                also validate every message cpsim sends (slower)
 	-seed N                reproducible interaction ids
 	-dev DIR               serve the page and the demos from DIR (the repository's web/)
+	-scenario FILE         play a scenario (a file, or a built-in one's name) in every new page session
+	-speed N               divide the waits of scenarios by N
 
 # The config file
 
@@ -75,6 +80,41 @@ on the command line wins.
 
 A mistake in the file is reported with its file:line:column and a hint.
 
+# Scenarios
+
+A scenario is a YAML file that scripts a call or a chat from start to end,
+and what the extension is expected to do meanwhile:
+
+	name: Inbound call, held
+	steps:
+	  - incoming: {as: call1, channel: phone, queue: Sales, from: "+358401234567"}
+	  - accept: call1
+	  - expect: {type: init, in: call1, within: 5s}
+	  - expect: {type: action, payload: {command: detail, value: user}, within: 3s}
+	  - hold: call1
+	  - wait: 2s
+	  - hangup: call1
+	  - handle: call1
+
+docs/scenarios.md in the repository describes every step. cpsim scenarios
+lists the eleven built in; the panel page plays them (the Scenarios tab),
+and records what the agent does by hand as a scenario file. -scenario FILE
+plays one in every new page as soon as it connects, -speed 10 ten times
+faster. A mistake in a file is reported with its file:line:column and a
+hint, before anything runs; cpsim validate checks files alone.
+
+# Extension tests
+
+	cpsim test -extension http://localhost:3000/panel.html -junit results.xml tests/*.yaml
+
+starts cpsim on free loopback ports, loads the extension in the panel in
+headless Chromium (install it with apt-get install -y chromium, or name it
+with -chromium), plays each scenario in a page of its own, and checks its
+expectations. It prints every step and a summary, reports the extension's
+uncaught exceptions and console errors (they fail the scenario unless
+-extension-errors report), and writes JUnit XML with -junit. A SCENARIO is
+a file or a built-in one's name; with no -extension, the demos are tested.
+
 # Security
 
 Cpsim listens on 127.0.0.1 and answers only to loopback host names, so that
@@ -87,6 +127,8 @@ origin, never "*".
 
 0 after a clean stop (Ctrl-C or SIGTERM: every extension gets exit and every
 page is closed normally), 2 for a wrong flag or config file, 1 for any other
-failure.
+failure. cpsim test: 0 when every scenario passes, 1 when one fails, 2 when
+a file or a flag is wrong or Chromium cannot run. cpsim validate: 0 when
+every file is valid, 2 otherwise.
 */
 package main
