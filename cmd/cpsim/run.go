@@ -39,6 +39,16 @@ func usagef(format string, args ...any) error {
 	return usageError{fmt.Errorf(format, args...)}
 }
 
+// parseFlags parses a command's flags: -help is flag.ErrHelp (exit 0), any
+// other mistake a usageError (exit 2).
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	err := fs.Parse(args)
+	if err == nil || errors.Is(err, flag.ErrHelp) {
+		return err
+	}
+	return usageError{err}
+}
+
 // exitCode maps run's error to the process's exit code: 0 for success and
 // -help, 2 for a wrong flag or file, 1 for anything else (such as a
 // scenario that failed).
@@ -142,11 +152,8 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (*o
 		fmt.Fprint(fs.Output(), usageText)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil, err
-		}
-		return nil, usageError{err}
+	if err := parseFlags(fs, args); err != nil {
+		return nil, err
 	}
 	if fs.NArg() > 0 {
 		return nil, usagef("unexpected argument %q: flags start with -", fs.Arg(0))
@@ -527,23 +534,11 @@ func (l *listFlag) Set(v string) error {
 
 // loadLibrary reads the embedded scenarios over the data cpsim runs with.
 func loadLibrary(data *state.Data) ([]*scenario.Scenario, error) {
-	names, err := fs.Glob(scenarios.Files(), "*.yaml")
+	library, err := scenario.ParseAll(scenarios.Files(), data)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("the built-in scenario %w", err)
 	}
-	var out []*scenario.Scenario
-	for _, name := range names {
-		src, err := fs.ReadFile(scenarios.Files(), name)
-		if err != nil {
-			return nil, err
-		}
-		sc, err := scenario.Parse(name, src, data)
-		if err != nil {
-			return nil, fmt.Errorf("the built-in scenario %w", err)
-		}
-		out = append(out, sc)
-	}
-	return out, nil
+	return library, nil
 }
 
 // findScenario reads a scenario file, or finds one of the library by its

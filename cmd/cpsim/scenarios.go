@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -50,11 +49,8 @@ func validate(args []string, getenv func(string) string, stdout, stderr io.Write
 		fmt.Fprint(fs.Output(), "Usage:\n  cpsim validate [-config FILE] SCENARIO.yaml...\n\nChecks scenario files without running them.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return usageError{err}
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	if fs.NArg() == 0 {
 		return usagef("give the scenario files to check")
@@ -89,11 +85,8 @@ func listScenarios(args []string, stdout, stderr io.Writer) error {
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), "Usage:\n  cpsim scenarios\n\nLists the built-in scenarios, which cpsim test and -scenario take by name.\n")
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return usageError{err}
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	data, err := state.DefaultData()
 	if err != nil {
@@ -146,11 +139,8 @@ func test(ctx context.Context, args []string, getenv func(string) string, stdout
 		fmt.Fprint(fs.Output(), testUsage)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return usageError{err}
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	if fs.NArg() == 0 {
 		return usagef("give the scenarios to run: files, or names of built-in ones (cpsim scenarios lists them)")

@@ -40,6 +40,19 @@ func runFor(t *testing.T, timeout time.Duration, args ...string) (int, string) {
 	return exitCode(err), all
 }
 
+// inOrder checks that out holds every part of want, in that order.
+func inOrder(t *testing.T, out string, want []string) {
+	t.Helper()
+	rest := out
+	for _, w := range want {
+		i := strings.Index(rest, w)
+		if i < 0 {
+			t.Fatalf("output:\n%s\nwant %q (in this order: %q)", out, w, want)
+		}
+		rest = rest[i+len(w):]
+	}
+}
+
 // TestScenarioCommands: validate, scenarios and the arguments of test, as a
 // user or a CI script calls them; none of these starts a browser.
 func TestScenarioCommands(t *testing.T) {
@@ -89,14 +102,7 @@ func TestScenarioCommands(t *testing.T) {
 			if code != tt.code {
 				t.Errorf("exit code %d, want %d; output:\n%s", code, tt.code, out)
 			}
-			rest := out
-			for _, want := range tt.out {
-				i := strings.Index(rest, want)
-				if i < 0 {
-					t.Fatalf("output:\n%s\nwant %q (in this order: %q)", out, want, tt.out)
-				}
-				rest = rest[i+len(want):]
-			}
+			inOrder(t, out, tt.out)
 		})
 	}
 }
@@ -169,14 +175,7 @@ if (location.search === "?at=load") throw new Error("boom at load");
 			if code != tt.code {
 				t.Errorf("exit code %d, want %d; output:\n%s", code, tt.code, out)
 			}
-			rest := out
-			for _, want := range tt.out {
-				i := strings.Index(rest, want)
-				if i < 0 {
-					t.Fatalf("output:\n%s\nwant %q (in this order: %q)", out, want, tt.out)
-				}
-				rest = rest[i+len(want):]
-			}
+			inOrder(t, out, tt.out)
 		})
 	}
 

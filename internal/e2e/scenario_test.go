@@ -3,7 +3,6 @@ package e2e
 import (
 	"context"
 	"fmt"
-	"io/fs"
 	"strings"
 	"testing"
 	"time"
@@ -18,21 +17,11 @@ import (
 // withLibrary gives the page cpsim's library, read over its data.
 func withLibrary(t testing.TB) func(*host.Config) {
 	return func(c *host.Config) {
-		names, err := fs.Glob(scenarios.Files(), "*.yaml")
+		library, err := scenario.ParseAll(scenarios.Files(), c.Data)
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, name := range names {
-			src, err := fs.ReadFile(scenarios.Files(), name)
-			if err != nil {
-				t.Fatal(err)
-			}
-			sc, err := scenario.Parse(name, src, c.Data)
-			if err != nil {
-				t.Fatal(err)
-			}
-			c.Scenarios = append(c.Scenarios, sc)
-		}
+		c.Scenarios = library
 	}
 }
 

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"strings"
 	"testing"
 	"time"
@@ -57,15 +56,7 @@ func TestWriteJUnit(t *testing.T) {
 // cpsim test plays it, against the demo extensions, in headless Chromium.
 func TestLibraryPassesHeadless(t *testing.T) {
 	t.Parallel()
-	data, err := state.DefaultData()
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := Listen(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := listen(t)
 	library := readLibrary(t, st.Data)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
@@ -92,23 +83,26 @@ func TestLibraryPassesHeadless(t *testing.T) {
 
 func readLibrary(t testing.TB, data *state.Data) []*scenario.Scenario {
 	t.Helper()
-	names, err := fs.Glob(scenarios.Files(), "*.yaml")
-	if err != nil || len(names) < 11 {
-		t.Fatalf("library: %v, %v", names, err)
+	library, err := scenario.ParseAll(scenarios.Files(), data)
+	if err != nil || len(library) < 11 {
+		t.Fatalf("the library: %d scenarios, %v", len(library), err)
 	}
-	var out []*scenario.Scenario
-	for _, name := range names {
-		src, err := fs.ReadFile(scenarios.Files(), name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sc, err := scenario.Parse(name, src, data)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, sc)
+	return library
+}
+
+// listen is cpsim test's stack on the built-in data, closed when t ends.
+func listen(t testing.TB) *Stack {
+	t.Helper()
+	data, err := state.DefaultData()
+	if err != nil {
+		t.Fatal(err)
 	}
-	return out
+	st, err := Listen(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(st.Close)
+	return st
 }
 
 // tenThousandSteps is a call held and taken off hold 4,997 times, then
@@ -171,15 +165,7 @@ func BenchmarkTenThousandSteps(b *testing.B) {
 // production, and cpsim test says so (spec-notes #24).
 func TestSeedSimpleExampleThrowsOnExit(t *testing.T) {
 	t.Parallel()
-	data, err := state.DefaultData()
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := Listen(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := listen(t)
 	base, _, _ := strings.Cut(st.Data.Extensions[0].URL, "/customer-card.html")
 	st.Data.Extensions = []state.ExtensionData{{Key: "seed-simple", URL: base + "/seed-simple.html"}}
 	sc, err := scenario.Parse("exit.yaml", []byte(`name: Handled

@@ -10,6 +10,7 @@ package scenario
 
 import (
 	"fmt"
+	"io/fs"
 	"slices"
 	"strings"
 	"time"
@@ -37,6 +38,28 @@ type Step struct {
 	Kind         string // the step's name: accept, expect, ...
 	Text         string // the step as written, for progress and failures
 	run          func(r *stepRun) error
+}
+
+// ParseAll reads every .yaml file of fsys, in the order of their names:
+// the library (package scenarios) over the data cpsim runs with.
+func ParseAll(fsys fs.FS, base *state.Data) ([]*Scenario, error) {
+	names, err := fs.Glob(fsys, "*.yaml")
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*Scenario, 0, len(names))
+	for _, name := range names {
+		src, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return nil, err
+		}
+		sc, err := Parse(name, src, base)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, sc)
+	}
+	return out, nil
 }
 
 // Parse reads a scenario. base is the data it will run on (cpsim's data:
