@@ -86,7 +86,6 @@ type Server struct {
 	queueLen     int
 	writeTimeout time.Duration
 	idle         time.Duration
-	frameSrc     string // the extension origins the page may frame
 	scenarios    []*scenario.Scenario
 	autoPlay     *scenario.Scenario
 	speed        float64
@@ -163,13 +162,6 @@ func New(cfg Config) (*Server, error) {
 	if s.idle <= 0 {
 		s.idle = 30 * time.Minute
 	}
-	framed := []*state.Data{cfg.Data}
-	for _, sc := range append(slices.Clone(cfg.Scenarios), cfg.AutoPlay) {
-		if sc != nil {
-			framed = append(framed, sc.Data)
-		}
-	}
-	s.frameSrc = frameSources(framed...)
 	s.handler = s.routes()
 	return s, nil
 }

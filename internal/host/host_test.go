@@ -332,7 +332,7 @@ func TestPageRoutes(t *testing.T) {
 		path, header, want string
 		code               int
 	}{
-		{"/", "Content-Security-Policy", "frame-src http://localhost:9;", 200},
+		{"/", "Content-Security-Policy", "frame-src http: https:;", 200},
 		{"/", "Content-Security-Policy", "frame-ancestors 'none'", 200},
 		{"/", "Referrer-Policy", "origin", 200},
 		{"/static/host.js", "Cache-Control", "no-cache", 200},

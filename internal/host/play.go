@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/cpsim/cpsim/internal/scenario"
 	"github.com/cpsim/cpsim/internal/state"
@@ -20,7 +21,39 @@ import (
 // Watch follows a run: cpsim test prints from it.
 type Watch struct {
 	Progress func(scenario.Progress)
-	Done     func(error) // nil when every step passed
+	// Message hears of every diagnosed message from the extensions while
+	// the run plays, as it happens: protocol problems (those whose
+	// Diagnostic.IsProblem) and notes, dropped messages among them.
+	Message func(MessageReport)
+	Done    func(error) // nil when every step passed
+}
+
+// MessageReport is a diagnostic about a message an extension sent (or
+// tried to send: one the page dropped or could not relay), with what the
+// message was.
+type MessageReport struct {
+	At       time.Time
+	Instance string // the extension instance, such as crm-3
+	Key      string // its extension's key
+	// Message is the message as JSON, clipped to about 300 bytes; "" when
+	// there was none the page could read.
+	Message    string
+	Diagnostic state.Diagnostic
+}
+
+// String is the report on one line, as cpsim test prints it:
+// "crm-3: refused: unknown command \"callstate\" ...: {\"id\":...}".
+func (r MessageReport) String() string {
+	d := r.Diagnostic
+	kind := d.Kind
+	if d.Path != "" {
+		kind += " " + d.Path
+	}
+	s := fmt.Sprintf("%s: %s %s: %s", r.Instance, d.Severity, kind, d.Text)
+	if r.Message != "" {
+		s += ": " + r.Message
+	}
+	return s
 }
 
 // play is a scenario running in a session.

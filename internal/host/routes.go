@@ -6,12 +6,9 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/go-chi/chi/v5"
-
-	"github.com/cpsim/cpsim/internal/state"
 )
 
 func (s *Server) routes() http.Handler {
@@ -43,8 +40,13 @@ func (s *Server) routes() http.Handler {
 	return r
 }
 
-// handlePage serves host.html with a Content-Security-Policy that lets it
-// frame the configured extensions and nothing else.
+// handlePage serves host.html with a strict Content-Security-Policy for the
+// page's own scripts, styles and connections. Its frame-src allows any
+// http(s) page: an extension's frame may pass through its identity
+// provider's sign-in pages on other origins (a single sign-on redirect),
+// which the production panel cannot know of and does not block. Which
+// frame may talk to the panel is checked per message instead, by
+// event.source and event.origin.
 func (s *Server) handlePage(w http.ResponseWriter, r *http.Request) {
 	page := s.page
 	if s.dev {
@@ -60,26 +62,8 @@ func (s *Server) handlePage(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "origin") // extensions see the panel's origin, as the seed expects
 	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
-		"connect-src 'self'; frame-src "+s.frameSrc+"; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
+		"connect-src 'self'; frame-src http: https:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
 	_, _ = w.Write(page)
-}
-
-// frameSources lists the origins of the configured extensions, and of
-// those the scenarios bring, for the page's frame-src.
-func frameSources(data ...*state.Data) string {
-	var origins []string
-	for _, d := range data {
-		for _, e := range d.Extensions {
-			if o := originOf(e.URL); o != "" && !slices.Contains(origins, o) {
-				origins = append(origins, o)
-			}
-		}
-	}
-	if len(origins) == 0 {
-		return "'none'"
-	}
-	sort.Strings(origins)
-	return strings.Join(origins, " ")
 }
 
 // originOf is the scheme://host[:port] of a URL, or "" if it has none.

@@ -159,10 +159,13 @@ type Delivery struct {
 type Severity string
 
 // Error means cpsim could not act on the message as sent; warning means it
-// did, but the message breaks the schema or will misbehave in production.
+// did, but the message breaks the schema or will misbehave in production;
+// info means nothing is wrong, but the developer should know (an exit an
+// extension posted while it was being removed, which the panel ignores).
 const (
 	SeverityError   Severity = "error"
 	SeverityWarning Severity = "warning"
+	SeverityInfo    Severity = "info"
 )
 
 // Diagnostic is a problem with one message, for the host to show beside it.
@@ -174,6 +177,16 @@ type Diagnostic struct {
 	Kind      string   `json:"kind"` // "schema" or "protocol"
 	Path      string   `json:"path,omitempty"`
 	Text      string   `json:"text"`
+}
+
+// IsProblem reports whether the diagnostic is a protocol problem of the
+// extension: something wrong with a message it sent (an unknown command or
+// value, a schema violation, a malformed message, a refused action, a
+// message the panel dropped). cpsim test fails a scenario on problems
+// unless told to only report them; problems injected by a scenario's own
+// faults are never diagnosed at all.
+func (d Diagnostic) IsProblem() bool {
+	return d.Direction == "in" && (d.Severity == SeverityError || d.Severity == SeverityWarning)
 }
 
 func (d Diagnostic) String() string {
