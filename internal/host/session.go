@@ -28,8 +28,9 @@ type session struct {
 	logN    uint64       // the last log number assigned
 	log     logRing      // the latest entries, for a page that reloads
 	asked   map[ask]sent // requests waiting for their response
-	delayed delays       // deliveries held back by an injected delay
-	timer   *time.Timer  // fires when the first delayed delivery is due
+	delayed delays           // deliveries held back by an injected delay
+	lanes   map[string]*lane // per instance, what is held for it
+	timer   *time.Timer      // fires when the first delayed delivery is due
 
 	conn      *conn              // the page, or nil while none is connected
 	origin    string             // the origin the page was opened at
@@ -129,16 +130,17 @@ func (s *session) absorb(b *batch, o state.Output) {
 		s.insts[c.Instance.ID] = refOf(c.Instance)
 	}
 	diags := o.Diagnostics
-	var later []state.Delivery
+	now := s.now()
+	held := false
 	for _, d := range o.Deliveries {
-		if d.Delay > 0 {
-			later = append(later, d)
+		if s.holdIfDue(now, d) {
+			held = true
 			continue
 		}
 		s.emit(b, d, &diags)
 	}
-	if len(later) > 0 {
-		s.hold(later)
+	if held {
+		s.armTimer()
 	}
 	// Diagnostics that belong to no delivery (a message cached, not sent)
 	// get a row of their own.
@@ -288,15 +290,51 @@ func (s *session) view(b *batch) {
 	b.frame(viewFrame{T: "v", V: v})
 }
 
-// hold keeps deliveries back for their injected delay. Deliveries due at
-// the same time leave in the order they were produced.
-func (s *session) hold(ds []state.Delivery) {
-	now := s.now()
-	for _, d := range ds {
-		s.delayed.seq++
-		heap.Push(&s.delayed, delayed{due: now.Add(d.Delay), order: s.delayed.seq, d: d})
+// lane is what is held back for one instance, to keep its order.
+type lane struct {
+	last   time.Time // the latest due time of a delivery held for it
+	fence  time.Time // the latest due time of a fence held for it
+	held   int       // deliveries held for it
+	fences int       // fences among them
+}
+
+// holdIfDue holds a delivery back when it must wait, and reports whether
+// it did: for its injected delay, or behind what is held for its instance
+// that it must not overtake (state.Delivery.Fence). Deliveries due at the
+// same time leave in the order they were produced.
+func (s *session) holdIfDue(now time.Time, d state.Delivery) bool {
+	due := now.Add(max(d.Delay, 0))
+	ln := s.lanes[d.To]
+	if ln != nil {
+		if ln.fences > 0 && due.Before(ln.fence) {
+			due = ln.fence
+		}
+		if d.Fence && due.Before(ln.last) {
+			due = ln.last
+		}
 	}
-	s.armTimer()
+	wait := due.After(now) || (ln != nil && (ln.fences > 0 || d.Fence))
+	if !wait {
+		return false
+	}
+	if ln == nil {
+		if s.lanes == nil {
+			s.lanes = map[string]*lane{}
+		}
+		ln = &lane{}
+		s.lanes[d.To] = ln
+	}
+	ln.held++
+	if due.After(ln.last) {
+		ln.last = due
+	}
+	if d.Fence {
+		ln.fences++
+		ln.fence = due
+	}
+	s.delayed.seq++
+	heap.Push(&s.delayed, delayed{due: due, order: s.delayed.seq, d: d})
+	return true
 }
 
 func (s *session) armTimer() {
@@ -317,6 +355,15 @@ func (s *session) release(b *batch) {
 	var none []state.Diagnostic
 	for len(s.delayed.items) > 0 && !s.delayed.items[0].due.After(now) {
 		d := heap.Pop(&s.delayed).(delayed)
+		if ln := s.lanes[d.d.To]; ln != nil {
+			ln.held--
+			if d.d.Fence {
+				ln.fences--
+			}
+			if ln.held == 0 {
+				delete(s.lanes, d.d.To)
+			}
+		}
 		d.d.Delay = 0
 		s.emit(b, d.d, &none)
 	}

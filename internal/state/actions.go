@@ -62,7 +62,7 @@ func (s *Session) action(in *instance, id msgID, msg map[string]any) {
 	}
 	s.delay = s.faults.delay[cmd]
 	if reason, ok := s.faults.fail[cmd]; ok {
-		s.refuse(in, id, reason)
+		s.answerError(in, id, reason)
 		return
 	}
 	value, want, err := s.run(in, id, cmd, p)

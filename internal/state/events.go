@@ -380,7 +380,7 @@ func (e Confirm) apply(s *Session) error {
 	if err != nil {
 		// The world changed since the request (the agent logged out, say):
 		// the extension learns why, and the agent sees it too.
-		s.refuse(p.inst, p.msgID, err.Error())
+		s.answerError(p.inst, p.msgID, err.Error())
 		return err
 	}
 	s.respond(p.inst, p.msgID, it, "interaction")
@@ -393,7 +393,7 @@ func (e Cancel) apply(s *Session) error {
 		return err
 	}
 	s.delay = p.delay
-	s.refuse(p.inst, p.msgID, fmt.Sprintf("the agent cancelled the outbound %s to %s", p.req.Channel, strings.Join(p.req.To, ", ")))
+	s.answerError(p.inst, p.msgID, fmt.Sprintf("the agent cancelled the outbound %s to %s", p.req.Channel, strings.Join(p.req.To, ", ")))
 	return nil
 }
 

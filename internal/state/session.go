@@ -153,6 +153,15 @@ type Delivery struct {
 	Type  string          // its type, for logs
 	ID    string          // its id, as text
 	Delay time.Duration   // deliver this much later (an injected fault)
+	// Fence keeps the order an extension relies on whatever delays are
+	// injected: a fence reaches its instance after every delivery produced
+	// before it, and nothing produced after it overtakes it. The init
+	// response, the cached messages it releases and the panel's exit are
+	// fences, so that an instance always hears the init response, then its
+	// cache, then what happened since. Other deliveries keep their own
+	// delays: a late action response may be overtaken by later events, as
+	// in production.
+	Fence bool
 }
 
 // Severity grades a diagnostic.
@@ -349,7 +358,19 @@ func (s *Session) respond(in *instance, id msgID, value any, want string) {
 	s.deliver(in, d)
 }
 
+// refuse answers an extension's request with an error because of what the
+// request is, and diagnoses it as a protocol problem ("refused") beside
+// the request: an extension that is refused is doing something production
+// refuses too.
 func (s *Session) refuse(in *instance, id msgID, reason string) {
+	s.answerError(in, id, reason)
+	s.diag(Diagnostic{Instance: in.id, Direction: "in", MessageID: id.text, Severity: SeverityError, Kind: "refused", Text: reason})
+}
+
+// answerError answers a request with an error that is not the extension's
+// fault, or whose cause is diagnosed already: a fault the developer
+// injected, the agent cancelling an outbound, the panel changing meanwhile.
+func (s *Session) answerError(in *instance, id msgID, reason string) {
 	d := s.encode(id, "response", responsePayload{Value: "error", Reason: reason}, "ok")
 	d.Delay = s.delay
 	s.deliver(in, d)
@@ -410,6 +431,7 @@ func (s *Session) stopInstance(in *instance) {
 	}
 	d := s.encode(s.nextID(), "exit", nil, "")
 	d.Delay = s.delay
+	d.Fence = true
 	s.deliver(in, d)
 	in.phase = PhaseClosed
 	in.cache = nil
@@ -504,7 +526,7 @@ func (s *Session) receive(from string, data []byte) {
 	}
 	switch _, ok := msg["type"].(string); {
 	case !ok:
-		s.refuse(in, id, "the message has no type: send init, exit or action")
+		s.answerError(in, id, "the message has no type: send init, exit or action")
 		report(SeverityError, "protocol", "/type", "missing or not a string", id)
 	case typ == "init":
 		s.init(in, id, msg)
@@ -516,16 +538,47 @@ func (s *Session) receive(from string, data []byte) {
 	case typ == "action":
 		s.action(in, id, msg)
 	case typ == "response" || typ == "state" || typ == "status":
-		s.refuse(in, id, fmt.Sprintf("%q messages are sent by the panel, not by extensions: send init, exit or action", typ))
+		s.answerError(in, id, fmt.Sprintf("%q messages are sent by the panel, not by extensions: send init, exit or action", typ))
 		report(SeverityError, "protocol", "/type", typ+" is a panel-to-extension type", id)
 	default:
 		reason := fmt.Sprintf("unknown message type %q: send init, exit or action", typ)
 		if best := yamlx.Closest(typ, []string{"init", "exit", "action"}); best != "" {
 			reason = fmt.Sprintf("unknown message type %q: did you mean %q?", typ, best)
 		}
-		s.refuse(in, id, reason)
+		s.answerError(in, id, reason)
 		report(SeverityError, "protocol", "/type", reason, id)
 	}
+}
+
+// Loaded reports whether an extension instance is live: loaded, and not
+// yet closed by the panel's exit.
+func (s *Session) Loaded(id string) bool { return s.instance(id) != nil }
+
+// Unrelayable answers a message an extension posted that never reached
+// the engine, because the page could not relay it (too big, or not
+// serializable as JSON): id is the message's id as JSON (a string or a
+// number; nil when the page could not read one) and reason says why. The
+// extension gets an error response carrying the reason when its id can be
+// read, so that it is not left waiting; either way the message is
+// diagnosed as a protocol problem.
+func (s *Session) Unrelayable(from string, id json.RawMessage, reason string) Output {
+	s.begin()
+	in := s.instance(from)
+	var mid msgID
+	readable := false
+	if len(id) > 0 {
+		if x, err := decodeJSON(id); err == nil {
+			mid, readable = readID(x)
+		}
+	}
+	text := "the page could not relay this message: " + reason
+	if in != nil && readable {
+		s.answerError(in, mid, text)
+	} else if in != nil {
+		text += "; it has no string or number id, so it could not be answered"
+	}
+	s.diag(Diagnostic{Instance: from, Direction: "in", MessageID: mid.text, Severity: SeverityError, Kind: "protocol", Text: text})
+	return s.end()
 }
 
 // readID returns the JSON of an id the panel can echo back: a string, or a
@@ -574,11 +627,12 @@ func (s *Session) init(in *instance, id msgID, msg map[string]any) {
 	if s.faults.failNextInit != nil {
 		reason := *s.faults.failNextInit
 		s.faults.failNextInit = nil
-		s.refuse(in, id, reason)
+		s.answerError(in, id, reason)
 		return
 	}
 	value, want := s.initValue(in)
 	s.respond(in, id, value, want)
+	s.fenceLast()
 	in.phase = PhaseReady
 	cache, dropped := in.cache, in.dropped
 	in.cache, in.dropped = nil, 0
@@ -591,7 +645,16 @@ func (s *Session) init(in *instance, id msgID, msg map[string]any) {
 	}
 	for _, d := range cache {
 		d.Delay = s.delay // keep the cache behind a late init response
+		d.Fence = true
 		s.out.Deliveries = append(s.out.Deliveries, d)
+	}
+}
+
+// fenceLast marks the delivery just produced as a fence (see
+// Delivery.Fence).
+func (s *Session) fenceLast() {
+	if n := len(s.out.Deliveries); n > 0 {
+		s.out.Deliveries[n-1].Fence = true
 	}
 }
 
