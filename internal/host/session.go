@@ -22,12 +22,12 @@ type session struct {
 	batch batch // reused by every step, under mu
 	eng   *state.Session
 
-	seq     uint64       // the last delivery seq assigned
-	inSeq   uint64       // the last numbered frame of the page processed
-	outbox  []queued     // deliveries not yet acknowledged by the page
-	logN    uint64       // the last log number assigned
-	log     logRing      // the latest entries, for a page that reloads
-	asked   map[ask]sent // requests waiting for their response
+	seq     uint64           // the last delivery seq assigned
+	inSeq   uint64           // the last numbered frame of the page processed
+	outbox  []queued         // deliveries not yet acknowledged by the page
+	logN    uint64           // the last log number assigned
+	log     logRing          // the latest entries, for a page that reloads
+	asked   map[ask]sent     // requests waiting for their response
 	delayed delays           // deliveries held back by an injected delay
 	lanes   map[string]*lane // per instance, what is held for it
 	timer   *time.Timer      // fires when the first delayed delivery is due
