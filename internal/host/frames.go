@@ -23,7 +23,9 @@ type inFrame struct {
 	Fresh   bool            `json:"fresh"`
 	I       string          `json:"i"`
 	M       json.RawMessage `json:"m"`
-	Bad     string          `json:"bad"`
+	Bad     string          `json:"bad"`  // why the page could not relay m
+	ID      json.RawMessage `json:"id"`   // with bad: the message's id, to answer it
+	Drop    string          `json:"drop"` // why the page did not let m through
 	N       int64           `json:"n"`
 	E       json.RawMessage `json:"e"`
 	From    uint64          `json:"from"`

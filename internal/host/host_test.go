@@ -607,7 +607,7 @@ func TestBadFramesCloseOnlyTheirConnection(t *testing.T) {
 		{"an unknown frame", `[{"t":"launch"}]`, websocket.StatusPolicyViolation, `unknown frame type "launch"`},
 		{"a second hello", `[{"t":"hello"}]`, websocket.StatusPolicyViolation, "hello is the first frame only"},
 		{"an m frame without a message", `[{"t":"m","i":"crm-1"}]`, websocket.StatusPolicyViolation, "needs i and m"},
-		{"oversized", `[{"t":"m","i":"x","m":"` + strings.Repeat("a", 2<<20) + `"}]`, websocket.StatusMessageTooBig, ""},
+		{"oversized", `[{"t":"m","i":"x","m":"` + strings.Repeat("a", readLimit) + `"}]`, websocket.StatusMessageTooBig, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -61,6 +61,7 @@ type play struct {
 	sc     *scenario.Scenario
 	run    *scenario.Run
 	cancel context.CancelFunc
+	watch  Watch
 	last   scenarioFrame
 }
 
@@ -76,6 +77,10 @@ type scenarioFrame struct {
 	Text    string   `json:"text"`
 	Error   string   `json:"error,omitempty"`
 	Closest []string `json:"closest,omitempty"`
+	// Problems counts the protocol problems of the extensions' messages
+	// while it played (state.Diagnostic.IsProblem): the page lists them in
+	// the inspector; cpsim test fails on them unless told to report only.
+	Problems int `json:"problems,omitempty"`
 }
 
 // scenarioListFrame lists the scenarios the page can play.
@@ -156,7 +161,7 @@ func (s *Server) startPlay(ss *session, b *batch, sc *scenario.Scenario, speed f
 		ss.insts[in.ID] = refOf(in)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	p := &play{sc: sc, cancel: cancel}
+	p := &play{sc: sc, cancel: cancel, watch: w}
 	p.last = scenarioFrame{T: "s", Name: sc.Name, File: sc.File, State: "playing", Total: len(sc.Steps)}
 	p.run = scenario.New(sc, target{s, ss}, scenario.Options{Speed: speed, Progress: func(pr scenario.Progress) {
 		s.locked(ss, func(b *batch) {

@@ -14,10 +14,15 @@ import (
 	"github.com/cpsim/cpsim/internal/state"
 )
 
-// Limits of the relay.
+// Limits of the relay (docs/relay.md).
 const (
-	readLimit    = 1 << 20          // bytes per message from the page
-	helloTimeout = 10 * time.Second // for the page's first frame
+	// maxRelay is the largest extension message the page relays, in bytes
+	// of its JSON: a rich HTML email body with inline images runs to
+	// several MiB. The page answers a bigger one with an error response.
+	// web/static/host.js has the same number.
+	maxRelay     = 8 << 20
+	readLimit    = maxRelay + 64<<10 // bytes per websocket message from the page: one relayed message and its frame
+	helloTimeout = 10 * time.Second  // for the page's first frame
 )
 
 // handleWS is the relay's HTTP face: it upgrades the request (only from the
@@ -292,10 +297,10 @@ func (s *Server) handle(ss *session, frames []inFrame) *protocolError {
 func (ss *session) frame(b *batch, f inFrame) *protocolError {
 	switch f.T {
 	case "m":
-		if f.I == "" || (f.M == nil && f.Bad == "") {
-			return &protocolError{websocket.StatusPolicyViolation, "an m frame needs i and m (or bad)"}
+		if f.I == "" || (f.M == nil && f.Bad == "" && f.Drop == "") {
+			return &protocolError{websocket.StatusPolicyViolation, "an m frame needs i and m (or bad, or drop)"}
 		}
-		ss.receive(b, f.I, f.M, f.Bad)
+		ss.receive(b, f)
 	case "a":
 		ss.acked(f.Seq)
 	case "e":
@@ -461,8 +466,13 @@ func (s *Server) locked(ss *session, f func(b *batch)) {
 	if c != nil {
 		c.send(b.bytes())
 	}
+	later := ss.later
+	ss.later = nil
 	ss.mu.Unlock()
 	if c != nil {
 		c.flush()
+	}
+	for _, f := range later {
+		f()
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"container/heap"
 	"encoding/json"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -40,6 +42,7 @@ type session struct {
 	viewSent  []byte
 	viewTimer *time.Timer
 	closed    bool
+	later     []func() // calls to make once the lock is let go (a run's watch)
 	play      *play // the scenario playing, if any
 	// played is the last frame of the scenario that played last, for a
 	// page that comes back after it ended.
@@ -80,22 +83,31 @@ const maxOutbox = 50000
 
 func (s *session) now() time.Time { return s.srv.clock() }
 
-// receive relays a message an extension posted.
-func (s *session) receive(b *batch, inst string, m json.RawMessage, bad string) {
+// receive relays a message an extension posted (an m frame): to the
+// engine, or, when the page could not relay it or would not let it
+// through, as a diagnosed row of its own.
+func (s *session) receive(b *batch, f inFrame) {
 	now := s.now()
+	inst, m := f.I, f.M
 	var o state.Output
-	if bad == "" {
-		o = s.eng.Receive(inst, m)
-	} else {
-		o.Diagnostics = []state.Diagnostic{{Instance: inst, Direction: "in", Severity: state.SeverityError,
-			Kind: "protocol", Text: "the page could not relay this message: " + bad}}
-	}
 	e := logEntry{dir: "in", inst: inst, key: s.keyOf(inst), at: now}
-	if bad == "" {
+	switch {
+	case f.Drop != "":
+		// The page saw the message but would not relay it, as production
+		// would not: the frame is no longer at the extension's origin, or
+		// posted as it unloaded, with no source window.
 		e.m = m
+		o.Diagnostics = []state.Diagnostic{dropped(inst, m, "the panel dropped this message: "+f.Drop)}
+	case f.Bad != "":
+		e.raw = f.Bad
+		o = s.eng.Unrelayable(inst, f.ID, f.Bad)
+	case !s.eng.Loaded(inst) && s.known(inst):
+		e.m = m
+		o.Diagnostics = []state.Diagnostic{lateMessage(inst, m)}
+	default:
+		e.m = m
+		o = s.eng.Receive(inst, m)
 		s.observe(inst, m)
-	} else {
-		e.raw = bad
 	}
 	var rest []state.Diagnostic
 	for _, d := range o.Diagnostics {
@@ -107,6 +119,7 @@ func (s *session) receive(b *batch, inst string, m json.RawMessage, bad string) 
 	}
 	o.Diagnostics = rest
 	s.addLog(b, &e)
+	s.report(&e)
 	if r := o.Received; r != nil && r.ID != "" && r.Type != "response" {
 		if len(s.asked) >= maxAsked {
 			clear(s.asked)
@@ -114,6 +127,82 @@ func (s *session) receive(b *batch, inst string, m json.RawMessage, bad string) 
 		s.asked[ask{inst, r.ID}] = sent{n: e.n, at: now}
 	}
 	s.absorb(b, o)
+}
+
+// known reports whether inst was ever an instance of this session.
+func (s *session) known(inst string) bool {
+	_, ok := s.insts[inst]
+	return ok
+}
+
+// lateMessage diagnoses a message from an instance the panel has closed:
+// it arrives after the panel's exit, typically posted while the frame was
+// being removed. The panel drops it.
+func lateMessage(inst string, m json.RawMessage) state.Diagnostic {
+	return dropped(inst, m, inst+" was closed by the panel's exit; the panel drops what it sends afterwards")
+}
+
+// dropped diagnoses a message the panel drops. An exit is what a
+// well-behaved extension sends as its page unloads: losing it loses
+// nothing, so it is only a note; anything else is a protocol problem.
+func dropped(inst string, m json.RawMessage, why string) state.Diagnostic {
+	id, typ := messageHead(m)
+	d := state.Diagnostic{Instance: inst, Direction: "in", MessageID: id, Kind: "dropped", Severity: state.SeverityError, Text: why}
+	if typ == "exit" {
+		d.Severity = state.SeverityInfo
+		d.Text += " (an exit posted as the extension unloads: nothing is lost)"
+	}
+	return d
+}
+
+// messageHead is a message's id as text (when it has a string or number
+// one) and its type.
+func messageHead(m json.RawMessage) (id, typ string) {
+	var head struct {
+		ID   any `json:"id"`
+		Type any `json:"type"`
+	}
+	if json.Unmarshal(m, &head) != nil {
+		return "", ""
+	}
+	switch x := head.ID.(type) {
+	case string:
+		id = x
+	case float64:
+		id = strconv.FormatFloat(x, 'f', -1, 64)
+	}
+	typ, _ = head.Type.(string)
+	return id, typ
+}
+
+// maxReported bounds the message a report quotes, in bytes.
+const maxReported = 300
+
+// report tells a watching run (cpsim test) of the diagnostics on an
+// extension's message, once the session's lock is let go. The caller
+// holds ss.mu.
+func (s *session) report(e *logEntry) {
+	p := s.play
+	if p == nil || len(e.diag) == 0 {
+		return
+	}
+	msg := string(e.m)
+	if msg == "" && e.raw != "" {
+		msg = e.raw
+	}
+	if len(msg) > maxReported {
+		msg = strings.ToValidUTF8(msg[:maxReported], "") + "..."
+	}
+	for _, d := range e.diag {
+		if d.IsProblem() {
+			p.last.Problems++
+		}
+		if p.watch.Message == nil {
+			continue
+		}
+		r := MessageReport{At: e.at, Instance: e.inst, Key: e.key, Message: msg, Diagnostic: d}
+		s.later = append(s.later, func() { p.watch.Message(r) })
+	}
 }
 
 // apply performs an event from the page (or a scenario).

@@ -125,6 +125,8 @@
  *                           (the current step has the run's state), data-current="true" on the current step
  *     scenario-error        shown when the run failed: file:line, the reason, and the closest messages
  *                           (a click on one finds it in the inspector)
+ *     scenario-problems     shown when the extensions' messages had protocol problems while the run played;
+ *                           data-count; its link filters the inspector to them
  *   recorder
  *     record-start          in the Scenarios tab (hidden while recording; disabled while a scenario plays)
  *     record-stop           in the top bar's record-indicator: stops and opens record-dialog
@@ -148,8 +150,9 @@
   const SS_SEQ = "cpsim.seq";
   const LS_BOTTOM = "cpsim.bottom-h";
   const LS_TOOLS = "cpsim.tools";
-  const MAX_RELAY = 512 * 1024; // bytes of one extension message the page relays
-  const MAX_WS = 900 * 1024; // bytes per websocket message (the server reads up to 1 MiB)
+  const MAX_RELAY = 8 * 1024 * 1024; // bytes of one extension message the page relays (internal/host maxRelay; docs/relay.md)
+  const MAX_WS = 900 * 1024; // bytes per websocket message of batched frames (a bigger frame goes alone)
+  const RECENT_MS = 5000; // ms a removed frame is remembered, to name what it posts as it unloads
   const ROW_H = 24; // inspector row height, px (matches --row-h)
   const ACK_EVERY = 100; // ms
   const GRACE = 500; // ms an iframe lives on after its instance left the view
@@ -362,6 +365,8 @@
   const waiting = new Set(); // seqs of the deliveries in queued
   const warnedSources = new WeakSet();
   let warnedNullSource = false;
+  /** @type {{rec: any, at: number}[]} frames removed lately, newest last */
+  let removedLately = [];
 
   /** ackable is the last seq such that every delivery up to it was posted. */
   function ackable() {
@@ -465,42 +470,98 @@
   // ---------------------------------------------------------------------
   // Messages from extensions
 
+  // Every message an extension posts is either relayed as an m frame, or
+  // reported to the server as one with bad (the page could not relay it:
+  // the server answers it with an error response) or drop (the panel would
+  // not take it: the server shows why). Only messages that no extension
+  // frame of this page can have sent are left to the console.
   window.addEventListener("message", (ev) => {
-    const rec = ev.source ? winToRec.get(ev.source) : undefined;
-    if (!rec || ev.origin !== rec.origin) {
+    let rec = ev.source ? winToRec.get(ev.source) : undefined;
+    if (!rec && ev.source === null) {
+      // A frame posts with no source window once it is unloading: removed
+      // by the panel (an exit as the extension goes), or navigating away.
+      // Name it by its origin among the frames removed lately and the live
+      // ones, so that what it sent is shown rather than lost.
+      rec = unloadingFrame(ev.origin);
+      if (rec) {
+        const why = rec.removed ? "" : `${rec.id} posted it as its page unloaded: the message has no source window, so the panel cannot tell which frame sent it`;
+        relay(rec, ev.data, why);
+        return;
+      }
+    }
+    if (!rec) {
       if (ev.source === null) {
         if (!warnedNullSource) { warnedNullSource = true; console.warn("cpsim: ignored a message with no source window, from", ev.origin); }
       } else if (typeof ev.source === "object" && !warnedSources.has(ev.source)) {
         warnedSources.add(ev.source);
-        console.warn(rec
-          ? `cpsim: ignored a message to the panel from ${ev.origin}: instance ${rec.id} is at ${rec.origin}`
-          : `cpsim: ignored a message from ${ev.origin}: it is not from an extension iframe of this panel`);
+        console.warn(`cpsim: ignored a message from ${ev.origin}: it is not from an extension iframe of this panel`);
       }
       return;
     }
+    if (ev.origin !== rec.origin) {
+      relay(rec, ev.data, `the frame is now at ${ev.origin}, not the extension's origin ${rec.origin}`);
+      return;
+    }
+    relay(rec, ev.data, "");
+  });
+
+  /** unloadingFrame finds the frame a message with no source window came
+   * from: the newest removed lately at that origin, else the only live one. */
+  function unloadingFrame(origin) {
+    const now = performance.now();
+    removedLately = removedLately.filter((x) => now - x.at < RECENT_MS);
+    for (let i = removedLately.length - 1; i >= 0; i--) {
+      if (removedLately[i].rec.origin === origin) return removedLately[i].rec;
+    }
+    let found = null;
+    for (const rec of frames.values()) {
+      if (rec.origin !== origin) continue;
+      if (found) return null; // two live frames at that origin: cannot tell
+      found = rec;
+    }
+    return found;
+  }
+
+  /** relay sends what an extension posted as an m frame: the message, or
+   * with drop set, the reason the panel does not take it. */
+  function relay(rec, data, drop) {
+    const head = ',"i":' + rec.idJSON;
+    const dropped = drop ? ',"drop":' + JSON.stringify(drop) : "";
     let json;
     try {
-      json = JSON.stringify(ev.data);
+      json = JSON.stringify(data);
     } catch (e) {
       const msg = String(e && e.message || e);
       const why = /circular|cyclic/i.test(msg) ? "cyclic object" : /bigint/i.test(msg) ? "BigInt value" : msg;
-      queueNumbered("m", ',"i":' + rec.idJSON + ',"bad":' + JSON.stringify("not serializable: " + why) + "}");
+      queueNumbered("m", head + (dropped || ',"bad":' + JSON.stringify("not serializable: " + why) + idOf(data)) + "}");
       return;
     }
     if (json === undefined) {
-      const what = ev.data === undefined ? "undefined" : typeof ev.data === "function" ? "a function" : typeof ev.data;
-      queueNumbered("m", ',"i":' + rec.idJSON + ',"bad":' + JSON.stringify("not serializable: " + what) + "}");
+      const what = data === undefined ? "undefined" : typeof data === "function" ? "a function" : typeof data;
+      queueNumbered("m", head + (dropped || ',"bad":' + JSON.stringify("not serializable: " + what)) + "}");
       return;
     }
     if (json.length > MAX_RELAY / 3) {
       const n = utf8Len(json);
       if (n > MAX_RELAY) {
-        queueNumbered("m", ',"i":' + rec.idJSON + ',"bad":' + JSON.stringify(`message of ${n} bytes is larger than the 512 KiB the simulator relays`) + "}");
+        const why = `the message is ${mib(n)} of JSON, more than the ${mib(MAX_RELAY)} cpsim relays (docs/relay.md)`;
+        queueNumbered("m", head + (dropped || ',"bad":' + JSON.stringify(why) + idOf(data)) + "}");
         return;
       }
     }
-    queueNumbered("m", ',"i":' + rec.idJSON + ',"m":' + json + "}");
-  });
+    queueNumbered("m", head + ',"m":' + json + dropped + "}");
+  }
+
+  /** idOf is the ,"id": field of a bad m frame: the message's own id when
+   * it is a string or a number, so that the panel can answer it. */
+  function idOf(data) {
+    const id = data && typeof data === "object" ? data.id : undefined;
+    return typeof id === "string" || (typeof id === "number" && Number.isFinite(id)) ? ',"id":' + JSON.stringify(id) : "";
+  }
+
+  function mib(n) {
+    return `${(n / 1048576).toFixed(n % 1048576 ? 1 : 0)} MiB`;
+  }
 
   // ---------------------------------------------------------------------
   // Deliveries to extensions
@@ -559,7 +620,7 @@
     const iframe = document.createElement("iframe");
     const rec = {
       id: inst.id, idJSON: JSON.stringify(inst.id), url: inst.url, origin, iframe, win: null,
-      loaded: false, loadedAt: 0, loads: 0, removing: false, inserting: true,
+      loaded: false, loadedAt: 0, loads: 0, removing: false, removed: false, inserting: true,
     };
     iframe.dataset.testid = "ext-frame";
     iframe.dataset.instance = inst.id;
@@ -602,6 +663,8 @@
   function removeFrame(rec) {
     if (frames.get(rec.id) !== rec) return;
     if (queued.has(rec.id) && rec.loaded) flushQueued(rec);
+    rec.removed = true;
+    removedLately.push({ rec, at: performance.now() });
     rec.iframe.remove();
     frames.delete(rec.id);
     if (rec.win) winToRec.delete(rec.win);
@@ -1934,7 +1997,7 @@
     count: tid("scenario-count"), list: tid("scenario-list"), speed: tid("scenario-speed"),
     play: tid("scenario-play"), pause: tid("scenario-pause"), resume: tid("scenario-resume"), step: tid("scenario-step"), stop: tid("scenario-stop"),
     state: tid("scenario-state"), progress: tid("scenario-progress"), steps: tid("scenario-steps"), error: tid("scenario-error"),
-    indicator: tid("scenario-indicator"),
+    indicator: tid("scenario-indicator"), problems: tid("scenario-problems"),
   };
   SCE.player = SCE.pane.querySelector(".scen-player");
   SCE.countText = role("count", SCE.pane);
@@ -2224,6 +2287,16 @@
       const closest = Array.isArray(r.closest) ? r.closest : [];
       role("closest-wrap", SCE.error).hidden = !closest.length;
       role("closest", SCE.error).replaceChildren(...closest.map(closestItem));
+    }
+    // the protocol problems of the extensions' messages while it played:
+    // the page only reports them; cpsim test fails on them
+    const np = r && r.problems ? r.problems : 0;
+    SCE.problems.hidden = !np;
+    SCE.problems.dataset.count = String(np);
+    if (np) {
+      SCE.problems.replaceChildren(
+        h("button", { type: "button", class: "link", text: `${np} protocol problem${np === 1 ? "" : "s"}`, title: "Show the messages with problems in the inspector", on: { click: showProblems } }),
+        " in the extensions' messages while it played. The page only reports them; cpsim test fails the scenario on them (unless -problems report).");
     }
     SCE.note.hidden = !!r;
     SCE.player.dataset.state = state;
@@ -2742,10 +2815,14 @@
     markLogDirty();
   }
 
+  /** severity is a row's worst diagnostic: error, warning, info (a note,
+   * not a problem) or "". */
   function severity(diag) {
     if (!diag || !diag.length) return "";
-    return diag.some((d) => d.severity === "error") ? "error" : "warning";
+    if (diag.some((d) => d.severity === "error")) return "error";
+    return diag.some((d) => d.severity === "warning") ? "warning" : "info";
   }
+  const isProblem = (sev) => sev === "error" || sev === "warning";
 
   function derive(e) {
     const m = e.m;
@@ -2842,7 +2919,7 @@
     if (f.dir && e.dir !== f.dir) return false;
     if (f.type && r.type !== f.type) return false;
     if (f.inst && e.i !== f.inst) return false;
-    if (f.problems && !r.sev) return false;
+    if (f.problems && !isProblem(r.sev)) return false;
     if (f.text) {
       const words = f.text.split(/\s+/);
       const hay = haystack(r);
@@ -2871,7 +2948,7 @@
   function addRow(r) {
     L.types.add(r.type);
     if (r.e.i) L.insts.add(r.e.i);
-    if (r.sev) L.problems++;
+    if (isProblem(r.sev)) L.problems++;
   }
 
   /** ingest derives rows for new entries; returns true when the order changed. */
@@ -3010,7 +3087,7 @@
     cType.dataset.type = r.type;
     const s = summary(r);
     cSum.replaceChildren();
-    if (r.sev) cSum.append(h("span", { class: "sev", data: { sev: r.sev }, text: r.sev === "error" ? "✕" : "⚠" }));
+    if (r.sev) cSum.append(h("span", { class: "sev", data: { sev: r.sev }, text: r.sev === "error" ? "✕" : r.sev === "warning" ? "⚠" : "ℹ" }));
     cSum.append(s.err ? h("span", { class: "err", text: s.text }) : s.text);
     if (r.sev && e.m !== undefined) cSum.append(h("span", { class: "sev", data: { sev: r.sev }, text: ` — ${e.diag[0].text}` }));
     el.title = r.sev ? e.diag.map((x) => `${x.severity}: ${x.text}`).join("\n") : "";
@@ -3032,6 +3109,11 @@
 
   for (const el of [filt.text]) el.addEventListener("input", () => markLogDirty());
   for (const el of [filt.dir, filt.type, filt.inst, filt.problems]) el.addEventListener("change", () => markLogDirty());
+  /** showProblems filters the inspector to the rows with problems. */
+  function showProblems() {
+    filt.problems.checked = true;
+    markLogDirty();
+  }
   filt.text.addEventListener("keydown", (e) => { if (e.key === "Escape") { filt.text.value = ""; markLogDirty(); } });
   tid("log-clear").addEventListener("click", () => clearLog(false));
 
