@@ -43,7 +43,7 @@ type session struct {
 	viewTimer *time.Timer
 	closed    bool
 	later     []func() // calls to make once the lock is let go (a run's watch)
-	play      *play // the scenario playing, if any
+	play      *play    // the scenario playing, if any
 	// played is the last frame of the scenario that played last, for a
 	// page that comes back after it ended.
 	played *scenarioFrame
