@@ -498,6 +498,7 @@
       }
       return;
     }
+    rec.lastOrigin = ev.origin;
     if (ev.origin !== rec.origin) {
       relay(rec, ev.data, `the frame is now at ${ev.origin}, not the extension's origin ${rec.origin}`);
       return;
@@ -510,12 +511,13 @@
   function unloadingFrame(origin) {
     const now = performance.now();
     removedLately = removedLately.filter((x) => now - x.at < RECENT_MS);
+    const at = (rec) => (rec.lastOrigin || rec.origin) === origin; // where it was last heard from
     for (let i = removedLately.length - 1; i >= 0; i--) {
-      if (removedLately[i].rec.origin === origin) return removedLately[i].rec;
+      if (at(removedLately[i].rec)) return removedLately[i].rec;
     }
     let found = null;
     for (const rec of frames.values()) {
-      if (rec.origin !== origin) continue;
+      if (!at(rec)) continue;
       if (found) return null; // two live frames at that origin: cannot tell
       found = rec;
     }
@@ -620,7 +622,7 @@
     const iframe = document.createElement("iframe");
     const rec = {
       id: inst.id, idJSON: JSON.stringify(inst.id), url: inst.url, origin, iframe, win: null,
-      loaded: false, loadedAt: 0, loads: 0, removing: false, removed: false, inserting: true,
+      loaded: false, loadedAt: 0, loads: 0, removing: false, removed: false, lastOrigin: "", inserting: true,
     };
     iframe.dataset.testid = "ext-frame";
     iframe.dataset.instance = inst.id;
