@@ -17,7 +17,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/cpsim/cpsim/internal/demo"
@@ -95,6 +94,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 // options are serve's flags.
 type options struct {
 	addr, demoAddr     string
+	demoAddrGiven      bool // -demo-addr or CPSIM_DEMO_ADDR was set
 	panelURL, demoURL  string
 	extensions, global listFlag
 	config             string
@@ -158,6 +158,8 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (*o
 	if fs.NArg() > 0 {
 		return nil, usagef("unexpected argument %q: flags start with -", fs.Arg(0))
 	}
+	o.demoAddrGiven = getenv("CPSIM_DEMO_ADDR") != ""
+	fs.Visit(func(f *flag.Flag) { o.demoAddrGiven = o.demoAddrGiven || f.Name == "demo-addr" })
 	n, err := strconv.ParseUint(seed, 10, 64)
 	if err != nil {
 		return nil, usagef("-seed %q is not a whole number", seed)
@@ -243,21 +245,21 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 
-	var demoLn net.Listener
+	addExtensions(data, o.extensions.values, state.ModeInteraction)
+	addExtensions(data, o.global.values, state.ModeGlobal)
+	needDemos := len(data.Extensions) == 0
+	demoLn, err := listenDemos(o, needDemos, log)
+	if err != nil {
+		return err
+	}
 	demoURL := ""
-	if o.demoAddr != "" {
-		if demoLn, err = net.Listen("tcp", o.demoAddr); err != nil {
-			return usagef("-demo-addr: %v", err)
-		}
+	if demoLn != nil {
 		defer demoLn.Close()
 		if demoURL, err = publicURL(o.demoURL, o.demoAddr, demoLn, "localhost"); err != nil {
 			return err
 		}
 	}
-
-	addExtensions(data, o.extensions.values, state.ModeInteraction)
-	addExtensions(data, o.global.values, state.ModeGlobal)
-	if len(data.Extensions) == 0 {
+	if needDemos {
 		if demoURL == "" {
 			return usagef("no extension to load: give -extension URL, a -config with extensions, or keep the demos (-demo-addr)")
 		}
@@ -282,6 +284,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
+	checkClient := &http.Client{Timeout: 5 * time.Second}
 	srv, err := host.New(host.Config{
 		Logger:    log,
 		Data:      data,
@@ -294,6 +297,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		Scenarios: library,
 		AutoPlay:  autoPlay,
 		Speed:     o.speed,
+		Check: func(ctx context.Context, url string) []host.Problem {
+			return host.CheckExtension(ctx, checkClient, panelURL, url)
+		},
 	})
 	if err != nil {
 		return err
@@ -327,20 +333,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	fmt.Fprintf(stdout, "cpsim is running: open %s/ in a browser (Ctrl-C stops it)\n", panelURL)
 
-	var checks sync.WaitGroup
-	checks.Add(1)
-	go func() {
-		defer checks.Done()
-		problems := checkExtensions(ctx, panelURL, data)
-		for _, p := range problems {
-			if p.Level == "error" {
-				log.Error(p.Text)
-			} else {
-				log.Warn(p.Text)
-			}
-		}
-		srv.Report(problems)
-	}()
+	srv.CheckExtensions()
 
 	select {
 	case <-ctx.Done():
@@ -355,8 +348,40 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	for _, hs := range servers {
 		_ = hs.Shutdown(sctx)
 	}
-	checks.Wait()
 	return err
+}
+
+// listenDemos opens the demo extensions' listener, or says why there is
+// none. When they are needed (no extension is given) and their port is
+// taken, as by another cpsim, they go on another port of the same host;
+// when they are not needed, they are served only if -demo-addr asks, and
+// a taken port is no reason to stop.
+func listenDemos(o *options, needed bool, log *slog.Logger) (net.Listener, error) {
+	switch {
+	case o.demoAddr == "":
+		return nil, nil
+	case !needed && !o.demoAddrGiven:
+		log.Info("the demo extensions are not served, since extensions are given (-demo-addr " + o.demoAddr + " serves them too)")
+		return nil, nil
+	}
+	ln, err := net.Listen("tcp", o.demoAddr)
+	if err == nil {
+		return ln, nil
+	}
+	if !needed {
+		log.Warn("the demo extensions are not served: their address is taken", "addr", o.demoAddr, "err", err)
+		return nil, nil
+	}
+	host, _, splitErr := net.SplitHostPort(o.demoAddr)
+	if splitErr != nil {
+		return nil, usagef("-demo-addr: %v", err)
+	}
+	ln, err2 := net.Listen("tcp", net.JoinHostPort(host, "0"))
+	if err2 != nil {
+		return nil, usagef("-demo-addr: %v", err)
+	}
+	log.Warn("the demo extensions' address is taken (another cpsim?); they are served on another port", "addr", o.demoAddr, "err", err, "instead", ln.Addr().String())
+	return ln, nil
 }
 
 func newLogger(o *options, w io.Writer) *slog.Logger {
@@ -469,26 +494,6 @@ func modeOf(e state.ExtensionData) string {
 		return string(state.ModeInteraction)
 	}
 	return e.Mode
-}
-
-// checkExtensions checks every configured extension URL in parallel.
-func checkExtensions(ctx context.Context, panelURL string, d *state.Data) []host.Problem {
-	client := &http.Client{Timeout: 5 * time.Second}
-	results := make([][]host.Problem, len(d.Extensions))
-	var wg sync.WaitGroup
-	for i, e := range d.Extensions {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			results[i] = host.CheckExtension(ctx, client, panelURL, e.URL)
-		}()
-	}
-	wg.Wait()
-	var all []host.Problem
-	for _, r := range results {
-		all = append(all, r...)
-	}
-	return all
 }
 
 // env reads flag defaults from the environment.

@@ -56,6 +56,15 @@ type Config struct {
 	AutoPlay *scenario.Scenario
 	// Speed divides the waits of scenarios played automatically.
 	Speed float64
+	// Check checks an extension URL as the panel will load it, such as
+	// CheckExtension with the panel's origin; nil checks nothing. The
+	// server checks every URL when CheckExtensions is called, and again
+	// when a page connects and when an instance of it loads, so that the
+	// pages show what is true now.
+	Check func(ctx context.Context, url string) []Problem
+	// CheckEvery is the least time between two checks of one URL
+	// (default 2 s).
+	CheckEvery time.Duration
 }
 
 // Problem is something wrong with the configuration that the page shows:
@@ -92,6 +101,7 @@ type Server struct {
 
 	handler http.Handler
 	relays  sync.WaitGroup
+	checks  *extChecks
 
 	mu       sync.Mutex
 	sessions map[string]*session
@@ -145,6 +155,7 @@ func New(cfg Config) (*Server, error) {
 		scenarios:    withAutoPlay(cfg.Scenarios, cfg.AutoPlay),
 		autoPlay:     cfg.AutoPlay,
 		speed:        cfg.Speed,
+		checks:       newExtChecks(cfg.Check, cfg.CheckEvery),
 	}
 	s.nextSeed.Store(cfg.Seed)
 	if s.clock == nil {
@@ -324,6 +335,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 	done := make(chan struct{})
 	go func() {
+		s.stopChecks()
 		s.relays.Wait()
 		close(done)
 	}()

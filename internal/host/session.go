@@ -217,6 +217,9 @@ func (s *session) apply(b *batch, ev state.Event) (state.Output, error) {
 func (s *session) absorb(b *batch, o state.Output) {
 	for _, c := range o.Changes { // first: this step's rows may be theirs
 		s.insts[c.Instance.ID] = refOf(c.Instance)
+		if c.Kind == state.Started {
+			s.srv.recheck(c.Instance.URL)
+		}
 	}
 	diags := o.Diagnostics
 	now := s.now()

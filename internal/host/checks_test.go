@@ -1,0 +1,108 @@
+package host
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+)
+
+// fakeCheck answers checks from a table the test changes, and counts them.
+type fakeCheck struct {
+	mu     sync.Mutex
+	now    map[string][]Problem
+	counts map[string]int
+}
+
+func newFakeCheck() *fakeCheck {
+	return &fakeCheck{now: map[string][]Problem{}, counts: map[string]int{}}
+}
+
+func (f *fakeCheck) check(_ context.Context, url string) []Problem {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.counts[url]++
+	return f.now[url]
+}
+
+func (f *fakeCheck) set(url string, ps ...Problem) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.now[url] = ps
+}
+
+func (f *fakeCheck) count(url string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.counts[url]
+}
+
+// TestChecksAreThrottled: a URL is checked at once, then at most once per
+// CheckEvery however often it is asked for, and a request that comes too
+// soon is not lost: it runs when the time has passed.
+func TestChecksAreThrottled(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		f := newFakeCheck()
+		srv, err := New(Config{Logger: discardLogger(), Data: testData(t), Validator: sharedValidator(), Assets: testAssets,
+			Check: f.check, CheckEvery: 2 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer srv.stopChecks()
+		const u = "http://localhost:9/crm.html"
+		srv.recheck(u)
+		synctest.Wait()
+		if n := f.count(u); n != 1 {
+			t.Fatalf("%d checks at first, want 1", n)
+		}
+		for range 5 {
+			srv.recheck(u)
+		}
+		synctest.Wait()
+		if n := f.count(u); n != 1 {
+			t.Errorf("%d checks within CheckEvery, want 1", n)
+		}
+		time.Sleep(2 * time.Second)
+		synctest.Wait()
+		if n := f.count(u); n != 2 {
+			t.Errorf("%d checks once CheckEvery passed, want 2 (the requests that came too soon, as one)", n)
+		}
+		time.Sleep(time.Minute)
+		synctest.Wait()
+		if n := f.count(u); n != 2 {
+			t.Errorf("%d checks with none asked for, want 2", n)
+		}
+	})
+}
+
+// TestProblemsFollowTheExtension: the start-up check's "cannot reach"
+// banner used to stay on every new page after the extension's server came
+// up. A page that connects has the URLs checked again, and every page is
+// told what is true now.
+func TestProblemsFollowTheExtension(t *testing.T) {
+	t.Parallel()
+	f := newFakeCheck()
+	const crm = "http://localhost:9/crm.html"
+	down := Problem{Level: "error", Kind: "unreachable", URL: crm, Text: "cannot reach " + crm}
+	f.set(crm, down)
+	srv, hs := newTestServer(t, func(c *Config) {
+		c.Check = f.check
+		c.CheckEvery = time.Millisecond
+	})
+	srv.CheckExtensions()
+	problems := func(f map[string]any) []any { l, _ := f["p"].([]any); return l }
+	first := dial(t, hs, "", 0, true)
+	first.waitFor(func(f map[string]any) bool { return f["t"] == "p" && len(problems(f)) == 1 })
+
+	f.set(crm) // the extension's server is up
+	second := dial(t, hs, "", 0, true)
+	second.waitFor(func(f map[string]any) bool { return f["t"] == "p" && len(problems(f)) == 0 && f["p"] != nil })
+	first.waitFor(func(f map[string]any) bool { return f["t"] == "p" && len(problems(f)) == 0 })
+
+	// An instance that loads has its URL checked again too.
+	f.set(crm, down)
+	first.call()
+	first.waitFor(func(f map[string]any) bool { return f["t"] == "p" && len(problems(f)) == 1 })
+}
