@@ -45,7 +45,7 @@ func TestDemosGoOnWithoutTheirPort(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { taken.Close() }) // not defer: the subtests run after this function returns
-	busy := taken.Addr().String() // localhost may be ::1 or 127.0.0.1: the very address
+	busy := taken.Addr().String()       // localhost may be ::1 or 127.0.0.1: the very address
 
 	tests := []struct {
 		name string

@@ -377,7 +377,7 @@ func (s *Server) attach(ctx context.Context, h inFrame, c *conn, origin string) 
 			return nil
 		}
 	}
-	s.recheck(s.extensionURLs()...) // a page that connects shows what is true now
+	s.recheck(s.extensionURLs()...)       // a page that connects shows what is true now
 	problems := s.currentProblems(origin) // before ss.mu: locks are taken s.mu first
 	var arrival *queuedPlay
 	if !resumed {
