@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -9,30 +10,23 @@ import (
 	"time"
 )
 
-// readmeConfig is the config file of the README: the user's own queues,
-// Sales (phone) and Web Chat (chat), and none of those the built-in
-// scenarios name (Support, Customer Care Email, an SMS and a WhatsApp
-// queue).
-const readmeConfig = `agent:                      # fields left out keep the built-in values
-  first_name: Maria
-  last_name: Lindqvist
-  username: maria.lindqvist
-  work_status: ready        # ready, not_ready or wrap_up
-  profile: Available        # one of the profiles
-  profiles:
-    - {name: Available, type: presence, availability: FREE}
-    - {name: Lunch, type: absence, availability: AWAY, reason: Lunch break}
-queues:                     # replaces the built-in queues
-  - {name: Sales, channel: phone, address: "+358201230100"}
-  - {name: Web Chat, channel: chat}
-extensions:                 # replaces the demos
-  - key: crm
-    text: CRM
-    icon: sap-icon://customer
-    url: http://localhost:3000/panel.html
-    queues: [Sales]         # leave out for every queue
-  - {key: recorder, url: "http://localhost:3000/recorder.html", mode: global}
-`
+// readmeConfig is the config file example of the README: the user's own
+// queues, Sales (phone) and Web Chat (chat), and none of those the
+// built-in scenarios name (Support, Customer Care Email, an SMS and a
+// WhatsApp queue).
+func readmeConfig(t *testing.T) string {
+	t.Helper()
+	src, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, found := strings.Cut(string(src), "## The config file\n\n```yaml\n")
+	block, _, closed := strings.Cut(rest, "```")
+	if !found || !closed || !strings.Contains(block, "queues:") {
+		t.Fatal("README.md has no config example under ## The config file")
+	}
+	return block
+}
 
 // watchBuffer is a syncBuffer that closes seen once what was written to
 // it holds want, so that a test waits for a line without polling.
@@ -60,7 +54,7 @@ func (w *watchBuffer) Write(p []byte) (int, error) {
 // and why, one line each.
 func TestServeLeavesOutTheLibraryThatDoesNotFit(t *testing.T) {
 	t.Parallel()
-	dir := writeFiles(t, map[string]string{"cpsim.yaml": readmeConfig})
+	dir := writeFiles(t, map[string]string{"cpsim.yaml": readmeConfig(t)})
 	for _, tt := range []struct {
 		name string
 		args []string
@@ -106,12 +100,13 @@ func TestServeLeavesOutTheLibraryThatDoesNotFit(t *testing.T) {
 // TestLibraryUnderAConfig: validate, test and -scenario over the README's
 // config: the built-in scenarios that do not fit it never fail a user's
 // own files; naming one says why it is left out; the user's files are
-// still read strictly. None of these starts a browser: test stops at the
-// missing Chromium once the scenarios are read.
+// still read strictly, every mistake of each told, one a line. None of
+// these starts a browser: test stops at the missing Chromium once the
+// scenarios are read.
 func TestLibraryUnderAConfig(t *testing.T) {
 	t.Parallel()
 	dir := writeFiles(t, map[string]string{
-		"cpsim.yaml": readmeConfig,
+		"cpsim.yaml": readmeConfig(t),
 		"bad.yaml":   "agent:\n  frist_name: Bob\n",
 		"mine.yaml": "name: Mine\nsteps:\n" +
 			"  - incoming: {as: call1, channel: phone, queue: Sales}\n" +
@@ -119,6 +114,10 @@ func TestLibraryUnderAConfig(t *testing.T) {
 			"  - expect: {type: init, from: crm, within: 10s}\n" +
 			"  - expect_none: {type: action, payload: {command: interaction}, from: recorder, within: 1s}\n",
 		"support.yaml": "name: Support\nsteps:\n  - incoming: {as: call1, channel: phone, queue: Support}\n",
+		"three.yaml": "name: x\nsteps:\n  - incoming: {as: c1, channel: phone, queue: Saels}\n  - accept: c1\n  - acept: c1\n" +
+			"  - expect_none: {type: action, payload: {comand: detail}}\n",
+		"indent.yaml": "name: x\nsteps:\n  - incoming:\n      as: c1\n     channel: phone\n  - accept: c1\n",
+		"from.yaml":   "name: x\nsteps:\n  - expect: {type: init, from: crm}\n",
 	})
 	at := func(name string) string { return filepath.Join(dir, name) }
 	cfg := at("cpsim.yaml")
@@ -127,7 +126,7 @@ func TestLibraryUnderAConfig(t *testing.T) {
 		name string
 		args []string
 		code int
-		out  []string
+		out  []string // parts of the output, in order
 	}{
 		{"validate a user's file", []string{"validate", "-config", cfg, at("mine.yaml")}, 0,
 			[]string{at("mine.yaml") + ": ok, 4 steps (Mine)"}},
@@ -147,37 +146,7 @@ func TestLibraryUnderAConfig(t *testing.T) {
 			[]string{at("bad.yaml") + `:2:3: unknown key "frist_name"`}},
 		{"serve with a built-in scenario left out", []string{"-addr", "127.0.0.1:0", "-demo-addr", "", "-config", cfg, "-scenario", "email"}, 2,
 			[]string{"the built-in scenario email.yaml is left out: it needs queues your -config does not have (email.yaml:4:15: no queue takes email"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			code, out := runFor(t, time.Minute, tt.args...)
-			if code != tt.code {
-				t.Errorf("exit code %d, want %d; output:\n%s", code, tt.code, out)
-			}
-			inOrder(t, out, tt.out)
-		})
-	}
-}
-
-// TestValidateTellsEveryMistake: validate prints every mistake of every
-// file, one a line, each at its position, and exits 2.
-func TestValidateTellsEveryMistake(t *testing.T) {
-	t.Parallel()
-	dir := writeFiles(t, map[string]string{
-		"three.yaml": "name: x\nsteps:\n  - incoming: {as: c1, channel: phone, queue: Saels}\n  - accept: c1\n  - acept: c1\n" +
-			"  - expect_none: {type: action, payload: {comand: detail}}\n",
-		"indent.yaml": "name: x\nsteps:\n  - incoming:\n      as: c1\n     channel: phone\n  - accept: c1\n",
-		"from.yaml":   "name: x\nsteps:\n  - expect: {type: init, from: crm}\n",
-	})
-	at := func(name string) string { return filepath.Join(dir, name) }
-	tests := []struct {
-		name string
-		args []string
-		code int
-		out  []string
-	}{
-		{"every mistake of a file", []string{"validate", at("three.yaml"), at("indent.yaml")}, 2, []string{
+		{"validate tells every mistake of every file", []string{"validate", at("three.yaml"), at("indent.yaml")}, 2, []string{
 			at("three.yaml") + `:3:47: queue of channel phone "Saels" is not allowed (did you mean "Sales"?)`,
 			at("three.yaml") + `:5:5: unknown step "acept" (did you mean "accept"?)`,
 			at("three.yaml") + `:6:43: unknown key "comand" (did you mean "command"?)`,
@@ -186,6 +155,8 @@ func TestValidateTellsEveryMistake(t *testing.T) {
 		{"from names the demos when nothing else is configured", []string{"validate", at("from.yaml")}, 2, []string{
 			at("from.yaml") + `:3:32: no extension has the key "crm" (the extensions are customer-card, seed-full, seed-simple, activity)`}},
 		{"from names an extension given as to cpsim test", []string{"validate", "-extension", "http://localhost:3000/crm.html", at("from.yaml")}, 0, []string{
+			at("from.yaml") + ": ok, 1 steps"}},
+		{"from names an extension of the config", []string{"validate", "-config", cfg, at("from.yaml")}, 0, []string{
 			at("from.yaml") + ": ok, 1 steps"}},
 		{"validate -extension checks the URL", []string{"validate", "-extension", "ftp://x/crm.html", at("from.yaml")}, 2, []string{
 			"must start with http:// or https://"}},

@@ -13,27 +13,12 @@ import (
 	"github.com/cpsim/cpsim/scenarios"
 )
 
-// readmeConfig is the config file of the README: the user's own queues,
-// Sales (phone) and Web Chat (chat), none of the built-in ones.
-const readmeConfig = `agent:
-  first_name: Maria
-  last_name: Lindqvist
-  username: maria.lindqvist
-  work_status: ready
-  profile: Available
-  profiles:
-    - {name: Available, type: presence, availability: FREE}
-    - {name: Lunch, type: absence, availability: AWAY, reason: Lunch break}
-queues:
-  - {name: Sales, channel: phone, address: "+358201230100"}
+// usersQueues is a config with the user's own queues, as the README's
+// example has them: Sales (phone) and Web Chat (chat), none of those the
+// built-in scenarios name but Sales.
+const usersQueues = `queues:
+  - {name: Sales, channel: phone}
   - {name: Web Chat, channel: chat}
-extensions:
-  - key: crm
-    text: CRM
-    icon: sap-icon://customer
-    url: http://localhost:3000/panel.html
-    queues: [Sales]
-  - {key: recorder, url: "http://localhost:3000/recorder.html", mode: global}
 `
 
 // TestParseLibraryUnderAConfig: under a config with the user's own queues,
@@ -41,7 +26,7 @@ extensions:
 // the others are kept.
 func TestParseLibraryUnderAConfig(t *testing.T) {
 	t.Parallel()
-	d, err := state.ParseData("cpsim.yaml", []byte(readmeConfig))
+	d, err := state.ParseData("cpsim.yaml", []byte(usersQueues))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -221,6 +221,8 @@ func resolve(n *yaml.Node) *yaml.Node {
 	return n
 }
 
+// isBool and isString tell a scalar by the type YAML resolved it to, so
+// that true and "true", 2042 and "2042" are told apart as JSON tells them.
 func isBool(n *yaml.Node) bool   { return n.Kind == yaml.ScalarNode && n.Tag == "!!bool" }
 func isString(n *yaml.Node) bool { return n.Kind == yaml.ScalarNode && n.Tag == "!!str" }
 

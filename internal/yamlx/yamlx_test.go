@@ -167,6 +167,7 @@ func TestErrorsAdd(t *testing.T) {
 // TestSyntaxErrorLines: a syntax error is reported at the line a person
 // fixes, not at the line of the construct yaml.v3 was reading.
 func TestSyntaxErrorLines(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, src, want string
 	}{
