@@ -269,13 +269,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return usageError{err}
 	}
 
-	library, err := loadLibrary(data)
-	if err != nil {
-		return err
+	library, skipped := loadLibrary(data)
+	for _, s := range skipped {
+		log.Info(s.Error())
 	}
 	var autoPlay *scenario.Scenario
 	if o.scenario != "" {
-		if autoPlay, err = findScenario(o.scenario, library, data); err != nil {
+		if autoPlay, err = findOrSkipped(o.scenario, library, skipped, data); err != nil {
 			return usageError{err}
 		}
 	}
@@ -538,12 +538,28 @@ func (l *listFlag) Set(v string) error {
 }
 
 // loadLibrary reads the embedded scenarios over the data cpsim runs with.
-func loadLibrary(data *state.Data) ([]*scenario.Scenario, error) {
-	library, err := scenario.ParseAll(scenarios.Files(), data)
-	if err != nil {
-		return nil, fmt.Errorf("the built-in scenario %w", err)
+// Those that do not fit it (a -config with queues of its own) are left
+// out and returned, to be told of: the library never stops cpsim.
+func loadLibrary(data *state.Data) ([]*scenario.Scenario, []scenario.Skipped) {
+	return scenario.ParseLibrary(scenarios.Files(), data)
+}
+
+// findOrSkipped is findScenario, which also explains a built-in scenario
+// the user names that was left out of the library, rather than saying
+// there is none of that name.
+func findOrSkipped(arg string, library []*scenario.Scenario, skipped []scenario.Skipped, data *state.Data) (*scenario.Scenario, error) {
+	sc, err := findScenario(arg, library, data)
+	if err == nil {
+		return sc, nil
 	}
-	return library, nil
+	if _, statErr := os.Stat(arg); errors.Is(statErr, fs.ErrNotExist) {
+		for _, s := range skipped {
+			if s.Named(arg) {
+				return nil, s
+			}
+		}
+	}
+	return nil, err
 }
 
 // findScenario reads a scenario file, or finds one of the library by its

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -10,9 +11,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cpsim/cpsim/internal/demo"
 	"github.com/cpsim/cpsim/internal/runner"
 	"github.com/cpsim/cpsim/internal/scenario"
 	"github.com/cpsim/cpsim/internal/state"
+	"github.com/cpsim/cpsim/internal/yamlx"
 )
 
 // failedError is a run whose scenarios did not all pass: exit code 1.
@@ -39,14 +42,19 @@ func baseData(config string) (*state.Data, error) {
 	return d, nil
 }
 
-// validate checks scenario files without running them.
+// validate checks scenario files without running them, and tells every
+// mistake of each, one a line.
 func validate(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	env := envLookup(getenv)
 	fs := flag.NewFlagSet("cpsim validate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	config := fs.String("config", envLookup(getenv).str("CPSIM_CONFIG", ""),
-		"YAML `file` whose queues and profiles the scenarios may name (env CPSIM_CONFIG), e.g. -config cpsim.yaml")
+	config := fs.String("config", env.str("CPSIM_CONFIG", ""),
+		"YAML `file` whose queues, profiles and extensions the scenarios may name (env CPSIM_CONFIG), e.g. -config cpsim.yaml")
+	extensions, global := env.list("CPSIM_EXTENSION"), env.list("CPSIM_GLOBAL")
+	fs.Var(&extensions, "extension", "`URL` of an extension the scenarios will run with, as cpsim test takes it, so that expect steps may name it with from: (env CPSIM_EXTENSION), e.g. -extension http://localhost:3000/panel.html")
+	fs.Var(&global, "global", "`URL` of a global extension, the same way (env CPSIM_GLOBAL), e.g. -global http://localhost:3000/recorder.html")
 	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), "Usage:\n  cpsim validate [-config FILE] SCENARIO.yaml...\n\nChecks scenario files without running them.\n\nFlags:\n")
+		fmt.Fprint(fs.Output(), "Usage:\n  cpsim validate [-config FILE] [-extension URL] SCENARIO.yaml...\n\nChecks scenario files without running them, and tells every mistake of each.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	if err := parseFlags(fs, args); err != nil {
@@ -55,11 +63,22 @@ func validate(args []string, getenv func(string) string, stdout, stderr io.Write
 	if fs.NArg() == 0 {
 		return usagef("give the scenario files to check")
 	}
+	for _, u := range append(slices.Clone(extensions.values), global.values...) {
+		if err := state.CheckExtensionURL(u); err != nil {
+			return usagef("extension %v", err)
+		}
+	}
 	data, err := baseData(*config)
 	if err != nil {
 		return err
 	}
-	bad := 0
+	addExtensions(data, extensions.values, state.ModeInteraction)
+	addExtensions(data, global.values, state.ModeGlobal)
+	if len(data.Extensions) == 0 {
+		// cpsim then loads its demos: expectations may name them.
+		data.Extensions = demo.Extensions("http://localhost:8081")
+	}
+	bad, mistakes := 0, 0
 	for _, file := range fs.Args() {
 		src, err := os.ReadFile(file)
 		if err == nil {
@@ -70,10 +89,20 @@ func validate(args []string, getenv func(string) string, stdout, stderr io.Write
 			}
 		}
 		bad++
+		var errs yamlx.Errors
+		if errors.As(err, &errs) {
+			mistakes += len(errs)
+		} else {
+			mistakes++
+		}
 		fmt.Fprintln(stderr, err)
 	}
 	if bad > 0 {
-		return usagef("%d of %d files are not valid scenarios", bad, fs.NArg())
+		plural := "s"
+		if mistakes == 1 {
+			plural = ""
+		}
+		return usagef("%d of %d files are not valid scenarios (%d mistake%s)", bad, fs.NArg(), mistakes, plural)
 	}
 	return nil
 }
@@ -92,12 +121,12 @@ func listScenarios(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	library, err := loadLibrary(data)
-	if err != nil {
-		return err
-	}
+	library, skipped := loadLibrary(data)
 	for _, sc := range library {
 		fmt.Fprintf(stdout, "%-20s %s (%d steps)\n%-20s %s\n", strings.TrimSuffix(sc.File, ".yaml"), sc.Name, len(sc.Steps), "", sc.Description)
+	}
+	for _, s := range skipped {
+		fmt.Fprintln(stderr, s)
 	}
 	return nil
 }
@@ -163,9 +192,6 @@ func test(ctx context.Context, args []string, getenv func(string) string, stdout
 	}
 	addExtensions(data, extensions.values, state.ModeInteraction)
 	addExtensions(data, global.values, state.ModeGlobal)
-	if _, err := runner.FindChromium(*chromium); err != nil {
-		return usageError{err}
-	}
 	// Listen first: with no extension the demos are loaded, at an address
 	// known only now, and the scenarios are read over the final data.
 	st, err := runner.Listen(data)
@@ -173,17 +199,19 @@ func test(ctx context.Context, args []string, getenv func(string) string, stdout
 		return err
 	}
 	defer st.Close()
-	library, err := loadLibrary(st.Data)
-	if err != nil {
-		return err
-	}
+	library, skipped := loadLibrary(st.Data)
 	var plays []*scenario.Scenario
 	for _, arg := range fs.Args() {
-		sc, err := findScenario(arg, library, st.Data)
+		sc, err := findOrSkipped(arg, library, skipped, st.Data)
 		if err != nil {
 			return usageError{err}
 		}
 		plays = append(plays, sc)
+	}
+	// Chromium is looked for once the scenarios are known to be right, so
+	// that a file's mistakes are told of on a machine without it.
+	if _, err := runner.FindChromium(*chromium); err != nil {
+		return usageError{err}
 	}
 
 	results, err := st.Run(ctx, runner.Config{

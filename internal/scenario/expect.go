@@ -9,7 +9,6 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/cpsim/cpsim/internal/state"
 	"github.com/cpsim/cpsim/internal/yamlx"
 )
 
@@ -29,52 +28,65 @@ const defaultWithin = 5 * time.Second
 func (p *parser) expectation(key, val *yaml.Node) (expectation, error) {
 	var v struct {
 		Type    string         `yaml:"type"`
-		ID      any            `yaml:"id"`
-		Payload any            `yaml:"payload"`
+		ID      *yaml.Node     `yaml:"id"`
+		Payload *yaml.Node     `yaml:"payload"`
 		Within  *time.Duration `yaml:"within"`
 		From    string         `yaml:"from"`
 		In      string         `yaml:"in"`
 	}
+	e := expectation{want: map[string]any{}, within: defaultWithin}
 	if err := p.decode(key, val, &v, "{type: action, payload: {command: detail}, within: 3s}"); err != nil {
-		return expectation{}, err
+		return e, err
 	}
-	e := expectation{want: map[string]any{}, within: defaultWithin, from: v.From}
+	e.from = v.From
+	var errs yamlx.Errors
 	if v.In != "" {
 		in, err := p.use(val, v.In)
-		if err != nil {
-			return e, err
-		}
+		errs.Add(err)
 		e.in = in
 	}
+	if v.From != "" {
+		errs.Add(p.extensionKey(val, v.From))
+	}
 	if v.Type != "" {
-		if err := p.oneOf(val, "type", v.Type, []string{"init", "exit", "action"}); err != nil {
-			return e, err
+		if err := p.oneOf(val, "type", v.Type, messageTypes()); err != nil {
+			errs.Add(err)
+		} else {
+			e.want["type"] = v.Type
 		}
-		e.want["type"] = v.Type
 	}
 	if v.ID != nil {
-		e.want["id"] = v.ID
+		if mistake := p.idPattern(v.ID); mistake != nil {
+			errs.Add(mistake)
+		} else {
+			e.want["id"] = p.anyOf(v.ID, &errs)
+		}
 	}
 	if v.Payload != nil {
-		if m, ok := v.Payload.(map[string]any); ok {
-			if c, ok := m["command"].(string); ok && !slices.Contains(state.Commands(), c) {
-				return e, p.oneOf(val, "command", c, state.Commands())
-			}
+		payloadErrs := p.payloadPattern(v.Type, v.Payload)
+		errs = append(errs, payloadErrs...)
+		if len(payloadErrs) == 0 {
+			e.want["payload"] = p.anyOf(v.Payload, &errs)
 		}
-		e.want["payload"] = v.Payload
 	}
-	if len(e.want) == 0 {
-		return e, p.errf(val, "say what the message has: type, id or payload", "%s matches every message", key.Value)
+	if len(e.want) == 0 && len(errs) == 0 {
+		errs.Add(p.errf(val, "say what the message has: type, id or payload", "%s matches every message", key.Value))
 	}
-	if v.Within != nil {
-		if *v.Within <= 0 {
-			return e, yamlx.Errorf(p.file, val, "within must be more than 0s")
-		}
+	if v.Within != nil && *v.Within <= 0 {
+		errs.Add(yamlx.Errorf(p.file, val, "within must be more than 0s"))
+	} else if v.Within != nil {
 		e.within = *v.Within
 	}
 	b, _ := json.Marshal(e.want)
 	e.text = string(b)
-	return e, nil
+	return e, errs.Err()
+}
+
+// anyOf decodes a node of a pattern into what it matches.
+func (p *parser) anyOf(n *yaml.Node, errs *yamlx.Errors) any {
+	var x any
+	errs.Add(yamlx.Decode(p.file, n, &x))
+	return x
 }
 
 // contains reports whether got contains want: every key of a want map is

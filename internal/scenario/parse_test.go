@@ -1,7 +1,12 @@
 package scenario
 
 import (
+	"encoding/json"
 	"errors"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -148,7 +153,7 @@ func TestParseErrors(t *testing.T) {
 	tests := []struct {
 		name, src, want string
 	}{
-		{"not YAML", "name: [x\n", "s.yaml:2:1: did not find expected ',' or ']'"},
+		{"not YAML", "name: [x\n", "s.yaml:1:1: did not find expected ',' or ']'"},
 		{"not a mapping", "- login\n", "s.yaml:1:1: a scenario is a mapping with name, description and steps"},
 		{"no name", "steps: [login]\n", "s.yaml:1:1: the scenario has no name (add name: a few words)"},
 		{"no steps", "name: x\n", "s.yaml:1:1: the scenario has no steps"},
@@ -215,5 +220,294 @@ func TestContains(t *testing.T) {
 		if got := contains(msg, tt.want); got != tt.ok {
 			t.Errorf("contains(%v) = %v, want %v", tt.want, got, tt.ok)
 		}
+	}
+}
+
+// TestExpectPatterns: an expect or expect_none whose pattern has a key or a
+// value the API does not have would never match, so an expect_none would
+// pass whatever the extension sends; it is refused where it is written.
+func TestExpectPatterns(t *testing.T) {
+	t.Parallel()
+	refused := []struct {
+		name, step string
+		want       []string // every mistake, in order
+	}{
+		{"a misspelt key of an action (the reported bug)", "expect_none: {type: action, payload: {comand: detail}}",
+			[]string{`s.yaml:3:43: unknown key "comand" (did you mean "command"?)`}},
+		{"a detail value", "expect: {type: action, payload: {command: detail, value: usr}}",
+			[]string{`s.yaml:3:62: detail value "usr" is not allowed (did you mean "user"?)`}},
+		{"an interaction value", "expect: {payload: {command: interaction, value: hold}}",
+			[]string{`s.yaml:3:53: interaction value "hold" is not allowed (use one of accept, reject, pick, handle, hangup)`}},
+		{"a callState value", "expect: {payload: {command: callState, value: pause}}",
+			[]string{`s.yaml:3:51: callState value "pause" is not allowed (use one of startRecording, stopRecording, hold, unhold, mute, unmute)`}},
+		{"a word for a flag", `expect: {payload: {command: visible, value: "yes"}}`,
+			[]string{`s.yaml:3:49: the value of visible is true or false, not "yes"`}},
+		{"a word for a value object", "expect: {payload: {command: message, value: hello}}",
+			[]string{`s.yaml:3:49: the value of message is a mapping of to, content, from, subject, cc, bcc, channel, direct, cad, not "hello"`}},
+		{"a misspelt key of a value object", "expect: {payload: {command: outbound, value: {chanel: sms}}}",
+			[]string{`s.yaml:3:51: unknown key "chanel" (did you mean "channel"?)`}},
+		{"an outbound channel", "expect: {payload: {command: outbound, value: {channel: fax}}}",
+			[]string{`s.yaml:3:60: channel "fax" is not allowed (use one of phone, sms, whatsapp, email)`}},
+		{"a chat outbound", "expect: {payload: {command: outbound, value: {channel: chat}}}",
+			[]string{`s.yaml:3:60: channel "chat" is not allowed (use one of phone, sms, whatsapp, email)`}},
+		{"direct as a word", `expect: {payload: {command: outbound, value: {direct: "yes"}}}`,
+			[]string{`s.yaml:3:59: direct is true or false, not "yes"`}},
+		{"a number where the API sends a string, and a list for cad", "expect: {payload: {command: transfer, value: {to: 2042, cad: [a]}}}",
+			[]string{`s.yaml:3:55: to is a string, not "2042" (quote it: to: "2042")`,
+				`s.yaml:3:66: cad is a mapping of caller data, not a list (write it like cad: {customer_id: C-1001})`}},
+		{"a number in a list of addresses", "expect: {payload: {command: outbound, value: {to: [a@example.com, 7]}}}",
+			[]string{`s.yaml:3:71: to is a string, not "7" (quote it: to: "7")`}},
+		{"an interactionId that is a number", "expect: {payload: {command: message, interactionId: 5}}",
+			[]string{`s.yaml:3:57: interactionId is a string, not "5" (quote it: interactionId: "5")`}},
+		{"a command that is not a word", "expect: {type: action, payload: {command: 7}}",
+			[]string{`s.yaml:3:47: command is a word, not "7" (use one of outbound, detail, transfer, consult, join, dtmf, message, visible, enabled, expanded, interaction, callState)`}},
+		{"a value no command takes", "expect: {payload: {value: usr}}",
+			[]string{`s.yaml:3:31: value "usr" is not allowed (did you mean "user"?)`}},
+		{"every mistake of a pattern", "expect: {type: action, payload: {comand: detail, value: usr, interactionid: x}}",
+			[]string{`s.yaml:3:38: unknown key "comand" (did you mean "command"?)`,
+				`s.yaml:3:61: value "usr" is not allowed (did you mean "user"?)`,
+				`s.yaml:3:66: unknown key "interactionid" (did you mean "interactionId"?)`}},
+		{"an init payload that is not a boolean", "expect: {type: init, payload: {x: 1}}",
+			[]string{`s.yaml:3:35: the payload of init is true or false, not a mapping (payload: true asks for the cached messages, payload: false drops them)`}},
+		{"an exit payload", "expect: {type: exit, payload: {}}",
+			[]string{`s.yaml:3:35: an exit message has no payload (leave payload out)`}},
+		{"an action payload that is not a mapping", "expect: {type: action, payload: true}",
+			[]string{`s.yaml:3:37: the payload of an action is a mapping of command, value, interactionId, not "true" (write it like payload: {command: detail, value: user})`}},
+		{"a payload no message has", "expect: {payload: hello}",
+			[]string{`s.yaml:3:23: no message an extension sends has the payload "hello" (an action's payload is a mapping such as {command: detail, value: user}; init's is true or false)`}},
+		{"an id that is a list", "expect: {id: [1]}",
+			[]string{`s.yaml:3:18: the id is a string or a number, not a list (give the id the extension sends, such as id: cpc-1)`}},
+		{"a pattern over lines", "expect:\n      type: action\n      payload:\n        command: detail\n        value: usr",
+			[]string{`s.yaml:7:16: detail value "usr" is not allowed (did you mean "user"?)`}},
+		{"from a misspelt extension", "expect: {type: action, from: crn}",
+			[]string{`s.yaml:3:34: no extension has the key "crn" (did you mean "crm"?)`}},
+		{"from an extension far from any", "expect: {type: action, from: zzzzzz}",
+			[]string{`s.yaml:3:34: no extension has the key "zzzzzz" (the extensions are crm, bg)`}},
+	}
+	for _, tt := range refused {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := Parse("s.yaml", []byte("name: x\nsteps:\n  - "+tt.step+"\n"), withExtensions(t))
+			var errs yamlx.Errors
+			if !errors.As(err, &errs) {
+				t.Fatalf("err = %v (%T), want a yamlx.Errors", err, err)
+			}
+			var got []string
+			for _, e := range errs {
+				got = append(got, e.Error())
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("mistakes (-want +got):\n%s", diff)
+			}
+		})
+	}
+
+	accepted := []string{
+		"expect: {type: init, payload: true}",
+		"expect: {payload: false}",
+		"expect: {type: exit}",
+		"expect: {type: exit, payload: null}",
+		"expect: {id: cpc-1}",
+		"expect: {id: 7}",
+		"expect: {type: action, payload: {command: detail, value: interactions}}",
+		"expect: {payload: {command: interaction, value: hangup, interactionId: 3B0E6C12382D470EA3EB33B90685E984}}",
+		"expect: {payload: {command: callState, value: startRecording}}",
+		"expect: {payload: {command: expanded, value: false}}",
+		"expect: {payload: {command: outbound, value: {channel: whatsapp, to: \"+358401234567\", direct: true}}}",
+		"expect: {payload: {command: outbound, value: {channel: email, to: [a@example.com], cc: [b@example.com], bcc: c@example.com, from: q@example.com, subject: Hi, content: <b>Hi</b>}}}",
+		"expect: {payload: {command: transfer, value: {to: \"2042\", cad: {case: C-17, n: 3}}}}",
+		"expect: {payload: {command: dtmf, value: {content: \"123#\"}}}",
+		"expect: {payload: {value: user}}",
+		"expect: {payload: {value: true}}",
+		"expect: {payload: {value: {to: \"2042\"}}}",
+		"expect: {payload: {interactionId: x}}",
+		"expect_none: {type: action, payload: {command: interaction}, from: bg}",
+		"expect: {type: action, from: crm, payload: &p {command: detail}}",
+	}
+	for _, step := range accepted {
+		if _, err := Parse("s.yaml", []byte("name: x\nsteps:\n  - "+step+"\n"), withExtensions(t)); err != nil {
+			t.Errorf("%s: refused: %v", step, err)
+		}
+	}
+}
+
+// TestFromWithNoExtensions: with no extension configured, a from names
+// none, and the hint says where extensions are given.
+func TestFromWithNoExtensions(t *testing.T) {
+	t.Parallel()
+	_, err := Parse("s.yaml", []byte("name: x\nsteps:\n  - expect: {type: init, from: crm}\n"), base(t))
+	want := `s.yaml:3:32: no extension has the key "crm" (no extension is configured: add extensions: to the scenario or to the -config file)`
+	if err == nil || err.Error() != want {
+		t.Errorf("err = %v, want %s", err, want)
+	}
+	// The scenario's own extensions count.
+	if _, err := Parse("s.yaml", []byte("name: x\nextensions: [{key: crm, url: 'https://x.example/crm.html'}]\nsteps:\n  - expect: {type: init, from: crm}\n"), base(t)); err != nil {
+		t.Errorf("the scenario's own extension: %v", err)
+	}
+}
+
+// TestPatternListsFollowTheSchema: the keys and values expectations accept
+// are the seed schema's, and where they differ each difference is a
+// decision of docs/spec-notes.md.
+func TestPatternListsFollowTheSchema(t *testing.T) {
+	t.Parallel()
+	src, err := os.ReadFile(filepath.Join("..", "state", "message.schema.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var schema struct {
+		Definitions struct {
+			RequestMessage struct {
+				Properties map[string]json.RawMessage `json:"properties"`
+			} `json:"requestMessage"`
+		} `json:"definitions"`
+	}
+	var command struct {
+		Enum []string `json:"enum"`
+	}
+	var value struct {
+		OneOf []struct {
+			Type       string                     `json:"type"`
+			Enum       []string                   `json:"enum"`
+			Properties map[string]json.RawMessage `json:"properties"`
+		} `json:"oneOf"`
+	}
+	err = json.Unmarshal(src, &schema)
+	req := schema.Definitions.RequestMessage.Properties
+	if err == nil {
+		err = json.Unmarshal(req["command"], &command)
+	}
+	if err == nil {
+		err = json.Unmarshal(req["value"], &value)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	sorted := func(s []string) []string { s = slices.Clone(s); slices.Sort(s); return s }
+	keys := func(m map[string]json.RawMessage) []string { return sorted(slices.Collect(maps.Keys(m))) }
+	without := func(s []string, drop ...string) []string {
+		return slices.DeleteFunc(slices.Clone(s), func(x string) bool { return slices.Contains(drop, x) })
+	}
+
+	if diff := cmp.Diff(keys(req), sorted(state.ActionKeys())); diff != "" {
+		t.Errorf("action keys (-schema +ActionKeys):\n%s", diff)
+	}
+	if diff := cmp.Diff(command.Enum, state.Commands()); diff != "" {
+		t.Errorf("commands (-schema +Commands):\n%s", diff)
+	}
+	var words [][]string
+	for _, alt := range value.OneOf {
+		switch {
+		case alt.Enum != nil:
+			words = append(words, alt.Enum)
+		case alt.Type == "object":
+			if diff := cmp.Diff(keys(alt.Properties), sorted(without(state.ValueKeys(), "subject"))); diff != "" {
+				t.Errorf("value keys, but subject, which the seed's outbound example sends (-schema +ValueKeys):\n%s", diff)
+			}
+			var channel struct {
+				Enum []string `json:"enum"`
+			}
+			if err := json.Unmarshal(alt.Properties["channel"], &channel); err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(sorted(channel.Enum), sorted(without(state.OutboundChannels(), state.WhatsApp))); diff != "" {
+				t.Errorf("outbound channels, but whatsapp (spec-notes #2) (-schema +OutboundChannels):\n%s", diff)
+			}
+		}
+	}
+	want := [][]string{without(state.DetailValues(), "interactions"), state.InteractionOps(), state.CallStateOps()}
+	if diff := cmp.Diff(want, words); diff != "" {
+		t.Errorf("the values of detail (but interactions, spec-notes #3), interaction and callState (-lists +schema):\n%s", diff)
+	}
+	for _, c := range state.Commands() {
+		if _, ok := state.ActionValueOf(c); !ok {
+			t.Errorf("state.ActionValueOf(%q) does not say what its value is", c)
+		}
+	}
+}
+
+// TestEveryMistake: a file is checked whole: every mistake is reported at
+// its position, in the order of the file, and a step's mistake does not
+// cascade into the steps after it.
+func TestEveryMistake(t *testing.T) {
+	t.Parallel()
+	src := `name: x
+descripton: a typo
+steps:
+  - incoming: {as: call1, channel: phone, queue: Sales, form: x}
+  - accept: call1
+  - incoming: {channel: phone, queue: Saels}
+  - hold
+  - outbound: {channel: fax, to: "1"}
+  - hangup: out1
+  - consult: {in: call1, to: "2042", as: cons1, cad: {a: 1}}
+  - join: cons1
+  - acept: call1
+  - expect: {type: action, payload: {comand: detail}}
+  - wait: 2
+  - record: on
+  - handle: call1
+`
+	_, err := Parse("s.yaml", []byte(src), withExtensions(t))
+	want := `s.yaml:2:1: unknown key "descripton" (did you mean "description"?)
+s.yaml:4:57: unknown key "form" (did you mean "from"?)
+s.yaml:6:39: queue of channel phone "Saels" is not allowed (did you mean "Sales"?)
+s.yaml:8:25: channel "fax" is not allowed (use one of phone, sms, whatsapp, email)
+s.yaml:10:14: consult takes no cad (caller data goes with a transfer)
+s.yaml:12:5: unknown step "acept" (did you mean "accept"?)
+s.yaml:13:38: unknown key "comand" (did you mean "command"?)
+s.yaml:14:11: "2" has no unit (write 2s or 2ms)
+s.yaml:15:13: record "on" is not allowed (use one of start, stop)`
+	if err == nil {
+		t.Fatal("accepted")
+	}
+	if diff := cmp.Diff(strings.Split(want, "\n"), strings.Split(err.Error(), "\n")); diff != "" {
+		t.Errorf("mistakes (-want +got):\n%s", diff)
+	}
+	var first *yamlx.Error
+	if !errors.As(err, &first) || first.Line != 2 {
+		t.Errorf("errors.As finds %v, want the first mistake", first)
+	}
+}
+
+// TestStepsRunOn: a step indented deeper than the one above it is read by
+// YAML as more words of that step; the deeper line is the mistake.
+func TestStepsRunOn(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ src, want string }{
+		{"name: x\nsteps:\n  - login\n   - logout\n  - login\n",
+			`s.yaml:4:4: this line is indented deeper than the step of line 3, so YAML reads the two as one step ("login - logout") (line its - up with the one of line 3)`},
+		{"name: x\nsteps:\n- login\n  - logout\n",
+			`s.yaml:4:3: this line is indented deeper than the step of line 3, so YAML reads the two as one step ("login - logout") (line its - up with the one of line 3)`},
+		{"name: x\nsteps:\n  - incoming: {as: c1, channel: phone}\n  - accept: c1\n     - hold\n",
+			`s.yaml:5:6: this line is indented deeper than the step of line 4, so YAML reads the two as one step ("c1 - hold") (line its - up with the one of line 4)`},
+	} {
+		_, err := Parse("s.yaml", []byte(tt.src), base(t))
+		if err == nil || err.Error() != tt.want {
+			t.Errorf("%q:\n got %v\nwant %s", tt.src, err, tt.want)
+		}
+	}
+	// A reason that goes on over lines is one reason.
+	if _, err := Parse("s.yaml", []byte("name: x\nsteps:\n  - fail_next_init: the backend\n      is down\n"), base(t)); err != nil {
+		t.Errorf("a reason over two lines: %v", err)
+	}
+}
+
+// TestWrongStartingData: the scenario's own data is wrong, so the names
+// the steps take from it are not checked against it; the steps' other
+// mistakes still are.
+func TestWrongStartingData(t *testing.T) {
+	t.Parallel()
+	src := "name: x\nqueues: [{name: A, channel: fax}]\nsteps:\n  - incoming: {channel: phone, queue: B}\n  - acept\n"
+	_, err := Parse("s.yaml", []byte(src), base(t))
+	want := []string{
+		`s.yaml:2:10: channel "fax" is not allowed (use one of "phone", "chat", "email", "sms", "whatsapp")`,
+		`s.yaml:5:5: unknown step "acept" (did you mean "accept"?)`,
+	}
+	if err == nil {
+		t.Fatal("accepted")
+	}
+	if diff := cmp.Diff(want, strings.Split(err.Error(), "\n")); diff != "" {
+		t.Errorf("mistakes (-want +got):\n%s", diff)
 	}
 }

@@ -27,6 +27,9 @@ type Message struct {
 	// message; "" for a global extension.
 	Interaction string
 	Value       any // the message, decoded
+	// Time is when the message came; Observe sets it from Options.Now
+	// when it is zero. A failure tells it from the start of the run.
+	Time time.Time
 }
 
 // Options tune a run.
@@ -37,7 +40,8 @@ type Options struct {
 	Speed float64
 	// After makes timers; nil is time.After. Tests pass a fake.
 	After func(time.Duration) <-chan time.Time
-	// Now tells the time, for the elapsed time of steps; nil is time.Now.
+	// Now tells the time, for the elapsed time of steps and the times of
+	// messages; nil is time.Now.
 	Now func() time.Time
 	// SkipExpect passes expectations without looking: for running a
 	// scenario against a bare engine, with no extension to meet them.
@@ -93,10 +97,12 @@ type Run struct {
 
 	names map[string]string // interaction names to ids
 	cur   int               // the step being run, for failures
+	start time.Time         // when the run was made, for the times of messages
 
 	mu       sync.Mutex
 	msgs     []Message
 	cursor   int           // the first message the next expect may take
+	took     map[int]int   // the messages expectations took, by index: the line of the step
 	wake     chan struct{} // closed when a message comes
 	paused   bool
 	stepping bool          // run one step, then pause
@@ -116,12 +122,15 @@ func New(sc *Scenario, t Target, o Options) *Run {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &Run{sc: sc, target: t, o: o, names: map[string]string{},
+	return &Run{sc: sc, target: t, o: o, names: map[string]string{}, start: o.Now(), took: map[int]int{},
 		wake: make(chan struct{}), gate: make(chan struct{}), skip: make(chan struct{})}
 }
 
 // Observe gives the run a message an extension sent. It never blocks.
 func (r *Run) Observe(m Message) {
+	if m.Time.IsZero() {
+		m.Time = r.o.Now()
+	}
 	r.mu.Lock()
 	r.msgs = append(r.msgs, m)
 	close(r.wake)
@@ -326,6 +335,7 @@ func (r *stepRun) expect(e expectation) error {
 		for i := r.cursor; i < len(r.msgs); i++ {
 			if r.matches(r.msgs[i], e) {
 				r.cursor = i + 1
+				r.took[i] = r.sc.Steps[r.cur].Line
 				r.mu.Unlock()
 				return nil
 			}
@@ -342,9 +352,13 @@ func (r *stepRun) expect(e expectation) error {
 					recent = append(recent, m)
 				}
 			}
+			early := r.tooEarly(e)
 			r.mu.Unlock()
 			f := &Failure{Reason: fmt.Sprintf("expected the extension to send %s within %s, but it did not", e.text, e.within)}
-			if len(recent) == 0 {
+			switch {
+			case early != "":
+				f.Reason += " (" + early + ")"
+			case len(recent) == 0:
 				f.Reason += " (it sent nothing since the last expectation)"
 			}
 			f.Closest = closest(recent, e, 3)
@@ -353,6 +367,31 @@ func (r *stepRun) expect(e expectation) error {
 			return r.ctx.Err()
 		}
 	}
+}
+
+// tooEarly explains a message that e wants but that came too early to be
+// taken: before the message the previous expectation took, as when two
+// expect steps are in the wrong order. It is "" when none did. r.mu is
+// held.
+func (r *stepRun) tooEarly(e expectation) string {
+	for i := r.cursor - 1; i >= 0; i-- {
+		if _, taken := r.took[i]; taken || !r.matches(r.msgs[i], e) {
+			continue
+		}
+		prev := r.cursor - 1
+		return fmt.Sprintf("it sent a matching message at %s, but before the message that met the previous expectation, of line %d, at %s: are the two in the wrong order?",
+			r.since(r.msgs[i].Time), r.took[prev], r.since(r.msgs[prev].Time))
+	}
+	return ""
+}
+
+// since tells a time from the start of the run, as +1.23s.
+func (r *Run) since(t time.Time) string {
+	d := t.Sub(r.start)
+	if d < 0 {
+		return fmt.Sprintf("%.2fs", d.Seconds())
+	}
+	return fmt.Sprintf("+%.2fs", d.Seconds())
 }
 
 // expectNone fails if a message that contains what e describes comes

@@ -44,10 +44,7 @@ type engine struct {
 func newEngine(t testing.TB, d *state.Data) *engine {
 	t.Helper()
 	if len(d.Extensions) == 0 {
-		d.Extensions = []state.ExtensionData{
-			{Key: "crm", URL: "https://ext.example.com/crm.html"},
-			{Key: "bg", URL: "https://ext.example.com/bg.html", Mode: "global"},
-		}
+		d.Extensions = withExtensions(t).Extensions
 	}
 	s, err := state.New(state.Options{Data: d, Validator: sharedValidator(), IDs: state.SeededIDs(1),
 		Clock: state.SteppingClock(time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC), time.Second), CheckOutbound: true})
@@ -120,11 +117,23 @@ func (i *instant) After(d time.Duration) <-chan time.Time {
 
 func mustParse(t testing.TB, src string) *Scenario {
 	t.Helper()
-	sc, err := Parse("s.yaml", []byte(src), base(t))
+	sc, err := Parse("s.yaml", []byte(src), withExtensions(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	return sc
+}
+
+// withExtensions is the built-in data with the extensions the engine of
+// the tests loads, so that expectations may name them.
+func withExtensions(t testing.TB) *state.Data {
+	t.Helper()
+	d := base(t)
+	d.Extensions = []state.ExtensionData{
+		{Key: "crm", URL: "https://ext.example.com/crm.html"},
+		{Key: "bg", URL: "https://ext.example.com/bg.html", Mode: "global"},
+	}
+	return d
 }
 
 // TestGolden plays every scenario of the library against the engine, with
@@ -259,21 +268,91 @@ func TestExpectations(t *testing.T) {
 	}
 }
 
+// fakeClock is a clock the test moves by hand.
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// TestExpectInTheWrongOrder: an expect whose message came, but before the
+// message the previous expect took, says so and when each came, so that
+// the user sees the two expect steps are in the wrong order.
+func TestExpectInTheWrongOrder(t *testing.T) {
+	t.Parallel()
+	detail := func(value string) Message {
+		return Message{Instance: "crm-2", Key: "crm", Value: map[string]any{"type": "action", "payload": map[string]any{"command": "detail", "value": value}}}
+	}
+	tests := []struct {
+		name  string
+		steps string
+		want  string
+	}{
+		{"two expects in the wrong order",
+			"  - expect: {type: action, payload: {command: detail, value: user}}\n  - expect: {type: action, payload: {command: detail, value: queues}, within: 2s}\n",
+			`s.yaml:4: expect: {type: action, payload: {command: detail, value: queues}, within: 2s}: expected the extension to send {"payload":{"command":"detail","value":"queues"},"type":"action"} within 2s, but it did not (it sent a matching message at +1.23s, but before the message that met the previous expectation, of line 3, at +2.00s: are the two in the wrong order?)`},
+		{"a message an expect took is not too early for the next",
+			"  - expect: {type: action, payload: {command: detail, value: queues}}\n  - expect: {type: action, payload: {command: detail, value: user}}\n  - expect: {type: action, payload: {command: detail}, within: 1s}\n",
+			`s.yaml:5: expect: {type: action, payload: {command: detail}, within: 1s}: expected the extension to send {"payload":{"command":"detail"},"type":"action"} within 1s, but it did not (it sent nothing since the last expectation)`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			sc := mustParse(t, "name: x\nsteps:\n"+tt.steps)
+			clock := &fakeClock{now: time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)}
+			r := New(sc, newEngine(t, sc.Data), Options{After: (&instant{}).After, Now: clock.Now})
+			clock.Add(1230 * time.Millisecond)
+			r.Observe(detail("queues"))
+			clock.Add(770 * time.Millisecond)
+			r.Observe(detail("user"))
+			err := r.Play(context.Background())
+			if err == nil || err.Error() != tt.want {
+				t.Errorf("error:\n got %v\nwant %s", err, tt.want)
+			}
+		})
+	}
+}
+
+// TestObserveKeepsAGivenTime: a message's time, when the caller gives it,
+// is kept.
+func TestObserveKeepsAGivenTime(t *testing.T) {
+	t.Parallel()
+	sc := mustParse(t, "name: x\nsteps:\n  - expect: {type: init}\n  - expect: {type: exit, within: 1s}\n")
+	t0 := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
+	r := New(sc, newEngine(t, sc.Data), Options{After: (&instant{}).After, Now: func() time.Time { return t0 }})
+	r.Observe(Message{Key: "crm", Value: map[string]any{"type": "exit"}, Time: t0.Add(-500 * time.Millisecond)})
+	r.Observe(Message{Key: "crm", Value: map[string]any{"type": "init"}, Time: t0.Add(3 * time.Second)})
+	err := r.Play(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "(it sent a matching message at -0.50s, but before the message that met the previous expectation, of line 3, at +3.00s") {
+		t.Errorf("err = %v", err)
+	}
+}
+
 func TestExpectNoneCatchesAMessage(t *testing.T) {
 	t.Parallel()
 	sc := mustParse(t, "name: x\nsteps:\n  - expect_none: {type: action, payload: {command: interaction}, within: 10s}\n")
-	r := New(sc, newEngine(t, sc.Data), Options{})
-	done := make(chan error, 1)
-	go func() { done <- r.Play(context.Background()) }()
-	time.Sleep(20 * time.Millisecond)
-	r.Observe(Message{Instance: "crm-2", Key: "crm", Value: map[string]any{"type": "action", "payload": map[string]any{"command": "interaction", "value": "hangup"}}})
-	select {
-	case err := <-done:
-		if err == nil || !strings.Contains(err.Error(), `but the extension sent {"payload":{"command":"interaction","value":"hangup"},"type":"action"}`) {
-			t.Errorf("err = %v", err)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("expect_none did not fail when the message came")
+	var r *Run
+	// The message comes once the step is under way: when it starts its
+	// timer, which never fires.
+	after := func(time.Duration) <-chan time.Time {
+		r.Observe(Message{Instance: "crm-2", Key: "crm", Value: map[string]any{"type": "action", "payload": map[string]any{"command": "interaction", "value": "hangup"}}})
+		return nil
+	}
+	r = New(sc, newEngine(t, sc.Data), Options{After: after})
+	err := r.Play(context.Background())
+	if err == nil || !strings.Contains(err.Error(), `but the extension sent {"payload":{"command":"interaction","value":"hangup"},"type":"action"}`) {
+		t.Errorf("err = %v", err)
 	}
 }
 
@@ -402,12 +481,30 @@ func FuzzParse(f *testing.F) {
 		f.Add(src)
 	}
 	f.Add([]byte("name: x\nsteps: [{incoming: {channel: phone, cad: {a: [1, {b: null}]}}}, accept, {expect: {type: init}}]\n"))
+	// Refusals: patterns the API does not have, every mistake of a file,
+	// steps that run on, syntax errors placed anew.
+	for _, src := range []string{
+		"name: x\nsteps:\n  - expect_none: {type: action, payload: {comand: detail}}\n",
+		"name: x\nsteps:\n  - expect: {type: action, payload: {command: outbound, value: {channel: fax, to: [a, 7], direct: yes, cad: []}}}\n",
+		"name: x\nsteps:\n  - expect: {payload: {value: usr, interactionId: 5}, id: [1]}\n  - expect: {type: exit, payload: {}}\n  - expect: {type: init, payload: x}\n",
+		"name: x\nsteps:\n  - expect: {type: action, from: crm}\n",
+		"name: x\ndescripton: y\nsteps:\n  - incoming: {as: c, channel: phone, queue: Saels}\n  - accept: c\n  - outbound: {channel: fax}\n  - hangup: out1\n  - wait: 2\n",
+		"name: x\nqueues: [{name: A, channel: fax}]\nsteps:\n  - incoming: {channel: phone, queue: B}\n",
+		"name: x\nstep:\n  - acept\n",
+		"name: x\nsteps:\n  - login\n   - logout\n",
+		"name: x\nsteps:\n  - login\n - logout\n",
+		"name: x\nsteps:\n  - incoming:\n      as: c\n\tchannel: phone\n",
+	} {
+		f.Add([]byte(src))
+	}
 	d := base(f)
 	f.Fuzz(func(t *testing.T, src []byte) {
 		sc, err := Parse("f.yaml", src, d)
 		if err != nil {
-			if !strings.HasPrefix(err.Error(), "f.yaml") {
-				t.Fatalf("an error without the file name: %v", err)
+			for _, line := range strings.Split(err.Error(), "\n") {
+				if !strings.HasPrefix(line, "f.yaml") {
+					t.Fatalf("a mistake without the file name: %q in\n%v", line, err)
+				}
 			}
 			return
 		}

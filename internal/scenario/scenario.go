@@ -10,7 +10,6 @@ package scenario
 
 import (
 	"fmt"
-	"io/fs"
 	"slices"
 	"strings"
 	"time"
@@ -40,43 +39,48 @@ type Step struct {
 	run          func(r *stepRun) error
 }
 
-// ParseAll reads every .yaml file of fsys, in the order of their names:
-// the library (package scenarios) over the data cpsim runs with.
-func ParseAll(fsys fs.FS, base *state.Data) ([]*Scenario, error) {
-	names, err := fs.Glob(fsys, "*.yaml")
-	if err != nil {
-		return nil, err
-	}
-	out := make([]*Scenario, 0, len(names))
-	for _, name := range names {
-		src, err := fs.ReadFile(fsys, name)
-		if err != nil {
-			return nil, err
-		}
-		sc, err := Parse(name, src, base)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, sc)
-	}
-	return out, nil
+// Parse reads a scenario. base is the data it will run on (cpsim's data:
+// built in or from -config); names of queues, profiles and extensions are
+// checked against it, with the scenario's own data over it.
+//
+// Every mistake of the file is reported, each at its file:line:column: the
+// error is a yamlx.Errors, in the order of the file (errors.As with a
+// *yamlx.Error finds the first). A syntax error stops the reading, so it
+// comes alone.
+func Parse(file string, src []byte, base *state.Data) (*Scenario, error) {
+	sc, _, err := parse(file, src, base)
+	return sc, err
 }
 
-// Parse reads a scenario. base is the data it will run on (cpsim's data:
-// built in or from -config); names of queues and profiles are checked
-// against it, with the scenario's own data over it.
-func Parse(file string, src []byte, base *state.Data) (*Scenario, error) {
+// parse is Parse, with the parser, which knows what of the data a file
+// named and did not find.
+func parse(file string, src []byte, base *state.Data) (*Scenario, *parser, error) {
 	root, err := yamlx.Parse(file, src)
 	if err != nil {
-		return nil, err
-	}
-	if root.Kind != yaml.MappingNode {
-		return nil, yamlx.Errorf(file, root, "a scenario is a mapping with name, description and steps")
+		var errs yamlx.Errors
+		errs.Add(err)
+		return nil, nil, errs
 	}
 	sc := &Scenario{File: file, Data: cloneData(base)}
-	p := &parser{file: file, sc: sc, named: map[string]yamlx.Pos{}}
+	p := &parser{file: file, sc: sc, named: map[string]yamlx.Pos{}, lines: strings.Split(string(src), "\n"), lacks: map[string]bool{}}
+	p.scenario(root)
+	if len(p.errs) > 0 {
+		p.errs.Sort()
+		return nil, p, p.errs
+	}
+	return sc, p, nil
+}
+
+// scenario reads the file's mapping into p.sc, recording every mistake.
+func (p *parser) scenario(root *yaml.Node) {
+	file, sc := p.file, p.sc
+	if root.Kind != yaml.MappingNode {
+		p.errs.Add(yamlx.Errorf(file, root, "a scenario is a mapping with name, description and steps"))
+		return
+	}
 	dataNode := &yaml.Node{Kind: yaml.MappingNode, Line: root.Line, Column: root.Column}
-	var steps *yaml.Node
+	var steps, misspelt *yaml.Node // misspelt: under a key close to "steps"
+	nameMisspelt := false
 	known := []string{"name", "description", "agent", "queues", "extensions", "steps"}
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		k, v := root.Content[i], root.Content[i+1]
@@ -84,7 +88,8 @@ func Parse(file string, src []byte, base *state.Data) (*Scenario, error) {
 		case "name", "description":
 			var s string
 			if err := yamlx.Decode(file, v, &s); err != nil {
-				return nil, err
+				p.errs.Add(err)
+				s = "?" // given, if wrongly: not also "no name"
 			}
 			if k.Value == "name" {
 				sc.Name = s
@@ -96,15 +101,29 @@ func Parse(file string, src []byte, base *state.Data) (*Scenario, error) {
 		case "steps":
 			steps = v
 		default:
-			return nil, yamlx.UnknownKey(file, k, known)
+			p.errs.Add(yamlx.UnknownKey(file, k, known))
+			// A misspelt name or steps is not also missing, and the steps
+			// under a misspelt key are checked all the same.
+			switch yamlx.Closest(k.Value, known) {
+			case "name":
+				nameMisspelt = true
+			case "steps":
+				misspelt = v
+			}
 		}
 	}
-	if sc.Name == "" {
-		return nil, &yamlx.Error{File: file, Line: root.Line, Column: root.Column, Msg: "the scenario has no name", Hint: "add name: a few words"}
+	if steps == nil && misspelt != nil {
+		steps = misspelt
+	}
+	if sc.Name == "" && !nameMisspelt {
+		p.errs.Add(&yamlx.Error{File: file, Line: root.Line, Column: root.Column, Msg: "the scenario has no name", Hint: "add name: a few words"})
 	}
 	if len(dataNode.Content) > 0 {
 		if err := state.DecodeData(file, dataNode, sc.Data); err != nil {
-			return nil, err
+			p.errs.Add(err)
+			// The names the steps use cannot be checked against data that
+			// is wrong: only its own mistakes are reported.
+			p.dataBroken = true
 		}
 	}
 	if steps == nil || steps.Kind != yaml.SequenceNode || len(steps.Content) == 0 {
@@ -114,16 +133,18 @@ func Parse(file string, src []byte, base *state.Data) (*Scenario, error) {
 		}
 		e := yamlx.Errorf(file, where, "the scenario has no steps")
 		e.Hint = "add steps: a list such as - incoming: {as: call1, channel: phone}"
-		return nil, e
+		p.errs.Add(e)
+		return
 	}
 	for _, n := range steps.Content {
 		st, err := p.step(n)
 		if err != nil {
-			return nil, err
+			p.errs.Add(err)
+			p.salvage(n)
+			continue
 		}
 		sc.Steps = append(sc.Steps, st)
 	}
-	return sc, nil
 }
 
 // cloneData copies data so that a scenario's sections never change the
@@ -141,8 +162,17 @@ func cloneData(d *state.Data) *state.Data {
 type parser struct {
 	file  string
 	sc    *Scenario
+	lines []string             // the file's lines, to tell where a scalar ends
 	named map[string]yamlx.Pos // names defined so far, where
 	last  string               // the last name defined or used
+	errs  yamlx.Errors         // every mistake found so far
+
+	// dataBroken is set when the scenario's own data is wrong, so that
+	// the names the steps take from it are not checked against it.
+	dataBroken bool
+	// lacks is what the file named that its data does not have: queues,
+	// presence profiles, extensions (see Skipped).
+	lacks map[string]bool
 }
 
 func (p *parser) errf(n *yaml.Node, hint, format string, args ...any) error {
@@ -294,6 +324,46 @@ func valueAt(n *yaml.Node, key string) *yaml.Node {
 		level = next
 	}
 	return nil
+}
+
+// inData checks a name the scenario's data must have (a queue, a presence
+// profile), and records what the data lacks for Skipped. A name missing
+// from the file is the file's mistake, not the data's.
+func (p *parser) inData(n *yaml.Node, what, v string, allowed []string, lack string) error {
+	if p.dataBroken {
+		return nil
+	}
+	err := p.oneOf(n, what, v, allowed)
+	if err != nil && v != "" {
+		p.lacks[lack] = true
+	}
+	return err
+}
+
+// extensionKey checks the key of an extension an expectation listens to:
+// one of the scenario's data, with cpsim's extensions under it.
+func (p *parser) extensionKey(n *yaml.Node, key string) error {
+	if p.dataBroken {
+		return nil
+	}
+	var keys []string
+	for _, e := range p.sc.Data.Extensions {
+		keys = append(keys, e.Key)
+		if e.Key == key {
+			return nil
+		}
+	}
+	if at := valueAt(n, "from"); at != nil {
+		n = at
+	}
+	p.lacks["extensions"] = true
+	hint := "no extension is configured: add extensions: to the scenario or to the -config file"
+	if best := yamlx.Closest(key, keys); best != "" {
+		hint = fmt.Sprintf("did you mean %q?", best)
+	} else if len(keys) > 0 {
+		hint = "the extensions are " + strings.Join(keys, ", ")
+	}
+	return p.errf(n, hint, "no extension has the key %q", key)
 }
 
 // profiles and queues are the names the scenario's data allows.

@@ -2,6 +2,7 @@ package scenario
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -36,8 +37,16 @@ func (p *parser) step(n *yaml.Node) (Step, error) {
 	default:
 		return Step{}, p.errf(n, "write a step as - login, or - accept: call1", "a step is a word, or a key and its value")
 	}
+	if err := p.runOn(key); err != nil {
+		return Step{}, err
+	}
 	if val != nil && val.Kind == yaml.ScalarNode && val.Tag == "!!null" {
 		val = nil
+	}
+	if val != nil && key.Value != "fail_next_init" {
+		if err := p.runOn(val); err != nil {
+			return Step{}, err
+		}
 	}
 	st := Step{Line: n.Line, Column: n.Column, Kind: key.Value, Text: p.text(n)}
 	var err error
@@ -76,7 +85,7 @@ func (p *parser) build(key, val *yaml.Node) (func(*stepRun) error, error) {
 		case "work_status":
 			err, ev = p.oneOf(val, "work_status", v, []string{"ready", "not_ready", "wrap_up"}), state.SetWorkStatus{Status: v}
 		case "profile":
-			err, ev = p.oneOf(val, "profile", v, p.profiles()), state.SetProfile{Profile: v}
+			err, ev = p.inData(val, "profile", v, p.profiles(), "presence profiles"), state.SetProfile{Profile: v}
 		case "phone_status":
 			err, ev = p.oneOf(val, "phone_status", v, []string{"connected", "disconnected"}), state.SetPhoneStatus{Status: v}
 		}
@@ -93,7 +102,7 @@ func (p *parser) build(key, val *yaml.Node) (func(*stepRun) error, error) {
 		if err := p.decode(key, val, &v, "{queue: Sales, on: false}"); err != nil {
 			return nil, err
 		}
-		if err := p.oneOf(val, "queue", v.Queue, p.queues("")); err != nil {
+		if err := p.inData(val, "queue", v.Queue, p.queues(""), "queues"); err != nil {
 			return nil, err
 		}
 		if v.On == nil {
@@ -119,12 +128,14 @@ func (p *parser) build(key, val *yaml.Node) (func(*stepRun) error, error) {
 		if err := p.oneOf(val, "channel", v.Channel, state.Channels()); err != nil {
 			return nil, err
 		}
+		if len(p.queues(v.Channel)) == 0 && !p.dataBroken {
+			p.lacks["queues"] = true
+			return nil, p.errf(val, "add a queue of that channel to the scenario's queues", "no queue takes %s", v.Channel)
+		}
 		if v.Queue != "" {
-			if err := p.oneOf(val, fmt.Sprintf("queue of channel %s", v.Channel), v.Queue, p.queues(v.Channel)); err != nil {
+			if err := p.inData(val, fmt.Sprintf("queue of channel %s", v.Channel), v.Queue, p.queues(v.Channel), "queues"); err != nil {
 				return nil, err
 			}
-		} else if len(p.queues(v.Channel)) == 0 {
-			return nil, p.errf(val, "add a queue of that channel to the scenario's queues", "no queue takes %s", v.Channel)
 		}
 		name := v.As
 		if name == "" {
@@ -300,7 +311,7 @@ func (p *parser) build(key, val *yaml.Node) (func(*stepRun) error, error) {
 		if err := p.decode(key, val, &v, "{as: out1, channel: phone, to: \"+358409999999\"}"); err != nil {
 			return nil, err
 		}
-		if err := p.oneOf(val, "channel", v.Channel, []string{state.Phone, state.SMS, state.WhatsApp, state.Email}); err != nil {
+		if err := p.oneOf(val, "channel", v.Channel, state.OutboundChannels()); err != nil {
 			return nil, err
 		}
 		to, err := strings1(v.To)
@@ -509,6 +520,69 @@ func (p *parser) build(key, val *yaml.Node) (func(*stepRun) error, error) {
 	e := yamlx.UnknownKey(p.file, key, StepKinds())
 	e.Msg = fmt.Sprintf("unknown step %q", kind)
 	return nil, e
+}
+
+// runOn refuses a plain word that YAML continued onto the next line: a
+// line indented deeper than the step above it is read as more words of
+// that step (login - logout), which is never what its author meant. The
+// mistake is on the deeper line.
+func (p *parser) runOn(n *yaml.Node) error {
+	if n.Kind != yaml.ScalarNode || n.Style != 0 || n.Line < 1 || n.Line > len(p.lines) {
+		return nil
+	}
+	first := []rune(p.lines[n.Line-1])
+	if n.Column < 1 || n.Column > len(first)+1 || strings.HasPrefix(string(first[n.Column-1:]), n.Value) {
+		return nil
+	}
+	for i := n.Line; i < len(p.lines); i++ {
+		text := strings.TrimLeft(p.lines[i], " ")
+		if text == "" || strings.HasPrefix(text, "#") {
+			continue
+		}
+		return &yamlx.Error{File: p.file, Line: i + 1, Column: len(p.lines[i]) - len(text) + 1,
+			Msg:  fmt.Sprintf("this line is indented deeper than the step of line %d, so YAML reads the two as one step (%q)", n.Line, n.Value),
+			Hint: fmt.Sprintf("line its - up with the one of line %d", n.Line)}
+	}
+	return nil
+}
+
+// salvage defines what a step that has a mistake would have named, so
+// that the steps after it that use the name are checked as if it had
+// none, rather than refused for a name it would have defined.
+func (p *parser) salvage(n *yaml.Node) {
+	if n.Kind != yaml.MappingNode || len(n.Content) != 2 {
+		return
+	}
+	kind, val := n.Content[0].Value, n.Content[1]
+	word := func(key string) string {
+		for i := 0; val.Kind == yaml.MappingNode && i+1 < len(val.Content); i += 2 {
+			if val.Content[i].Value == key && val.Content[i+1].Kind == yaml.ScalarNode {
+				return val.Content[i+1].Value
+			}
+		}
+		return ""
+	}
+	name := word("as")
+	if name == "" {
+		switch kind {
+		case "incoming":
+			name = p.autoName(word("channel"))
+		case "outbound":
+			name = p.autoName("out")
+		}
+	}
+	if name != "" {
+		if _, taken := p.named[name]; !taken {
+			p.named[name] = yamlx.Pos{Line: val.Line, Column: val.Column}
+		}
+		p.last = name
+		return
+	}
+	if in := word("in"); in != "" {
+		if _, ok := p.named[in]; ok {
+			p.last = in
+		}
+	}
 }
 
 // decode reads a step's mapping value.

@@ -10,6 +10,7 @@ package yamlx
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"math"
 	"reflect"
@@ -51,6 +52,68 @@ func (e *Error) Error() string {
 	return b.String()
 }
 
+// Errors is every mistake found in a file, in the order of the file, so
+// that a user fixes them all in one go. Its Error is one line per mistake;
+// errors.As(err, &e) with e an *Error finds the first, for callers that
+// show one position.
+type Errors []*Error
+
+func (es Errors) Error() string {
+	lines := make([]string, len(es))
+	for i, e := range es {
+		lines[i] = e.Error()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Unwrap gives errors.As and errors.Is each mistake, the first first.
+func (es Errors) Unwrap() []error {
+	out := make([]error, len(es))
+	for i, e := range es {
+		out[i] = e
+	}
+	return out
+}
+
+// Err is es as an error, or nil when it holds no mistake: an empty Errors
+// returned as an error would not be nil.
+func (es Errors) Err() error {
+	if len(es) == 0 {
+		return nil
+	}
+	return es
+}
+
+// Add appends the mistakes err holds: an Errors, an *Error, or another
+// error, kept by its message. A nil err adds nothing.
+func (es *Errors) Add(err error) {
+	switch e := err.(type) {
+	case nil:
+	case Errors:
+		*es = append(*es, e...)
+	case *Error:
+		*es = append(*es, e)
+	default:
+		var one *Error
+		if errors.As(err, &one) {
+			*es = append(*es, one)
+			return
+		}
+		*es = append(*es, &Error{Msg: err.Error()})
+	}
+}
+
+// Sort orders the mistakes by their position in the file; those with no
+// position (the file as a whole) come first.
+func (es Errors) Sort() {
+	sort.SliceStable(es, func(i, j int) bool {
+		if es[i].Line != es[j].Line {
+			return es[i].Line < es[j].Line
+		}
+		return es[i].Column < es[j].Column
+	})
+}
+
 // Pos is the position of a node. A struct field of type Pos is not read
 // from the YAML; the decoder fills it with the position of the struct's own
 // mapping so that later checks can point at it.
@@ -82,7 +145,7 @@ func Parse(file string, src []byte) (*yaml.Node, error) {
 		if err.Error() == "EOF" {
 			return nil, &Error{File: file, Msg: "the file is empty"}
 		}
-		return nil, syntaxError(file, err)
+		return nil, syntaxError(file, src, err)
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err == nil {
@@ -94,25 +157,71 @@ func Parse(file string, src []byte) (*yaml.Node, error) {
 	return doc.Content[0], nil
 }
 
-// syntaxError turns yaml.v3's "yaml: line N: msg" into a positioned Error.
-// yaml.v3 counts lines from 0 for its parser's errors (all of which read
-// "did not find expected ...") and from 1 for its scanner's, so the former
-// are moved down a line to point where the author must look.
-func syntaxError(file string, err error) *Error {
+// syntaxError turns yaml.v3's "yaml: line N: msg" into an Error at the line
+// a person would fix. yaml.v3 does not say where the problem is: its line
+// is that of the construct it was reading when it stopped (a mapping that
+// began lines above a misindented key, a plain scalar before a tab), and
+// counted from 0 for its parser's errors. So the line is found again by
+// parsing ever shorter beginnings of the file: the problem is on the last
+// line of the shortest beginning that every longer one fails on with the
+// same message. A flow mapping or quote left open fails on every
+// beginning from where it opens, which is the line to fix. The column is
+// the line's first.
+func syntaxError(file string, src []byte, err error) *Error {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	e := &Error{File: file, Msg: msg}
 	if rest, ok := strings.CutPrefix(msg, "line "); ok {
 		if num, tail, ok := strings.Cut(rest, ": "); ok {
-			if line, convErr := strconv.Atoi(num); convErr == nil {
-				e.Line, e.Column, e.Msg = line, 1, tail
+			if _, convErr := strconv.Atoi(num); convErr == nil {
+				e.Msg = tail
 			}
 		}
 	}
-	if strings.HasPrefix(e.Msg, "did not find expected") {
-		e.Line++
-		e.Column = 1
+	lines := bytes.SplitAfter(src, []byte("\n"))
+	if len(lines) > 0 && len(lines[len(lines)-1]) == 0 {
+		lines = lines[:len(lines)-1]
+	}
+	end := len(src)
+	line := len(lines)
+	tries := min(maxSyntaxTries, syntaxBudget/max(len(src), 1))
+	for ; line > 1 && tries > 0; tries-- {
+		end -= len(lines[line-1])
+		if syntaxMessage(src[:end]) != e.Msg {
+			break
+		}
+		line--
+	}
+	if line >= 1 && line <= len(lines) {
+		e.Line, e.Column = line, 1
 	}
 	return e
+}
+
+// maxSyntaxTries and syntaxBudget bound the beginnings parsed again for a
+// syntax error (their number, and the bytes parsed in all), so that a huge
+// broken file is refused at once. Past them the line is the nearest to the
+// end found so far: a file written by hand is small enough never to get
+// there.
+const (
+	maxSyntaxTries = 2000
+	syntaxBudget   = 16 << 20
+)
+
+// syntaxMessage is yaml.v3's message for src without its line, or "" when
+// src parses.
+func syntaxMessage(src []byte) string {
+	var doc yaml.Node
+	err := yaml.NewDecoder(bytes.NewReader(src)).Decode(&doc)
+	if err == nil || err.Error() == "EOF" {
+		return ""
+	}
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	if rest, ok := strings.CutPrefix(msg, "line "); ok {
+		if _, tail, ok := strings.Cut(rest, ": "); ok {
+			return tail
+		}
+	}
+	return msg
 }
 
 // Decode decodes n into v, which must be a non-nil pointer. Structs take
@@ -120,19 +229,28 @@ func syntaxError(file string, err error) *Error {
 // struct does not have is an error with a did-you-mean hint. Supported
 // targets: structs, pointers, slices, string-keyed maps, strings, bools,
 // integers, floats, time.Duration ("500ms", "2s"), `any`, *yaml.Node (kept
-// as is) and Pos.
+// as is) and Pos. Every mistake in n is reported, as an Errors; v holds
+// what could be decoded.
 func Decode(file string, n *yaml.Node, v any) error {
 	rv := reflect.ValueOf(v)
 	if rv.Kind() != reflect.Pointer || rv.IsNil() {
 		return fmt.Errorf("yamlx: Decode needs a non-nil pointer, got %T", v)
 	}
 	d := decoder{file: file}
-	return d.decode(n, rv.Elem())
+	if err := d.decode(n, rv.Elem()); err != nil {
+		return err
+	}
+	return d.errs.Err()
 }
 
+// decoder walks a node tree into a value. A mistake in the YAML is
+// recorded and the walk goes on with the next key or item, so that one
+// Decode reports them all; its methods return only errors of the caller's
+// program (a target type it cannot fill), which stop the walk.
 type decoder struct {
 	file  string
 	depth int
+	errs  Errors
 }
 
 var (
@@ -144,17 +262,36 @@ var (
 // maxDepth bounds nesting so that a hostile file cannot exhaust the stack.
 const maxDepth = 64
 
-func (d *decoder) decode(n *yaml.Node, v reflect.Value) error {
+// fail records a mistake at n.
+func (d *decoder) fail(n *yaml.Node, format string, args ...any) {
+	d.errs = append(d.errs, Errorf(d.file, n, format, args...))
+}
+
+// enter resolves an alias and counts the depth; ok is false when n is a
+// mistake already recorded. The caller must call d.leave().
+func (d *decoder) enter(n *yaml.Node) (*yaml.Node, bool) {
+	d.depth++
 	if n.Kind == yaml.AliasNode {
 		if n.Alias == nil {
-			return Errorf(d.file, n, "unknown alias")
+			d.fail(n, "unknown alias")
+			return n, false
 		}
 		n = n.Alias
 	}
-	d.depth++
-	defer func() { d.depth-- }()
 	if d.depth > maxDepth {
-		return Errorf(d.file, n, "nested deeper than %d levels", maxDepth)
+		d.fail(n, "nested deeper than %d levels", maxDepth)
+		return n, false
+	}
+	return n, true
+}
+
+func (d *decoder) leave() { d.depth-- }
+
+func (d *decoder) decode(n *yaml.Node, v reflect.Value) error {
+	n, ok := d.enter(n)
+	defer d.leave()
+	if !ok {
+		return nil
 	}
 	if v.Type() == nodeType {
 		v.Set(reflect.ValueOf(*n))
@@ -171,7 +308,8 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value) error {
 		return d.decode(n, v.Elem())
 	}
 	if v.Type() == durationType {
-		return d.duration(n, v)
+		d.duration(n, v)
+		return nil
 	}
 	switch v.Kind() {
 	case reflect.Struct:
@@ -181,69 +319,56 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value) error {
 	case reflect.Map:
 		return d.mapping(n, v)
 	case reflect.Interface:
-		var x any
-		if err := d.anyValue(n, &x); err != nil {
-			return err
-		}
-		if x != nil {
+		if x := d.anyValue(n); x != nil {
 			v.Set(reflect.ValueOf(x))
 		} else {
 			v.SetZero()
 		}
 		return nil
 	case reflect.String:
-		s, err := d.scalar(n, "a string")
-		if err != nil {
-			return err
+		if s, ok := d.scalar(n, "a string"); ok {
+			v.SetString(s)
 		}
-		v.SetString(s)
 		return nil
 	case reflect.Bool:
-		s, err := d.scalar(n, "true or false")
-		if err != nil {
-			return err
-		}
-		switch s {
-		case "true":
+		s, ok := d.scalar(n, "true or false")
+		switch {
+		case !ok:
+		case s == "true":
 			v.SetBool(true)
-		case "false":
+		case s == "false":
 			v.SetBool(false)
 		default:
-			return Errorf(d.file, n, "%q is not true or false", s)
+			d.fail(n, "%q is not true or false", s)
 		}
 		return nil
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		s, err := d.scalar(n, "a whole number")
-		if err != nil {
-			return err
+		if s, ok := d.scalar(n, "a whole number"); ok {
+			if i, err := strconv.ParseInt(s, 10, v.Type().Bits()); err == nil {
+				v.SetInt(i)
+			} else {
+				d.fail(n, "%q is not a whole number", s)
+			}
 		}
-		i, err := strconv.ParseInt(s, 10, v.Type().Bits())
-		if err != nil {
-			return Errorf(d.file, n, "%q is not a whole number", s)
-		}
-		v.SetInt(i)
 		return nil
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		s, err := d.scalar(n, "a whole number")
-		if err != nil {
-			return err
+		if s, ok := d.scalar(n, "a whole number"); ok {
+			if i, err := strconv.ParseUint(s, 10, v.Type().Bits()); err == nil {
+				v.SetUint(i)
+			} else {
+				d.fail(n, "%q is not a non-negative whole number", s)
+			}
 		}
-		i, err := strconv.ParseUint(s, 10, v.Type().Bits())
-		if err != nil {
-			return Errorf(d.file, n, "%q is not a non-negative whole number", s)
-		}
-		v.SetUint(i)
 		return nil
 	case reflect.Float32, reflect.Float64:
-		s, err := d.scalar(n, "a number")
-		if err != nil {
-			return err
+		if s, ok := d.scalar(n, "a number"); ok {
+			f, err := strconv.ParseFloat(s, v.Type().Bits())
+			if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+				d.fail(n, "%q is not a number", s)
+			} else {
+				v.SetFloat(f)
+			}
 		}
-		f, err := strconv.ParseFloat(s, v.Type().Bits())
-		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-			return Errorf(d.file, n, "%q is not a number", s)
-		}
-		v.SetFloat(f)
 		return nil
 	}
 	return fmt.Errorf("yamlx: cannot decode into %s", v.Type())
@@ -253,32 +378,35 @@ func isNull(n *yaml.Node) bool {
 	return n.Kind == yaml.ScalarNode && n.Tag == "!!null"
 }
 
-func (d *decoder) scalar(n *yaml.Node, want string) (string, error) {
+// scalar reads a scalar; ok is false, and the mistake recorded, for
+// anything else.
+func (d *decoder) scalar(n *yaml.Node, want string) (string, bool) {
 	if n.Kind != yaml.ScalarNode {
-		return "", Errorf(d.file, n, "expected %s, found %s", want, kindName(n))
+		d.fail(n, "expected %s, found %s", want, kindName(n))
+		return "", false
 	}
-	return n.Value, nil
+	return n.Value, true
 }
 
-func (d *decoder) duration(n *yaml.Node, v reflect.Value) error {
-	s, err := d.scalar(n, "a duration such as 500ms or 2s")
-	if err != nil {
-		return err
+func (d *decoder) duration(n *yaml.Node, v reflect.Value) {
+	s, ok := d.scalar(n, "a duration such as 500ms or 2s")
+	if !ok {
+		return
 	}
 	dur, err := time.ParseDuration(s)
-	if err != nil {
+	switch {
+	case err == nil && dur < 0:
+		d.fail(n, "the duration %s is negative", s)
+	case err == nil:
+		v.SetInt(int64(dur))
+	default:
+		e := Errorf(d.file, n, "%q is not a duration", s)
+		e.Hint = "write it like 500ms, 2s or 1m30s"
 		if _, numErr := strconv.ParseFloat(s, 64); numErr == nil {
-			return &Error{File: d.file, Line: n.Line, Column: n.Column,
-				Msg: fmt.Sprintf("%q has no unit", s), Hint: "write " + s + "s or " + s + "ms"}
+			e.Msg, e.Hint = fmt.Sprintf("%q has no unit", s), "write "+s+"s or "+s+"ms"
 		}
-		return &Error{File: d.file, Line: n.Line, Column: n.Column,
-			Msg: fmt.Sprintf("%q is not a duration", s), Hint: "write it like 500ms, 2s or 1m30s"}
+		d.errs = append(d.errs, e)
 	}
-	if dur < 0 {
-		return Errorf(d.file, n, "the duration %s is negative", s)
-	}
-	v.SetInt(int64(dur))
-	return nil
 }
 
 func (d *decoder) structure(n *yaml.Node, v reflect.Value) error {
@@ -287,7 +415,8 @@ func (d *decoder) structure(n *yaml.Node, v reflect.Value) error {
 		return nil
 	}
 	if n.Kind != yaml.MappingNode {
-		return Errorf(d.file, n, "expected a mapping of %s, found %s", strings.Join(keysOf(v.Type()), ", "), kindName(n))
+		d.fail(n, "expected a mapping of %s, found %s", strings.Join(keysOf(v.Type()), ", "), kindName(n))
+		return nil
 	}
 	fields := fieldsOf(v.Type())
 	for i := 0; i < v.NumField(); i++ {
@@ -296,24 +425,38 @@ func (d *decoder) structure(n *yaml.Node, v reflect.Value) error {
 		}
 	}
 	seen := map[string]bool{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, val := n.Content[i], n.Content[i+1]
-		if k.Kind != yaml.ScalarNode {
-			return Errorf(d.file, k, "a key must be a plain word")
-		}
+	for k, val := range d.pairs(n) {
 		idx, ok := fields[k.Value]
-		if !ok {
-			return UnknownKey(d.file, k, keysOf(v.Type()))
-		}
-		if seen[k.Value] {
-			return Errorf(d.file, k, "%q is given twice", k.Value)
-		}
-		seen[k.Value] = true
-		if err := d.decode(val, v.Field(idx)); err != nil {
-			return err
+		switch {
+		case !ok:
+			d.errs = append(d.errs, UnknownKey(d.file, k, keysOf(v.Type())))
+		case seen[k.Value]:
+			d.fail(k, "%q is given twice", k.Value)
+		default:
+			seen[k.Value] = true
+			if err := d.decode(val, v.Field(idx)); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
+}
+
+// pairs yields the keys and values of a mapping whose keys are plain
+// words, recording the others as mistakes.
+func (d *decoder) pairs(n *yaml.Node) func(yield func(k, v *yaml.Node) bool) {
+	return func(yield func(k, v *yaml.Node) bool) {
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, val := n.Content[i], n.Content[i+1]
+			if k.Kind != yaml.ScalarNode {
+				d.fail(k, "a key must be a plain word")
+				continue
+			}
+			if !yield(k, val) {
+				return
+			}
+		}
+	}
 }
 
 // UnknownKey reports a key that is not among known, with the closest known
@@ -334,7 +477,8 @@ func (d *decoder) slice(n *yaml.Node, v reflect.Value) error {
 		return nil
 	}
 	if n.Kind != yaml.SequenceNode {
-		return Errorf(d.file, n, "expected a list, found %s", kindName(n))
+		d.fail(n, "expected a list, found %s", kindName(n))
+		return nil
 	}
 	out := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
 	for i, item := range n.Content {
@@ -355,17 +499,15 @@ func (d *decoder) mapping(n *yaml.Node, v reflect.Value) error {
 		return nil
 	}
 	if n.Kind != yaml.MappingNode {
-		return Errorf(d.file, n, "expected a mapping, found %s", kindName(n))
+		d.fail(n, "expected a mapping, found %s", kindName(n))
+		return nil
 	}
 	out := reflect.MakeMapWithSize(v.Type(), len(n.Content)/2)
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, val := n.Content[i], n.Content[i+1]
-		if k.Kind != yaml.ScalarNode {
-			return Errorf(d.file, k, "a key must be a plain word")
-		}
+	for k, val := range d.pairs(n) {
 		key := reflect.ValueOf(k.Value).Convert(v.Type().Key())
 		if out.MapIndex(key).IsValid() {
-			return Errorf(d.file, k, "%q is given twice", k.Value)
+			d.fail(k, "%q is given twice", k.Value)
+			continue
 		}
 		elem := reflect.New(v.Type().Elem()).Elem()
 		if err := d.decode(val, elem); err != nil {
@@ -380,70 +522,56 @@ func (d *decoder) mapping(n *yaml.Node, v reflect.Value) error {
 // anyValue decodes free-form data (caller data, raw messages) into the
 // types encoding/json would produce, so that the result marshals to JSON
 // with no surprises: maps are map[string]any, numbers float64 or int64.
-func (d *decoder) anyValue(n *yaml.Node, out *any) error {
-	if n.Kind == yaml.AliasNode {
-		if n.Alias == nil {
-			return Errorf(d.file, n, "unknown alias")
-		}
-		n = n.Alias
-	}
-	d.depth++
-	defer func() { d.depth-- }()
-	if d.depth > maxDepth {
-		return Errorf(d.file, n, "nested deeper than %d levels", maxDepth)
+// A mistake within is recorded and left out of the result.
+func (d *decoder) anyValue(n *yaml.Node) any {
+	n, ok := d.enter(n)
+	defer d.leave()
+	if !ok {
+		return nil
 	}
 	switch n.Kind {
 	case yaml.MappingNode:
 		m := make(map[string]any, len(n.Content)/2)
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			k, val := n.Content[i], n.Content[i+1]
-			if k.Kind != yaml.ScalarNode {
-				return Errorf(d.file, k, "a key must be a plain word")
-			}
+		for k, val := range d.pairs(n) {
 			if _, dup := m[k.Value]; dup {
-				return Errorf(d.file, k, "%q is given twice", k.Value)
+				d.fail(k, "%q is given twice", k.Value)
+				continue
 			}
-			var x any
-			if err := d.anyValue(val, &x); err != nil {
-				return err
-			}
-			m[k.Value] = x
+			m[k.Value] = d.anyValue(val)
 		}
-		*out = m
+		return m
 	case yaml.SequenceNode:
 		s := make([]any, len(n.Content))
 		for i, item := range n.Content {
-			if err := d.anyValue(item, &s[i]); err != nil {
-				return err
-			}
+			s[i] = d.anyValue(item)
 		}
-		*out = s
+		return s
 	case yaml.ScalarNode:
 		switch n.Tag {
 		case "!!null":
-			*out = nil
+			return nil
 		case "!!bool":
-			*out = n.Value == "true" || n.Value == "True" || n.Value == "TRUE"
+			return n.Value == "true" || n.Value == "True" || n.Value == "TRUE"
 		case "!!int":
 			if i, err := strconv.ParseInt(n.Value, 0, 64); err == nil {
-				*out = i
+				return i
 			} else if u, err := strconv.ParseUint(n.Value, 0, 64); err == nil {
-				*out = u
-			} else {
-				return Errorf(d.file, n, "%q is not a number JSON can carry", n.Value)
+				return u
 			}
+			d.fail(n, "%q is not a number JSON can carry", n.Value)
+			return nil
 		case "!!float":
 			f, err := strconv.ParseFloat(n.Value, 64)
 			if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-				return Errorf(d.file, n, "%q is not a number JSON can carry", n.Value)
+				d.fail(n, "%q is not a number JSON can carry", n.Value)
+				return nil
 			}
-			*out = f
+			return f
 		default:
-			*out = n.Value
+			return n.Value
 		}
-	default:
-		return Errorf(d.file, n, "unexpected %s", kindName(n))
 	}
+	d.fail(n, "unexpected %s", kindName(n))
 	return nil
 }
 

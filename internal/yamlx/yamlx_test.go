@@ -2,6 +2,7 @@ package yamlx
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -104,6 +105,133 @@ func TestDecodeErrors(t *testing.T) {
 	}
 }
 
+// TestDecodeEveryMistake: one Decode reports every mistake, in the order of
+// the file, and still decodes what is right.
+func TestDecodeEveryMistake(t *testing.T) {
+	t.Parallel()
+	var got []step
+	err := decodeString(t, `
+- name: first
+  nmae: typo
+  count: many
+- name: second
+  wait: 2
+  tags: a
+- name: third
+  name: again
+  cad: {a: 1, a: 2, b: .inf}
+`, &got)
+	var es Errors
+	if !errors.As(err, &es) {
+		t.Fatalf("%T is not an Errors: %v", err, err)
+	}
+	want := []string{
+		`f.yaml:3:3: unknown key "nmae" (did you mean "name"?)`,
+		`f.yaml:4:10: "many" is not a whole number`,
+		`f.yaml:6:9: "2" has no unit (write 2s or 2ms)`,
+		`f.yaml:7:9: expected a list, found "a"`,
+		`f.yaml:9:3: "name" is given twice`,
+		`f.yaml:10:15: "a" is given twice`,
+		`f.yaml:10:24: ".inf" is not a number JSON can carry`,
+	}
+	if diff := cmp.Diff(want, strings.Split(err.Error(), "\n")); diff != "" {
+		t.Errorf("mistakes (-want +got):\n%s", diff)
+	}
+	var first *Error
+	if !errors.As(err, &first) || first.Line != 3 || first.Column != 3 {
+		t.Errorf("errors.As finds %+v, want the first mistake, at 3:3", first)
+	}
+	if len(got) != 3 || got[0].Name != "first" || got[1].Name != "second" || got[2].CAD["a"] != int64(1) {
+		t.Errorf("what is right is not decoded: %+v", got)
+	}
+}
+
+func TestErrorsAdd(t *testing.T) {
+	t.Parallel()
+	var es Errors
+	if es.Err() != nil {
+		t.Error("an empty Errors is not a nil error")
+	}
+	es.Add(nil)
+	es.Add(&Error{File: "a.yaml", Line: 3, Column: 1, Msg: "three"})
+	es.Add(Errors{{File: "a.yaml", Line: 1, Column: 2, Msg: "one"}, {File: "a.yaml", Msg: "whole"}})
+	es.Add(fmt.Errorf("wrapped: %w", &Error{File: "a.yaml", Line: 2, Column: 1, Msg: "two"}))
+	es.Add(errors.New("plain"))
+	es.Sort()
+	want := "a.yaml: whole\nplain\na.yaml:1:2: one\na.yaml:2:1: two\na.yaml:3:1: three"
+	if got := es.Err().Error(); got != want {
+		t.Errorf("Errors:\n%s\nwant\n%s", got, want)
+	}
+}
+
+// TestSyntaxErrorLines: a syntax error is reported at the line a person
+// fixes, not at the line of the construct yaml.v3 was reading.
+func TestSyntaxErrorLines(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, src, want string
+	}{
+		{"a step one column less than its siblings",
+			"name: x\nsteps:\n  - login\n - logout\n  - login\n",
+			"f.yaml:4:1: did not find expected key"},
+		{"a step under a step",
+			"name: x\nsteps:\n  - incoming: {as: c, channel: phone}\n    - accept: c\n",
+			"f.yaml:4:1: did not find expected key"},
+		{"a key one column more than its siblings",
+			"name: x\nsteps:\n  - incoming:\n      as: c\n       channel: phone\n  - accept\n",
+			"f.yaml:5:1: mapping values are not allowed in this context"},
+		{"a key one column less than its siblings",
+			"name: x\nsteps:\n  - incoming:\n      as: c\n     channel: phone\n  - accept\n",
+			"f.yaml:5:1: did not find expected key"},
+		{"a step key without its dash",
+			"name: x\nsteps:\n  - incoming: {as: c, channel: phone}\n  - accept: c\n   hold: c\n",
+			"f.yaml:5:1: did not find expected '-' indicator"},
+		{"a key in a list",
+			"name: x\nsteps:\n  - login\n  logout: 1\n",
+			"f.yaml:4:1: did not find expected '-' indicator"},
+		{"a top-level key indented",
+			"name: x\n description: y\nsteps:\n  - login\n",
+			"f.yaml:2:1: mapping values are not allowed in this context"},
+		{"a word where a key goes",
+			"name: x\nsteps:\n  - login\nlogout\n",
+			"f.yaml:4:1: could not find expected ':'"},
+		{"a tab before a step",
+			"name: x\nsteps:\n\t- login\n",
+			"f.yaml:3:1: found character that cannot start any token"},
+		{"a tab before a key",
+			"name: x\nsteps:\n  - incoming:\n      as: c\n\tchannel: phone\n",
+			"f.yaml:5:1: found a tab character that violates indentation"},
+		{"a brace left open",
+			"name: x\nsteps:\n  - incoming: {as: c1, cad: {a: 1}\n  - accept\n  - hold\n",
+			"f.yaml:3:1: did not find expected ',' or '}'"},
+		{"a brace left open after one closed over two lines",
+			"name: x\nsteps:\n  - incoming: {as: c1,\n      channel: phone}\n  - accept: {in: c1\n  - hold\n",
+			"f.yaml:5:1: did not find expected ',' or '}'"},
+		{"a bracket left open on the first line",
+			"name: [x\nsteps:\n  - login\n",
+			"f.yaml:1:1: did not find expected ',' or ']'"},
+		{"a quote left open",
+			"name: x\ndescription: \"y\nsteps:\n  - login\n",
+			"f.yaml:2:1: found unexpected end of stream"},
+		{"a colon in a value",
+			"name: x: y\nsteps:\n  - login\n",
+			"f.yaml:1:1: mapping values are not allowed in this context"},
+		{"an unknown alias", "name: *a\n", "f.yaml:1:1: unknown anchor 'a' referenced"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := Parse("f.yaml", []byte(tt.src))
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			if err.Error() != tt.want {
+				t.Errorf("error:\n got %s\nwant %s", err, tt.want)
+			}
+		})
+	}
+}
+
 func TestClosest(t *testing.T) {
 	t.Parallel()
 	words := []string{"incoming", "accept", "reject", "hangup", "handle"}
@@ -126,6 +254,12 @@ func FuzzDecode(f *testing.F) {
 		"- raw: ~\n  on: true\n",
 		"%YAML 1.2\n---\n- name: x\n",
 		"- count: 0x10\n",
+		// Mistakes that are all reported, and syntax errors placed anew.
+		"- nmae: a\n  count: x\n- wait: 2\n  tags: a\n",
+		"- name: a\n - name: b\n",
+		"- name: a\n\t  wait: 2s\n",
+		"- {name: a, cad: {x: [1\n- name: b\n",
+		"- name: \"a\n",
 	} {
 		f.Add([]byte(s))
 	}
