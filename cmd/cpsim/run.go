@@ -295,6 +295,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		Seed:      o.seed,
 		Hosts:     allowedHosts(panelLn, panelURL),
 		Scenarios: library,
+		Skipped:   skipped,
 		AutoPlay:  autoPlay,
 		Speed:     o.speed,
 		Check: func(ctx context.Context, url string) []host.Problem {

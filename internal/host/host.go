@@ -51,6 +51,9 @@ type Config struct {
 	IdleTimeout time.Duration
 	// Scenarios are the scenarios the page offers to play.
 	Scenarios []*scenario.Scenario
+	// Skipped are the built-in scenarios the configuration leaves out,
+	// which the page lists with why.
+	Skipped []scenario.Skipped
 	// AutoPlay, when set, plays in every new session as soon as its page
 	// has connected; a reload resumes it, it does not replay.
 	AutoPlay *scenario.Scenario
@@ -96,6 +99,7 @@ type Server struct {
 	writeTimeout time.Duration
 	idle         time.Duration
 	scenarios    []*scenario.Scenario
+	skipped      []scenario.Skipped
 	autoPlay     *scenario.Scenario
 	speed        float64
 
@@ -153,6 +157,7 @@ func New(cfg Config) (*Server, error) {
 		idle:         cfg.IdleTimeout,
 		sessions:     map[string]*session{},
 		scenarios:    withAutoPlay(cfg.Scenarios, cfg.AutoPlay),
+		skipped:      cfg.Skipped,
 		autoPlay:     cfg.AutoPlay,
 		speed:        cfg.Speed,
 		checks:       newExtChecks(cfg.Check, cfg.CheckEvery),

@@ -83,10 +83,18 @@ type scenarioFrame struct {
 	Problems int `json:"problems,omitempty"`
 }
 
-// scenarioListFrame lists the scenarios the page can play.
+// scenarioListFrame lists the scenarios the page can play, and the
+// built-in ones the configuration leaves out.
 type scenarioListFrame struct {
-	T string         `json:"t"` // "sl"
-	S []scenarioInfo `json:"s"`
+	T       string         `json:"t"` // "sl"
+	S       []scenarioInfo `json:"s"`
+	Skipped []skippedInfo  `json:"skipped,omitempty"`
+}
+
+type skippedInfo struct {
+	File   string `json:"file"`
+	Reason string `json:"reason"`
+	Error  string `json:"error"` // every mistake, one per line
 }
 
 type scenarioInfo struct {
@@ -109,6 +117,9 @@ func (s *Server) scenarioList() scenarioListFrame {
 			info.Steps = append(info.Steps, stepInfo{Line: st.Line, Text: st.Text})
 		}
 		f.S = append(f.S, info)
+	}
+	for _, sk := range s.skipped {
+		f.Skipped = append(f.Skipped, skippedInfo{File: sk.File, Reason: sk.Reason, Error: sk.Err.Error()})
 	}
 	return f
 }

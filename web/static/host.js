@@ -111,6 +111,7 @@
  *   scenarios (the Scenarios tab)
  *     scenarios             the tab's panel
  *     scenario-list         <ul> of the library (from the sl frame)
+ *     scenario-skipped      <details>: the built-in scenarios the configuration leaves out, and why (shown when any)
  *     scenario-item         button per scenario; data-name, data-file, aria-pressed = selected,
  *                           data-run = the state of this session's run when it is this scenario
  *                           (a scenario cpsim plays with -scenario that is not in the library is listed first)
@@ -795,7 +796,7 @@
         case "r": onResult(f); break;
         case "p": onProblems(f.p); break;
         case "welcome": onWelcome(f); break;
-        case "sl": onScenarioList(f.s); break;
+        case "sl": onScenarioList(f.s, f.skipped); break;
         case "s": onScenarioFrame(f); break;
         default: console.warn("cpsim: unknown frame from the server", f);
       }
@@ -2040,8 +2041,9 @@
 
   // --- frames
 
-  function onScenarioList(list) {
+  function onScenarioList(list, skipped) {
     SC.list = Array.isArray(list) ? list : [];
+    renderSkipped(Array.isArray(skipped) ? skipped : []);
     if (!findScenario(SC.selected)) {
       const cur = SC.run && findScenario(SC.run.file);
       SC.selected = cur ? cur.file : SC.list.length ? SC.list[0].file : "";
@@ -2049,6 +2051,15 @@
     renderScenarioList();
     renderScenarioSteps();
     renderScenarioRun();
+  }
+
+  /** renderSkipped lists the built-in scenarios the configuration leaves
+   * out, and why (they name queues or profiles it does not have). */
+  function renderSkipped(skipped) {
+    const el = tid("scenario-skipped");
+    el.hidden = !skipped.length;
+    role("summary", el).textContent = `${skipped.length} built-in scenario${skipped.length === 1 ? " is" : "s are"} left out: ${skipped.length === 1 ? "it does" : "they do"} not fit your configuration`;
+    role("list", el).replaceChildren(...skipped.map((x) => h("li", { title: x.error || "" }, h("code", { text: x.file }), `: ${x.reason}`)));
   }
 
   function onScenarioFrame(f) {
