@@ -23,19 +23,19 @@ const noDeadline = time.Hour
 // enough for any wait a test of a scenario plays.
 const inBubble = 24 * time.Hour
 
-// testContext returns a context that ends a little before the test
+// beforeDeadline returns a context that ends a little before the test
 // binary's deadline, or after noDeadline when it has none (benchmarks have
 // none either), or after inBubble in a synctest bubble.
-func testContext(t testing.TB) context.Context {
+func beforeDeadline(t testing.TB) context.Context {
 	t.Helper()
 	ctx, cancel := context.WithDeadline(context.Background(), safetyNet(t))
 	t.Cleanup(cancel)
 	return ctx
 }
 
-// safetyNet is when testContext ends.
+// safetyNet is when beforeDeadline ends.
 func safetyNet(t testing.TB) time.Time {
-	d, ok, bubble := deadline(t)
+	d, ok, bubble := binaryDeadline(t)
 	switch {
 	case bubble:
 		return time.Now().Add(inBubble)
@@ -46,10 +46,10 @@ func safetyNet(t testing.TB) time.Time {
 	return d.Add(-min(time.Until(d)/10, 30*time.Second))
 }
 
-// deadline is the test binary's deadline, if t has one. In a synctest
+// binaryDeadline is the test binary's deadline, if t has one. In a synctest
 // bubble, where the real deadline means nothing, t.Deadline panics: bubble
 // says so.
-func deadline(t testing.TB) (d time.Time, ok, bubble bool) {
+func binaryDeadline(t testing.TB) (d time.Time, ok, bubble bool) {
 	dt, can := t.(interface{ Deadline() (time.Time, bool) })
 	if !can {
 		return time.Time{}, false, false
@@ -64,10 +64,10 @@ func deadline(t testing.TB) (d time.Time, ok, bubble bool) {
 }
 
 // waitUntil polls cond until it holds. It fails the test only when the
-// safety net of testContext runs out.
+// safety net of beforeDeadline runs out.
 func waitUntil(t *testing.T, cond func() bool) {
 	t.Helper()
-	ctx := testContext(t)
+	ctx := beforeDeadline(t)
 	for !cond() {
 		select {
 		case <-ctx.Done():

@@ -74,7 +74,7 @@ func newTestServer(t *testing.T, edit ...func(*Config)) (*Server, *httptest.Serv
 	}
 	hs := httptest.NewServer(srv)
 	t.Cleanup(func() {
-		_ = srv.Shutdown(testContext(t))
+		_ = srv.Shutdown(beforeDeadline(t))
 		hs.Close()
 	})
 	return srv, hs
@@ -109,7 +109,7 @@ func dial(t testing.TB, hs *httptest.Server, session string, seq uint64, fresh b
 // The page's reads and writes end only at the test's safety net.
 func dialWith(t testing.TB, base string, client *http.Client, session string, seq uint64, fresh bool) *page {
 	t.Helper()
-	ctx := testContext(t)
+	ctx := beforeDeadline(t)
 	ws, _, err := websocket.Dial(ctx, wsAt(base), &websocket.DialOptions{HTTPClient: client, HTTPHeader: http.Header{"Origin": {base}}})
 	if err != nil {
 		t.Fatal(err)
@@ -366,7 +366,7 @@ func TestHostNamesAreChecked(t *testing.T) {
 func TestWebsocketRefusesForeignOrigins(t *testing.T) {
 	t.Parallel()
 	_, hs := newTestServer(t)
-	ctx := testContext(t)
+	ctx := beforeDeadline(t)
 	for _, origin := range []string{"http://localhost:8081", "https://evil.example", "null"} {
 		_, resp, err := websocket.Dial(ctx, wsURL(hs), &websocket.DialOptions{HTTPHeader: http.Header{"Origin": {origin}}})
 		if err == nil {
@@ -627,7 +627,7 @@ func TestBadFramesCloseOnlyTheirConnection(t *testing.T) {
 func TestFirstFrameMustBeHello(t *testing.T) {
 	t.Parallel()
 	_, hs := newTestServer(t)
-	ctx := testContext(t)
+	ctx := beforeDeadline(t)
 	ws, _, err := websocket.Dial(ctx, wsURL(hs), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -726,7 +726,7 @@ func TestShutdownSendsExitAndClosesPages(t *testing.T) {
 	srv, hs := newTestServer(t)
 	p := dial(t, hs, "", 0, true)
 	_, inst := p.call()
-	ctx := testContext(t)
+	ctx := beforeDeadline(t)
 	go func() { _ = srv.Shutdown(ctx) }()
 	p.delivery(inst, func(m map[string]any) bool { return m["type"] == "exit" })
 	if code, why := p.closeStatus(); code != websocket.StatusGoingAway || why != "cpsim is shutting down" {

@@ -69,26 +69,26 @@ func (n *pipeNet) DialContext(ctx context.Context, _, _ string) (net.Conn, error
 // peer that stops reading blocks the other once this much is waiting.
 const pipeBuffer = 256 << 10
 
-// pipe is a connection in memory with a buffer in each direction, like
+// memPipe is a connection in memory with a buffer in each direction, like
 // net.Pipe (which has none). Its ends block on a sync.Cond, durably in
 // a synctest bubble.
-type pipe struct {
+type memPipe struct {
 	mu      sync.Mutex
 	cond    sync.Cond
-	data    [2]ring      // what end i wrote, for the other end to read
+	data    [2]pipeRing  // what end i wrote, for the other end to read
 	closed  [2]bool      // end i was closed
 	readDL  [2]time.Time // end i's deadlines
 	writeDL [2]time.Time
 }
 
-// pipeEnd is one end of a pipe, a net.Conn.
+// pipeEnd is one end of a memPipe, a net.Conn.
 type pipeEnd struct {
-	p *pipe
+	p *memPipe
 	i int
 }
 
 func newPipe() (net.Conn, net.Conn) {
-	p := &pipe{}
+	p := &memPipe{}
 	p.cond.L = &p.mu
 	for i := range p.data {
 		p.data[i].b = make([]byte, pipeBuffer)
@@ -96,13 +96,13 @@ func newPipe() (net.Conn, net.Conn) {
 	return &pipeEnd{p, 0}, &pipeEnd{p, 1}
 }
 
-// ring is a pipe's buffer in one direction.
-type ring struct {
+// pipeRing is a memPipe's buffer in one direction.
+type pipeRing struct {
 	b    []byte
 	r, n int // where the bytes to read start, and how many there are
 }
 
-func (q *ring) write(p []byte) int {
+func (q *pipeRing) write(p []byte) int {
 	k := min(len(p), len(q.b)-q.n)
 	w := (q.r + q.n) % len(q.b)
 	c := copy(q.b[w:], p[:k])
@@ -111,7 +111,7 @@ func (q *ring) write(p []byte) int {
 	return k
 }
 
-func (q *ring) read(p []byte) int {
+func (q *pipeRing) read(p []byte) int {
 	k := min(len(p), q.n)
 	c := copy(p[:k], q.b[q.r:])
 	copy(p[c:k], q.b)
@@ -119,7 +119,7 @@ func (q *ring) read(p []byte) int {
 	return k
 }
 
-func expired(dl time.Time) bool { return !dl.IsZero() && !time.Now().Before(dl) }
+func deadlinePassed(dl time.Time) bool { return !dl.IsZero() && !time.Now().Before(dl) }
 
 func (e *pipeEnd) Read(b []byte) (int, error) {
 	p, in := e.p, 1-e.i
@@ -135,7 +135,7 @@ func (e *pipeEnd) Read(b []byte) (int, error) {
 			return n, nil
 		case p.closed[in]:
 			return 0, io.EOF
-		case expired(p.readDL[e.i]):
+		case deadlinePassed(p.readDL[e.i]):
 			return 0, os.ErrDeadlineExceeded
 		}
 		p.cond.Wait()
@@ -153,7 +153,7 @@ func (e *pipeEnd) Write(b []byte) (int, error) {
 			return n, net.ErrClosed
 		case p.closed[1-e.i]:
 			return n, io.ErrClosedPipe
-		case expired(p.writeDL[e.i]):
+		case deadlinePassed(p.writeDL[e.i]):
 			return n, os.ErrDeadlineExceeded
 		case p.data[e.i].n < pipeBuffer:
 			k := p.data[e.i].write(b)
@@ -190,7 +190,7 @@ func (e *pipeEnd) SetWriteDeadline(t time.Time) error {
 }
 
 // setDeadline sets a deadline and wakes the ends when it passes.
-func (p *pipe) setDeadline(dl *time.Time, t time.Time) {
+func (p *memPipe) setDeadline(dl *time.Time, t time.Time) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	*dl = t
@@ -246,7 +246,7 @@ func newPipeServer(t *testing.T, edit ...func(*Config)) (*Server, *pipePanel) {
 	}()
 	tr := &http.Transport{DialContext: pn.DialContext}
 	t.Cleanup(func() {
-		_ = srv.Shutdown(testContext(t))
+		_ = srv.Shutdown(beforeDeadline(t))
 		_ = hs.Close()
 		<-served
 		tr.CloseIdleConnections()

@@ -237,7 +237,7 @@ func TestPlayInNextSession(t *testing.T) {
 			if err != nil {
 				t.Fatalf("the run failed: %v", err)
 			}
-		case <-testContext(t).Done():
+		case <-beforeDeadline(t).Done():
 			t.Fatal("the scenario did not end")
 		}
 		if len(steps) != 7 || steps[2] != "5 ok" {
