@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/cpsim/cpsim/internal/demo"
 	"github.com/cpsim/cpsim/internal/host"
@@ -132,9 +131,15 @@ func TestRecordingPlaysBack(t *testing.T) {
 	waitJS(t, ctx, `!document.querySelector('[data-testid="record-indicator"]').hidden`)
 
 	call := accepted(t, ctx, "phone")
-	for _, b := range []string{"hold", "unhold", "hangup", "handle"} {
-		click(t, ctx, card(call, b))
-		time.Sleep(50 * time.Millisecond)
+	// After each click, wait until the panel shows what it did.
+	for _, c := range []struct{ button, then string }{
+		{"hold", fmt.Sprintf(`document.querySelector(%q)`, card(call, "unhold"))},
+		{"unhold", fmt.Sprintf(`document.querySelector(%q)`, card(call, "hold"))},
+		{"hangup", fmt.Sprintf(`document.querySelector(%q + '[data-status="ended"]')`, card(call))},
+		{"handle", fmt.Sprintf(`!document.querySelector(%q)`, card(call))},
+	} {
+		click(t, ctx, card(call, c.button))
+		waitJS(t, ctx, c.then)
 	}
 	chat := accepted(t, ctx, "chat")
 	waitJS(t, ctx, fmt.Sprintf(`window.cpsim.view.active === %q`, chat)) // an accepted chat is selected
@@ -185,7 +190,7 @@ func TestRecordingPlaysBack(t *testing.T) {
 		if err != nil {
 			t.Errorf("the recording does not play back: %v\n%s", err, yaml)
 		}
-	case <-time.After(60 * time.Second):
+	case <-beforeDeadline(t, context.Background()).Done():
 		t.Fatalf("the recording did not end\n%s", yaml)
 	}
 }
