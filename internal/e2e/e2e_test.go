@@ -20,6 +20,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -112,6 +113,9 @@ func startStack(t testing.TB, exts func(demo string) []state.ExtensionData, edit
 		Validator: sharedValidator(),
 		Assets:    web.Files(),
 		Strict:    true,
+		// Chromium on a busy machine may read late: no test here is about
+		// dropping a slow page.
+		WriteTimeout: time.Until(safetyNet(t)),
 	}
 	for _, e := range edit {
 		e(&cfg)
