@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -39,6 +40,39 @@ func env(vars map[string]string) func(string) string {
 	return func(k string) string { return vars[k] }
 }
 
+// No test here may depend on the machine's speed: a test waits for what it
+// needs, and its only deadline is a safety net that ends a little before
+// the test binary's own (go test -timeout), so that a test that hangs
+// fails with its own message rather than with the binary's panic.
+
+// beforeDeadline returns a context that ends a little before the test
+// binary's deadline, or after an hour when it has none.
+func beforeDeadline(t *testing.T) context.Context {
+	t.Helper()
+	end := time.Now().Add(time.Hour)
+	if d, ok := t.Deadline(); ok {
+		// Leave the binary time to report: a tenth of what is left, at most 30 s.
+		end = d.Add(-min(time.Until(d)/10, 30*time.Second))
+	}
+	ctx, cancel := context.WithDeadline(context.Background(), end)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// pollUntil polls cond until it holds, and fails the test with why only
+// when the safety net of beforeDeadline runs out.
+func pollUntil(t *testing.T, cond func() bool, why func() string) {
+	t.Helper()
+	ctx := beforeDeadline(t)
+	for !cond() {
+		select {
+		case <-ctx.Done():
+			t.Fatal(why())
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}
+
 func TestRunArguments(t *testing.T) {
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.yaml")
@@ -72,9 +106,7 @@ func TestRunArguments(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			var out syncBuffer
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			defer cancel()
-			err := run(ctx, tt.args, env(tt.env), &out, &out)
+			err := run(beforeDeadline(t), tt.args, env(tt.env), &out, &out)
 			if got := exitCode(err); got != tt.code {
 				t.Errorf("exit code %d, want %d (err: %v)", got, tt.code, err)
 			}
@@ -157,16 +189,14 @@ func TestRunServes(t *testing.T) {
 	stdout, stderr, done := &r.stdout, &r.stderr, r.done
 
 	var panel string
-	deadline := time.Now().Add(10 * time.Second)
-	for panel == "" {
-		if time.Now().After(deadline) {
-			t.Fatalf("cpsim printed no URL; stdout %q stderr %q", stdout.String(), stderr.String())
-		}
+	pollUntil(t, func() bool {
 		if m := regexp.MustCompile(`open (http://\S+)/ in a browser`).FindStringSubmatch(stdout.String()); m != nil {
 			panel = m[1]
 		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		return panel != ""
+	}, func() string {
+		return fmt.Sprintf("cpsim printed no URL; stdout %q stderr %q", stdout.String(), stderr.String())
+	})
 	if !strings.HasPrefix(panel, "http://127.0.0.1:") {
 		t.Errorf("panel URL %s, want it on 127.0.0.1", panel)
 	}
@@ -192,8 +222,7 @@ func TestRunServes(t *testing.T) {
 		}
 	}
 
-	wctx, wcancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer wcancel()
+	wctx := beforeDeadline(t)
 	ws, _, err := websocket.Dial(wctx, "ws"+strings.TrimPrefix(panel, "http")+"/ws",
 		&websocket.DialOptions{HTTPHeader: http.Header{"Origin": {panel}}})
 	if err != nil {
@@ -228,7 +257,7 @@ func TestRunServes(t *testing.T) {
 		if err != nil {
 			t.Errorf("run returned %v, want nil after a signal", err)
 		}
-	case <-time.After(10 * time.Second):
+	case <-wctx.Done():
 		t.Fatal("run did not return after the signal")
 	}
 }
@@ -239,18 +268,18 @@ func TestSameSiteExtensionIsWarnedAtStart(t *testing.T) {
 	t.Parallel()
 	r := startRun(t, "-addr", "127.0.0.1:0", "-demo-addr", "", "-extension", "http://127.0.0.1:9/panel.html")
 	stderr := &r.stderr
-	deadline := time.Now().Add(10 * time.Second)
-	for !strings.Contains(stderr.String(), "is on the same site as the panel") {
-		if time.Now().After(deadline) {
-			t.Fatalf("no same-site warning in:\n%s", stderr.String())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	pollUntil(t, func() bool { return strings.Contains(stderr.String(), "is on the same site as the panel") },
+		func() string { return "no same-site warning in:\n" + stderr.String() })
 	if log := stderr.String(); !strings.Contains(log, "level=WARN") || !strings.Contains(log, "open the panel as http://localhost:") {
 		t.Errorf("the warning does not say how to fix it:\n%s", log)
 	}
 	r.stop()
-	if err := <-r.done; err != nil {
-		t.Errorf("run: %v", err)
+	select {
+	case err := <-r.done:
+		if err != nil {
+			t.Errorf("run: %v", err)
+		}
+	case <-beforeDeadline(t).Done():
+		t.Fatal("run did not return after the signal")
 	}
 }

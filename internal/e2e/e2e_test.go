@@ -113,6 +113,9 @@ func startStack(t testing.TB, exts func(demo string) []state.ExtensionData, edit
 		Validator: sharedValidator(),
 		Assets:    web.Files(),
 		Strict:    true,
+		// Chromium on a busy machine may read late: no test here is about
+		// dropping a slow page.
+		WriteTimeout: time.Until(safetyNet(t)),
 	}
 	for _, e := range edit {
 		e(&cfg)
@@ -130,8 +133,7 @@ func startStack(t testing.TB, exts func(demo string) []state.ExtensionData, edit
 	go servers[0].Serve(panelLn)
 	go servers[1].Serve(demoLn)
 	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-		defer cancel()
+		ctx := beforeDeadline(t, context.Background())
 		_ = st.srv.Shutdown(ctx)
 		for _, s := range servers {
 			_ = s.Shutdown(ctx)
@@ -156,12 +158,12 @@ func (st *stack) tab(t testing.TB) context.Context {
 const panelReady = `window.cpsim && window.cpsim.connected && window.cpsim.view`
 
 // open opens a page in a new 1440x900 tab and waits until ready is true.
+// What the tab does ends at the test's safety net.
 func open(t testing.TB, url, ready string) context.Context {
 	t.Helper()
 	ctx, cancel := chromedp.NewContext(browserCtx)
 	t.Cleanup(cancel)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 60*time.Second)
-	t.Cleanup(cancelTimeout)
+	ctx = beforeDeadline(t, ctx)
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1440, 900), chromedp.Navigate(url)); err != nil {
 		t.Fatal(err)
 	}
@@ -174,17 +176,10 @@ func open(t testing.TB, url, ready string) context.Context {
 // execution context when the page navigates.
 func waitJS(t testing.TB, ctx context.Context, expr string) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
+	poll(t, ctx, func() (bool, string) {
 		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`!!(`+expr+`)`))
-		if err == nil && ok {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("waiting for %s: %v", expr, err)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		return err == nil && ok, fmt.Sprintf("waiting for %s: %v", expr, err)
+	})
 }
 
 // eval evaluates a JavaScript expression in the page.
@@ -228,8 +223,8 @@ type ext struct {
 func frame(t testing.TB, ctx context.Context, instance string) ext {
 	t.Helper()
 	sel := chromedp.CSS(`[data-testid="ext-frame"][data-instance="` + instance + `"][data-loads]`)
-	deadline := time.Now().Add(20 * time.Second)
-	for {
+	var e ext
+	poll(t, ctx, func() (bool, string) {
 		nodes, err := chromedp.Run(ctx, chromedp.Nodes(sel, chromedp.AtLeast(0)))
 		if err != nil {
 			t.Fatal(err)
@@ -244,19 +239,19 @@ func frame(t testing.TB, ctx context.Context, instance string) ext {
 				if ti.Type == "iframe" && string(ti.TargetID) == string(node.FrameID) {
 					fctx, cancel := chromedp.NewContext(ctx, chromedp.WithTargetID(ti.TargetID))
 					t.Cleanup(cancel)
-					return ext{ctx: fctx}
+					e = ext{ctx: fctx}
+					return true, ""
 				}
 			}
 			if sameSite, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => { const f = document.querySelector('[data-testid="ext-frame"][data-instance="`+instance+`"]');
 				return !!f && new URL(f.src).hostname === location.hostname })()`)); sameSite {
-				return ext{ctx: ctx, node: node}
+				e = ext{ctx: ctx, node: node}
+				return true, ""
 			}
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no frame for instance %s", instance)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return false, "no frame for instance " + instance
+	})
+	return e
 }
 
 // frameJS evaluates JavaScript in an extension's frame.
@@ -271,9 +266,10 @@ func frameJS[T any](t testing.TB, e ext, expr string) T {
 		return v
 	}
 	// In a frame of the page, only Poll can choose the frame: make the
-	// value truthy by encoding it, and decode it here.
+	// value truthy by encoding it, and decode it here. The context ends
+	// the poll, at the test's safety net.
 	s, err := chromedp.Run(e.ctx, chromedp.Poll[string](`JSON.stringify(`+expr+`) ?? "null"`,
-		chromedp.WithPollingInFrame(e.node), chromedp.WithPollingTimeout(10*time.Second)))
+		chromedp.WithPollingInFrame(e.node), chromedp.WithPollingTimeout(0)))
 	if err != nil {
 		t.Fatalf("in the extension: %s: %v", expr, err)
 	}
@@ -288,22 +284,15 @@ func frameWait(t testing.TB, e ext, expr string) {
 	t.Helper()
 	if e.node != nil {
 		if _, err := chromedp.Run(e.ctx, chromedp.Poll[chromedp.Void](`!!(`+expr+`)`,
-			chromedp.WithPollingInFrame(e.node), chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+			chromedp.WithPollingInFrame(e.node), chromedp.WithPollingTimeout(0))); err != nil {
 			t.Fatalf("in the extension, waiting for %s: %v", expr, err)
 		}
 		return
 	}
-	deadline := time.Now().Add(20 * time.Second)
-	for {
+	poll(t, e.ctx, func() (bool, string) {
 		ok, err := chromedp.Run(e.ctx, chromedp.Evaluate[bool](`!!(`+expr+`)`))
-		if err == nil && ok {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("in the extension, waiting for %s: %v", expr, err)
-		}
-		time.Sleep(25 * time.Millisecond)
-	}
+		return err == nil && ok, fmt.Sprintf("in the extension, waiting for %s: %v", expr, err)
+	})
 }
 
 // logRows returns the inspector's rows from the page's test hook.

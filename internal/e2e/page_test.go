@@ -11,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -32,9 +31,21 @@ func TestPageRelaysOnlyItsExtensions(t *testing.T) {
 	inst := instanceOf(t, ctx, call, "customer-card")
 	waitRow(t, ctx, fmt.Sprintf(`r.dir === "in" && r.i === %q && m.type === "init"`, inst))
 
-	// The panel page posting to itself, as an injected script would.
-	eval[bool](t, ctx, `(window.postMessage({id: "forged", type: "action", payload: {command: "interaction", value: "hangup"}}, "*"), true)`)
-	time.Sleep(500 * time.Millisecond)
+	// The panel page posting to itself, as an injected script would. The
+	// promise resolves once the page's own listener, which comes after the
+	// panel's, has had the message.
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`new Promise(resolve => {
+		addEventListener("message", function seen(ev) {
+			if ((ev.data || {}).id === "forged") { removeEventListener("message", seen); resolve(true) }
+		});
+		postMessage({id: "forged", type: "action", payload: {command: "interaction", value: "hangup"}}, "*");
+	})`, chromedp.EvalAwaitPromise)); err != nil {
+		t.Fatal(err)
+	}
+	// Had the panel relayed it, its row would come before the one of a
+	// message the extension posts after it.
+	frameJS[bool](t, frame(t, ctx, inst), `(window.parent.postMessage({id: "fence", type: "action", payload: {command: "detail", value: "user"}}, "*"), true)`)
+	waitRow(t, ctx, fmt.Sprintf(`r.dir === "in" && r.i === %q && m.id === "fence"`, inst))
 	if eval[bool](t, ctx, `window.cpsim.log.some(r => (r.m || {}).id === "forged")`) {
 		t.Error("the page relayed a message it posted to itself")
 	}
@@ -68,7 +79,9 @@ func TestScreenshots(t *testing.T) {
 // README, in docs/images with -update when readme is true.
 func screenshot(t *testing.T, ctx context.Context, name string, readme bool) {
 	t.Helper()
-	time.Sleep(300 * time.Millisecond) // let the inspector's next frame draw
+	// The inspector draws new rows a moment after they come: wait until
+	// it counts every row the page has.
+	waitJS(t, ctx, `document.querySelector('[data-testid="log-count"]').textContent === new Intl.NumberFormat("en-US").format(window.cpsim.log.length)`)
 	shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 	if err != nil {
 		t.Fatal(err)

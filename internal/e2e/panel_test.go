@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/coder/websocket"
@@ -80,8 +79,7 @@ func TestReloadLosesNoMessage(t *testing.T) {
 // holdWhileAway resumes a session as its page would and holds a call.
 func holdWhileAway(t *testing.T, panel, session string, seq int, call string) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
+	ctx := beforeDeadline(t, context.Background())
 	ws, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(panel, "http")+"/ws",
 		&websocket.DialOptions{HTTPHeader: http.Header{"Origin": {panel}}})
 	if err != nil {

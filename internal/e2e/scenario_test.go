@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
-	"time"
 
 	"github.com/cpsim/cpsim/internal/demo"
 	"github.com/cpsim/cpsim/internal/host"
@@ -132,9 +132,15 @@ func TestRecordingPlaysBack(t *testing.T) {
 	waitJS(t, ctx, `!document.querySelector('[data-testid="record-indicator"]').hidden`)
 
 	call := accepted(t, ctx, "phone")
-	for _, b := range []string{"hold", "unhold", "hangup", "handle"} {
-		click(t, ctx, card(call, b))
-		time.Sleep(50 * time.Millisecond)
+	// After each click, wait until the panel shows what it did.
+	for _, c := range []struct{ button, then string }{
+		{"hold", fmt.Sprintf(`document.querySelector(%q)`, card(call, "unhold"))},
+		{"unhold", fmt.Sprintf(`document.querySelector(%q)`, card(call, "hold"))},
+		{"hangup", fmt.Sprintf(`document.querySelector(%q + '[data-status="ended"]')`, card(call))},
+		{"handle", fmt.Sprintf(`!document.querySelector(%q)`, card(call))},
+	} {
+		click(t, ctx, card(call, c.button))
+		waitJS(t, ctx, c.then)
 	}
 	chat := accepted(t, ctx, "chat")
 	waitJS(t, ctx, fmt.Sprintf(`window.cpsim.view.active === %q`, chat)) // an accepted chat is selected
@@ -185,7 +191,7 @@ func TestRecordingPlaysBack(t *testing.T) {
 		if err != nil {
 			t.Errorf("the recording does not play back: %v\n%s", err, yaml)
 		}
-	case <-time.After(60 * time.Second):
+	case <-beforeDeadline(t, context.Background()).Done():
 		t.Fatalf("the recording did not end\n%s", yaml)
 	}
 }
@@ -194,15 +200,40 @@ func TestRecordingPlaysBack(t *testing.T) {
 // halfway through a chat: docs/images/scenarios.png.
 func TestScenarioScreenshot(t *testing.T) {
 	t.Parallel()
-	st := startStack(t, demo.Extensions, withLibrary(t))
+	var chatYAML *scenario.Scenario
+	st := startStack(t, demo.Extensions, withLibrary(t), func(c *host.Config) {
+		for _, sc := range c.Scenarios {
+			if sc.File == "chat.yaml" {
+				chatYAML = sc
+			}
+		}
+	})
+	// The chat plays in the tab, as cpsim -scenario plays it, and once the
+	// agent has answered (line 13) it waits for the tab to pause it: played
+	// from the page, it would go on to its end in about a second, which a
+	// busy machine can take to click.
+	answered, paused := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	release := func() { once.Do(func() { close(paused) }) }
+	t.Cleanup(release)
+	st.srv.PlayInNextSession(chatYAML, 5, host.Watch{Progress: func(p scenario.Progress) {
+		if p.Status == "ok" && p.Step.Line == 13 {
+			close(answered)
+			<-paused
+		}
+	}})
 	ctx := st.tab(t)
 	click(t, ctx, tid("scenarios-tab"))
 	click(t, ctx, fmt.Sprintf(`%s[data-file="chat.yaml"]`, tid("scenario-item")))
 	choose(t, ctx, tid("scenario-speed"), "5")
-	click(t, ctx, tid("scenario-play"))
-	waitJS(t, ctx, `window.cpsim.scenario && window.cpsim.scenario.line >= 13`)
+	select {
+	case <-answered:
+	case <-ctx.Done():
+		t.Fatal("the chat never got to the agent's answer")
+	}
 	click(t, ctx, tid("scenario-pause"))
 	waitJS(t, ctx, `window.cpsim.scenario.state === "paused"`)
+	release()
 	waitJS(t, ctx, `document.querySelectorAll('[data-testid="transcript-message"]').length >= 3`)
 	chat := eval[string](t, ctx, `window.cpsim.view.active`)
 	inst := instanceOf(t, ctx, chat, "customer-card")

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/cpsim/cpsim/internal/state"
 )
@@ -66,13 +65,9 @@ func TestSeedFullExample(t *testing.T) {
 			before()
 		}
 		js := fmt.Sprintf(`window.cpsim.log.find(r => r.dir === "out" && r.re === %v && (r.m || {}).type === "response")`, req["n"])
-		deadline := time.Now().Add(10 * time.Second)
-		for !eval[bool](t, ctx, "!!"+js) {
-			if time.Now().After(deadline) {
-				t.Fatalf("button %q: no response to %v", label, req["m"])
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
+		poll(t, ctx, func() (bool, string) {
+			return eval[bool](t, ctx, "!!"+js), fmt.Sprintf("button %q: no response to %v", label, req["m"])
+		})
 		return eval[map[string]any](t, ctx, js)
 	}
 	frameJS[bool](t, ext, `(document.getElementById("i1").value = "+358400000001", true)`)

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -15,6 +14,7 @@ import (
 	"sync"
 	"testing"
 	"testing/fstest"
+	"testing/synctest"
 	"time"
 
 	"github.com/coder/websocket"
@@ -50,16 +50,20 @@ func testData(t testing.TB) *state.Data {
 	return d
 }
 
-// newTestServer starts a panel on an httptest server.
+// newTestServer starts a panel on an httptest server. Its pages have until
+// the test's deadline to read what it writes: a test on loopback cannot
+// tell a slow page from a busy machine (those that test the write timeout
+// run in a synctest bubble, on pipes).
 func newTestServer(t *testing.T, edit ...func(*Config)) (*Server, *httptest.Server) {
 	t.Helper()
 	cfg := Config{
-		Logger:    slog.New(slog.NewTextHandler(testLogOut, nil)),
-		Data:      testData(t),
-		Validator: sharedValidator(),
-		Assets:    testAssets,
-		Strict:    true,
-		Seed:      1,
+		Logger:       slog.New(slog.NewTextHandler(testLogOut, nil)),
+		Data:         testData(t),
+		Validator:    sharedValidator(),
+		Assets:       testAssets,
+		Strict:       true,
+		Seed:         1,
+		WriteTimeout: time.Until(safetyNet(t)),
 	}
 	for _, e := range edit {
 		e(&cfg)
@@ -70,9 +74,7 @@ func newTestServer(t *testing.T, edit ...func(*Config)) (*Server, *httptest.Serv
 	}
 	hs := httptest.NewServer(srv)
 	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(ctx)
+		_ = srv.Shutdown(beforeDeadline(t))
 		hs.Close()
 	})
 	return srv, hs
@@ -103,27 +105,11 @@ func dial(t testing.TB, hs *httptest.Server, session string, seq uint64, fresh b
 	return dialWith(t, hs.URL, nil, session, seq, fresh)
 }
 
-// slowClient makes a page whose socket buffers almost nothing, so that a
-// page that does not read blocks the server at once (loopback here buffers
-// tens of megabytes otherwise).
-func slowClient() *http.Client {
-	dialer := &net.Dialer{}
-	return &http.Client{Transport: &http.Transport{
-		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-			c, err := dialer.DialContext(ctx, network, addr)
-			if err == nil {
-				_ = c.(*net.TCPConn).SetReadBuffer(4096)
-			}
-			return c, err
-		},
-	}}
-}
-
 // dialWith connects a page opened at base (its origin) with an HTTP client.
+// The page's reads and writes end only at the test's safety net.
 func dialWith(t testing.TB, base string, client *http.Client, session string, seq uint64, fresh bool) *page {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	t.Cleanup(cancel)
+	ctx := beforeDeadline(t)
 	ws, _, err := websocket.Dial(ctx, wsAt(base), &websocket.DialOptions{HTTPClient: client, HTTPHeader: http.Header{"Origin": {base}}})
 	if err != nil {
 		t.Fatal(err)
@@ -142,6 +128,12 @@ func dialWith(t testing.TB, base string, client *http.Client, session string, se
 // send numbers m and e frames, as the page does, and writes them.
 func (p *page) send(frames ...map[string]any) {
 	p.t.Helper()
+	p.number(frames)
+	p.write(frames)
+}
+
+// number numbers m and e frames, as the page does before it sends them.
+func (p *page) number(frames []map[string]any) {
 	for _, f := range frames {
 		if f["t"] == "m" || f["t"] == "e" {
 			p.q++
@@ -149,7 +141,6 @@ func (p *page) send(frames ...map[string]any) {
 			p.unacked = append(p.unacked, f)
 		}
 	}
-	p.write(frames)
 }
 
 func (p *page) write(frames []map[string]any) {
@@ -375,8 +366,7 @@ func TestHostNamesAreChecked(t *testing.T) {
 func TestWebsocketRefusesForeignOrigins(t *testing.T) {
 	t.Parallel()
 	_, hs := newTestServer(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
+	ctx := beforeDeadline(t)
 	for _, origin := range []string{"http://localhost:8081", "https://evil.example", "null"} {
 		_, resp, err := websocket.Dial(ctx, wsURL(hs), &websocket.DialOptions{HTTPHeader: http.Header{"Origin": {origin}}})
 		if err == nil {
@@ -549,48 +539,57 @@ func (p *page) mustLog(n uint64) []map[string]any {
 	}
 }
 
+// TestDuplicatedTabGetsItsOwnSession runs in a bubble: the server gives a
+// live page a second to answer its ping, on the bubble's clock, which
+// does not move while the page is answering.
 func TestDuplicatedTabGetsItsOwnSession(t *testing.T) {
 	t.Parallel()
-	_, hs := newTestServer(t)
-	a := dial(t, hs, "", 0, true)
-	go func() { // keep reading so that a's page answers pings
-		for {
-			if _, _, err := a.ws.Read(context.Background()); err != nil {
-				return
+	synctest.Test(t, func(t *testing.T) {
+		_, pp := newPipeServer(t)
+		a := pp.dial(t, "", 0, true)
+		go func() { // keep reading so that a's page answers pings
+			for {
+				if _, _, err := a.ws.Read(context.Background()); err != nil {
+					return
+				}
 			}
+		}()
+		b := pp.dial(t, a.session, 0, true)
+		if b.session == a.session {
+			t.Errorf("a duplicated tab took over a live page's session")
 		}
-	}()
-	b := dial(t, hs, a.session, 0, true)
-	if b.session == a.session {
-		t.Errorf("a duplicated tab took over a live page's session")
-	}
+	})
 }
 
+// TestDelayedResponse runs in a bubble: the injected delay passes on the
+// bubble's clock, and only once nothing else is left to happen.
 func TestDelayedResponse(t *testing.T) {
 	t.Parallel()
-	_, hs := newTestServer(t)
-	p := dial(t, hs, "", 0, true)
-	call, inst := p.call()
-	p.mustEvent(map[string]any{"type": "delay", "command": "detail", "ms": 300})
-	p.frames = nil // only what follows counts
-	start := time.Now()
-	p.ext(inst, `{"id":"slow","type":"action","payload":{"command":"detail","value":"user"}}`)
-	p.mustEvent(map[string]any{"type": "hold", "id": call})
-	var order []string
-	p.waitFor(func(f map[string]any) bool {
-		if f["t"] == "d" && f["i"] == inst {
-			m := f["m"].(map[string]any)
-			order = append(order, fmt.Sprint(m["type"], ":", m["id"]))
-			return m["id"] == "slow"
+	synctest.Test(t, func(t *testing.T) {
+		_, pp := newPipeServer(t)
+		p := pp.dial(t, "", 0, true)
+		call, inst := p.call()
+		p.mustEvent(map[string]any{"type": "delay", "command": "detail", "ms": 300})
+		p.frames = nil // only what follows counts
+		start := time.Now()
+		p.ext(inst, `{"id":"slow","type":"action","payload":{"command":"detail","value":"user"}}`)
+		p.mustEvent(map[string]any{"type": "hold", "id": call})
+		var order []string
+		p.waitFor(func(f map[string]any) bool {
+			if f["t"] == "d" && f["i"] == inst {
+				m := f["m"].(map[string]any)
+				order = append(order, fmt.Sprint(m["type"], ":", m["id"]))
+				return m["id"] == "slow"
+			}
+			return false
+		})
+		if time.Since(start) < 300*time.Millisecond {
+			t.Errorf("the delayed response came after %v", time.Since(start))
 		}
-		return false
+		if len(order) < 2 || !strings.HasPrefix(order[0], "state") {
+			t.Errorf("deliveries %v: the state caused meanwhile must overtake the late response", order)
+		}
 	})
-	if time.Since(start) < 300*time.Millisecond {
-		t.Errorf("the delayed response came after %v", time.Since(start))
-	}
-	if len(order) < 2 || !strings.HasPrefix(order[0], "state") {
-		t.Errorf("deliveries %v: the state caused meanwhile must overtake the late response", order)
-	}
 }
 
 func TestBadFramesCloseOnlyTheirConnection(t *testing.T) {
@@ -628,8 +627,7 @@ func TestBadFramesCloseOnlyTheirConnection(t *testing.T) {
 func TestFirstFrameMustBeHello(t *testing.T) {
 	t.Parallel()
 	_, hs := newTestServer(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
+	ctx := beforeDeadline(t)
 	ws, _, err := websocket.Dial(ctx, wsURL(hs), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -644,63 +642,77 @@ func TestFirstFrameMustBeHello(t *testing.T) {
 	}
 }
 
+// TestSlowPageIsDisconnectedAndResumes runs in a bubble: the write timeout
+// that drops the page that stopped reading passes on the bubble's clock,
+// which moves only once nothing else can happen, so the page that comes
+// back and reads is never taken for a slow one, however busy the machine.
 func TestSlowPageIsDisconnectedAndResumes(t *testing.T) {
 	t.Parallel()
-	srv, hs := newTestServer(t, func(c *Config) {
-		c.QueueLen = 4
-		c.WriteTimeout = 300 * time.Millisecond
-	})
-	p := dialWith(t, hs.URL, slowClient(), "", 0, true)
-	_, inst := p.call()
-	posted := p.seq
-	// The page stops reading; the extension keeps asking, as a browser does:
-	// its sends never block.
-	const asks = 6000 // about 11 MB of answers: more than the socket buffers hold
-	go func() {
-		for i := 0; i < asks; i += 50 {
-			var msgs []map[string]any
-			for j := i; j < i+50; j++ {
-				msgs = append(msgs, map[string]any{"t": "m", "i": inst, "q": float64(p.q + 1 + uint64(j)),
-					"m": json.RawMessage(fmt.Sprintf(`{"id":"q%d","type":"action","payload":{"command":"detail","value":"user"}}`, j))})
-			}
-			if p.ws.Write(context.Background(), websocket.MessageText, mustJSON(t, msgs)) != nil {
-				return // the server has dropped the page; the rest is resent below
-			}
+	synctest.Test(t, func(t *testing.T) {
+		srv, pp := newPipeServer(t, func(c *Config) {
+			c.QueueLen = 4
+			c.WriteTimeout = 300 * time.Millisecond
+		})
+		p := pp.dial(t, "", 0, true)
+		_, inst := p.call()
+		posted := p.seq
+		ask := func(j int) map[string]any {
+			return map[string]any{"t": "m", "i": inst, "q": float64(p.q + 1 + uint64(j)),
+				"m": json.RawMessage(fmt.Sprintf(`{"id":"q%d","type":"action","payload":{"command":"detail","value":"user"}}`, j))}
 		}
-	}()
-	// The server lets the page go (no close frame gets through a full pipe).
-	waitUntil(t, func() bool {
-		srv.mu.Lock()
-		ss := srv.sessions[p.session]
-		srv.mu.Unlock()
-		ss.mu.Lock()
-		defer ss.mu.Unlock()
-		return ss.conn == nil
-	})
-	p.ws.CloseNow()
+		// The page stops reading; the extension keeps asking, as a browser
+		// does: its sends never block.
+		const asks = 6000 // about 11 MB of answers: more than the pipe buffers hold
+		go func() {
+			for i := 0; i < asks; i += 50 {
+				var msgs []map[string]any
+				for j := i; j < i+50; j++ {
+					msgs = append(msgs, ask(j))
+				}
+				if p.ws.Write(context.Background(), websocket.MessageText, mustJSON(t, msgs)) != nil {
+					return // the server has dropped the page; the rest is resent below
+				}
+			}
+		}()
+		// The server lets the page go (no close frame gets through a full pipe).
+		waitUntil(t, func() bool {
+			srv.mu.Lock()
+			ss := srv.sessions[p.session]
+			srv.mu.Unlock()
+			ss.mu.Lock()
+			defer ss.mu.Unlock()
+			return ss.conn == nil
+		})
+		p.ws.CloseNow()
 
-	q := dial(t, hs, p.session, posted, false)
-	var again []map[string]any // what the server did not process, resent
-	for j := int(q.in - p.q); j < asks; j++ {
-		if j < 0 {
-			continue
+		q := pp.dial(t, p.session, posted, false)
+		var again [][]byte // what the server did not process, resent
+		for i := max(int(q.in-p.q), 0); i < asks; i += 200 {
+			var msgs []map[string]any
+			for j := i; j < min(i+200, asks); j++ {
+				msgs = append(msgs, ask(j))
+			}
+			again = append(again, mustJSON(t, msgs))
 		}
-		again = append(again, map[string]any{"t": "m", "i": inst, "q": float64(p.q + 1 + uint64(j)),
-			"m": json.RawMessage(fmt.Sprintf(`{"id":"q%d","type":"action","payload":{"command":"detail","value":"user"}}`, j))})
-	}
-	for i := 0; i < len(again); i += 200 {
-		q.write(again[i:min(i+200, len(again))])
-	}
-	seen := map[string]bool{}
-	q.waitFor(func(f map[string]any) bool {
-		if f["t"] == "d" && f["i"] == inst {
-			seen[f["m"].(map[string]any)["id"].(string)] = true
-		}
-		return len(seen) == asks
+		// The page resends as it reads, as a browser does.
+		go func() {
+			for _, msg := range again {
+				if q.ws.Write(q.ctx, websocket.MessageText, msg) != nil {
+					return // the read below fails too
+				}
+			}
+		}()
+		seen := map[string]bool{}
+		q.waitFor(func(f map[string]any) bool {
+			if f["t"] == "d" && f["i"] == inst {
+				seen[f["m"].(map[string]any)["id"].(string)] = true
+			}
+			return len(seen) == asks
+		})
 	})
 }
 
-func mustJSON(t *testing.T, v any) []byte {
+func mustJSON(t testing.TB, v any) []byte {
 	t.Helper()
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -714,11 +726,8 @@ func TestShutdownSendsExitAndClosesPages(t *testing.T) {
 	srv, hs := newTestServer(t)
 	p := dial(t, hs, "", 0, true)
 	_, inst := p.call()
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(ctx)
-	}()
+	ctx := beforeDeadline(t)
+	go func() { _ = srv.Shutdown(ctx) }()
 	p.delivery(inst, func(m map[string]any) bool { return m["type"] == "exit" })
 	if code, why := p.closeStatus(); code != websocket.StatusGoingAway || why != "cpsim is shutting down" {
 		t.Errorf("closed with %v %q", code, why)
@@ -784,18 +793,6 @@ var testLogOut io.Writer = io.Discard
 
 func discardLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
-// waitUntil polls cond until it holds, or fails the test after 10 seconds.
-func waitUntil(t *testing.T, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("timed out waiting")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 // TestSameSiteWarningFollowsThePagesOrigin: the panel answers to 127.0.0.1
 // and localhost; an extension on localhost is cross-site to the first and
 // same-site to the second, and each page is told what applies to it.
@@ -830,9 +827,21 @@ func TestLogHistoryKeepsTheLatestRows(t *testing.T) {
 	for i := range 3000 { // 6000 rows: each request and its response
 		msgs = append(msgs, map[string]any{"t": "m", "i": inst, "m": json.RawMessage(fmt.Sprintf(`{"id":"h%d","type":"action","payload":{"command":"detail","value":"queue"}}`, i))})
 	}
+	p.number(msgs)
+	var batches [][]byte
 	for i := 0; i < len(msgs); i += 500 {
-		p.send(msgs[i : i+500]...)
+		batches = append(batches, mustJSON(t, msgs[i:i+500]))
 	}
+	// The page sends as it reads, as a browser does: the answers are six
+	// times what it sends, and a page that sent it all before it read
+	// could fill loopback's buffers and wait for a server waiting for it.
+	go func() {
+		for _, b := range batches {
+			if p.ws.Write(p.ctx, websocket.MessageText, b) != nil {
+				return // the read below fails too
+			}
+		}
+	}()
 	p.waitFor(func(f map[string]any) bool {
 		return f["t"] == "d" && f["m"].(map[string]any)["id"] == "h2999"
 	})

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-	"time"
+	"testing/synctest"
 
 	"github.com/cpsim/cpsim/internal/scenario"
 	"github.com/cpsim/cpsim/internal/state"
@@ -71,102 +71,121 @@ func (p *page) extensionInits() {
 	}
 }
 
+// The tests that play scenarios with waits and expectations run in a
+// synctest bubble: a wait or an expectation's time passes on the bubble's
+// clock, which moves only when nothing else can happen, so an extension
+// that answers is never too late, however busy the machine.
+
 func TestPlayFromThePage(t *testing.T) {
 	t.Parallel()
-	sc := parseScenario(t, "call", callScenario)
-	_, hs := newTestServer(t, func(c *Config) { c.Scenarios = []*scenario.Scenario{sc} })
-	p := dial(t, hs, "", 0, true)
-	list := p.waitFor(func(f map[string]any) bool { return f["t"] == "sl" })
-	if s := list["s"].([]any); len(s) != 1 || s[0].(map[string]any)["name"] != "call" || len(s[0].(map[string]any)["steps"].([]any)) != 7 {
-		t.Fatalf("scenario list = %v", list)
-	}
-	if r := p.event(map[string]any{"type": "scenario_play", "name": "call"}); r["error"] != nil {
-		t.Fatal(r["error"])
-	}
-	p.scenarioState("playing")
-	seen := map[string]bool{}
-	done := p.waitFor(func(f map[string]any) bool {
-		switch f["t"] {
-		case "v":
-			data, _ := json.Marshal(f["v"])
-			var v state.View
-			_ = json.Unmarshal(data, &v)
-			for _, in := range v.Instances {
-				if in.Key == "crm" && !seen[in.ID] {
-					seen[in.ID] = true
-					p.ext(in.ID, `{"id":"init","type":"init","payload":true}`)
-				}
-			}
-		case "s":
-			return f["state"] != "playing"
+	synctest.Test(t, func(t *testing.T) {
+		sc := parseScenario(t, "call", callScenario)
+		_, pp := newPipeServer(t, func(c *Config) { c.Scenarios = []*scenario.Scenario{sc} })
+		p := pp.dial(t, "", 0, true)
+		list := p.waitFor(func(f map[string]any) bool { return f["t"] == "sl" })
+		if s := list["s"].([]any); len(s) != 1 || s[0].(map[string]any)["name"] != "call" || len(s[0].(map[string]any)["steps"].([]any)) != 7 {
+			t.Fatalf("scenario list = %v", list)
 		}
-		return false
+		if r := p.event(map[string]any{"type": "scenario_play", "name": "call"}); r["error"] != nil {
+			t.Fatal(r["error"])
+		}
+		p.scenarioState("playing")
+		seen := map[string]bool{}
+		done := p.waitFor(func(f map[string]any) bool {
+			switch f["t"] {
+			case "v":
+				data, _ := json.Marshal(f["v"])
+				var v state.View
+				_ = json.Unmarshal(data, &v)
+				for _, in := range v.Instances {
+					if in.Key == "crm" && !seen[in.ID] {
+						seen[in.ID] = true
+						p.ext(in.ID, `{"id":"init","type":"init","payload":true}`)
+					}
+				}
+			case "s":
+				return f["state"] != "playing"
+			}
+			return false
+		})
+		if done["state"] != "passed" || done["index"] != float64(6) {
+			t.Errorf("the scenario ended %v", done)
+		}
 	})
-	if done["state"] != "passed" || done["index"] != float64(6) {
-		t.Errorf("the scenario ended %v", done)
-	}
 }
 
 func TestScenarioFailureReachesThePage(t *testing.T) {
 	t.Parallel()
-	sc := parseScenario(t, "silent", `name: silent
+	synctest.Test(t, func(t *testing.T) {
+		sc := parseScenario(t, "silent", `name: silent
 steps:
   - incoming: {as: call1, channel: phone}
   - accept: call1
   - expect: {type: action, payload: {command: detail}, within: 100ms}
 `)
-	_, hs := newTestServer(t, func(c *Config) { c.Scenarios = []*scenario.Scenario{sc} })
-	p := dial(t, hs, "", 0, true)
-	p.event(map[string]any{"type": "scenario_play", "name": "silent.yaml"}) // by file name
-	f := p.scenarioState("failed")
-	if f["line"] != float64(5) || !strings.Contains(f["error"].(string), `silent.yaml:5: expect: {type: action, payload: {command: detail}, within: 100ms}: expected the extension to send`) {
-		t.Errorf("failure = %v", f)
-	}
-	if strings.Contains(f["error"].(string), "closest") {
-		t.Errorf("the closest messages come apart from the error, not in it too: %v", f)
-	}
+		_, pp := newPipeServer(t, func(c *Config) { c.Scenarios = []*scenario.Scenario{sc} })
+		p := pp.dial(t, "", 0, true)
+		p.event(map[string]any{"type": "scenario_play", "name": "silent.yaml"}) // by file name
+		f := p.scenarioState("failed")
+		if f["line"] != float64(5) || !strings.Contains(f["error"].(string), `silent.yaml:5: expect: {type: action, payload: {command: detail}, within: 100ms}: expected the extension to send`) {
+			t.Errorf("failure = %v", f)
+		}
+		if strings.Contains(f["error"].(string), "closest") {
+			t.Errorf("the closest messages come apart from the error, not in it too: %v", f)
+		}
 
-	// A page that comes back after the run ended is told how it ended.
-	p.ws.CloseNow()
-	q := dial(t, hs, p.session, p.seq, false)
-	if f := q.waitFor(func(f map[string]any) bool { return f["t"] == "s" }); f["state"] != "failed" || f["line"] != float64(5) {
-		t.Errorf("after a reconnect the page was told %v", f)
-	}
+		// A page that comes back after the run ended is told how it ended.
+		p.ws.CloseNow()
+		q := pp.dial(t, p.session, p.seq, false)
+		if f := q.waitFor(func(f map[string]any) bool { return f["t"] == "s" }); f["state"] != "failed" || f["line"] != float64(5) {
+			t.Errorf("after a reconnect the page was told %v", f)
+		}
+	})
 }
 
 func TestScenarioControlsFromThePage(t *testing.T) {
 	t.Parallel()
-	sc := parseScenario(t, "slow", `name: slow
+	synctest.Test(t, func(t *testing.T) {
+		sc := parseScenario(t, "slow", `name: slow
 steps:
   - incoming: {as: call1, channel: phone}
   - wait: 1h
   - accept: call1
   - wait: 1h
 `)
-	_, hs := newTestServer(t, func(c *Config) { c.Scenarios = []*scenario.Scenario{sc} })
-	p := dial(t, hs, "", 0, true)
-	if r := p.event(map[string]any{"type": "scenario_pause"}); r["error"] != "no scenario is playing" {
-		t.Errorf("pause with nothing playing: %v", r)
-	}
-	if r := p.event(map[string]any{"type": "scenario_play", "name": "nope"}); r["error"] != `no scenario is called "nope"` {
-		t.Errorf("play of an unknown scenario: %v", r)
-	}
-	p.event(map[string]any{"type": "scenario_play", "name": "slow", "speed": 2})
-	p.waitFor(func(f map[string]any) bool { return f["t"] == "s" && f["line"] == float64(4) }) // in the first wait
-	p.event(map[string]any{"type": "scenario_pause"})
-	p.scenarioState("paused")
-	p.event(map[string]any{"type": "scenario_step"}) // cuts the wait short, and pauses before the accept
-	time.Sleep(50 * time.Millisecond)
-	p.view(func(v state.View) bool {
-		return len(v.Interactions) == 1 && v.Interactions[0].Status == state.StatusIncoming
+		srv, pp := newPipeServer(t, func(c *Config) { c.Scenarios = []*scenario.Scenario{sc} })
+		p := pp.dial(t, "", 0, true)
+		if r := p.event(map[string]any{"type": "scenario_pause"}); r["error"] != "no scenario is playing" {
+			t.Errorf("pause with nothing playing: %v", r)
+		}
+		if r := p.event(map[string]any{"type": "scenario_play", "name": "nope"}); r["error"] != `no scenario is called "nope"` {
+			t.Errorf("play of an unknown scenario: %v", r)
+		}
+		p.event(map[string]any{"type": "scenario_play", "name": "slow", "speed": 2})
+		p.waitFor(func(f map[string]any) bool { return f["t"] == "s" && f["line"] == float64(4) }) // in the first wait
+		p.event(map[string]any{"type": "scenario_pause"})
+		p.scenarioState("paused")
+		p.event(map[string]any{"type": "scenario_step"}) // cuts the wait short, and pauses before the accept
+		// Once every goroutine of the bubble is blocked, the step has done all
+		// it will: the call is still ringing.
+		synctest.Wait()
+		srv.mu.Lock()
+		ss := srv.sessions[p.session]
+		srv.mu.Unlock()
+		if v := (target{srv, ss}).View(); len(v.Interactions) != 1 || v.Interactions[0].Status != state.StatusIncoming {
+			t.Errorf("after one step the panel shows %+v, want the call still incoming", v.Interactions)
+		}
+		p.view(func(v state.View) bool {
+			return len(v.Interactions) == 1 && v.Interactions[0].Status == state.StatusIncoming
+		})
+		p.event(map[string]any{"type": "scenario_step"}) // the accept
+		p.waitFor(func(f map[string]any) bool { return f["t"] == "s" && f["line"] == float64(5) })
+		p.view(func(v state.View) bool {
+			return len(v.Interactions) == 1 && v.Interactions[0].Status == state.StatusAccepted
+		})
+		p.event(map[string]any{"type": "scenario_stop"})
+		p.scenarioState("stopped")
 	})
-	p.event(map[string]any{"type": "scenario_step"}) // the accept
-	p.waitFor(func(f map[string]any) bool { return f["t"] == "s" && f["line"] == float64(5) })
-	p.view(func(v state.View) bool {
-		return len(v.Interactions) == 1 && v.Interactions[0].Status == state.StatusAccepted
-	})
-	p.event(map[string]any{"type": "scenario_stop"})
-	p.scenarioState("stopped")
 }
 
 func TestAutoPlayOnNewSessionsOnly(t *testing.T) {
@@ -198,31 +217,33 @@ steps:
 
 func TestPlayInNextSession(t *testing.T) {
 	t.Parallel()
-	sc := parseScenario(t, "call", callScenario)
-	srv, hs := newTestServer(t)
-	done := make(chan error, 1)
-	var steps []string
-	srv.PlayInNextSession(sc, 1, Watch{
-		Progress: func(p scenario.Progress) {
-			if p.Status != "running" {
-				steps = append(steps, fmt.Sprintf("%d %s", p.Step.Line, p.Status))
+	synctest.Test(t, func(t *testing.T) {
+		sc := parseScenario(t, "call", callScenario)
+		srv, pp := newPipeServer(t)
+		done := make(chan error, 1)
+		var steps []string
+		srv.PlayInNextSession(sc, 1, Watch{
+			Progress: func(p scenario.Progress) {
+				if p.Status != "running" {
+					steps = append(steps, fmt.Sprintf("%d %s", p.Step.Line, p.Status))
+				}
+			},
+			Done: func(err error) { done <- err },
+		})
+		p := pp.dial(t, "", 0, true)
+		go p.extensionInits()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("the run failed: %v", err)
 			}
-		},
-		Done: func(err error) { done <- err },
-	})
-	p := dial(t, hs, "", 0, true)
-	go p.extensionInits()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("the run failed: %v", err)
+		case <-beforeDeadline(t).Done():
+			t.Fatal("the scenario did not end")
 		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("the scenario did not end")
-	}
-	if len(steps) != 7 || steps[2] != "5 ok" {
-		t.Errorf("progress = %v", steps)
-	}
+		if len(steps) != 7 || steps[2] != "5 ok" {
+			t.Errorf("progress = %v", steps)
+		}
+	})
 }
 
 // TestRestartedSessionNumbersOn: a scenario restarts the session, and no
