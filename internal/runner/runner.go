@@ -8,15 +8,12 @@ package runner
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -61,25 +58,6 @@ type Result struct {
 
 // Passed reports whether the scenario passed.
 func (r Result) Passed() bool { return r.Err == nil }
-
-// ErrNoChromium is returned when Chromium cannot be found.
-var ErrNoChromium = errors.New("Chromium was not found: install it (on Debian or Ubuntu: apt-get install -y chromium) or give its path with -chromium or CPSIM_CHROMIUM")
-
-// FindChromium returns the path of a Chromium or Chrome to run.
-func FindChromium(given string) (string, error) {
-	if given != "" {
-		if _, err := exec.LookPath(given); err != nil {
-			return "", fmt.Errorf("%s: %w", given, ErrNoChromium)
-		}
-		return given, nil
-	}
-	for _, name := range []string{"/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p, nil
-		}
-	}
-	return "", ErrNoChromium
-}
 
 // Run plays every scenario, in order, each in a page of its own, and
 // returns how each went. Its error is about running at all (no Chromium),
@@ -132,36 +110,6 @@ func (st *Stack) Run(ctx context.Context, cfg Config, scenarios []*scenario.Scen
 		}
 	}
 	return results, nil
-}
-
-// BrowserOptions are how cpsim runs Chromium headless: as root in a
-// container too, and with no traffic of its own on a closed network.
-func BrowserOptions(path, profile string) []chromedp.ExecAllocatorOption {
-	return append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(path),
-		chromedp.UserDataDir(profile),
-		chromedp.NoSandbox,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.WindowSize(1440, 900),
-	)
-}
-
-// NewProfile makes a Chromium profile that allows third-party cookies, as
-// most users' browsers do. A fresh profile of Debian's Chromium blocks them
-// all, and then no extension cookie comes back from inside the panel,
-// whatever its SameSite: the difference the seed's Configuration chapter
-// is about would not show.
-func NewProfile() (string, error) {
-	dir, err := os.MkdirTemp("", "cpsim-chromium-")
-	if err != nil {
-		return "", err
-	}
-	prefs := `{"profile": {"cookie_controls_mode": 0, "block_third_party_cookies": false}}`
-	if err := os.MkdirAll(filepath.Join(dir, "Default"), 0o700); err != nil {
-		return "", err
-	}
-	return dir, os.WriteFile(filepath.Join(dir, "Default", "Preferences"), []byte(prefs), 0o600)
 }
 
 // Stack is cpsim on loopback ports: the panel on 127.0.0.1 and the demos
