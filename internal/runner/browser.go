@@ -47,6 +47,11 @@ func BrowserOptions(path, profile string) []chromedp.ExecAllocatorOption {
 		// No window on a CI machine; a laptop's screen, as an agent's.
 		chromedp.Flag("headless", true),
 		chromedp.WindowSize(1440, 900),
+		// Headless and the DevTools pipe chromedp drives it by make Chromium
+		// set navigator.webdriver, which an agent's browser does not: an
+		// extension or its sign-in page that checks it (bot protection
+		// does) would behave otherwise in CI. This keeps it false.
+		chromedp.Flag("disable-blink-features", "AutomationControlled"),
 		// A softphone extension that rings makes no sound on the machine
 		// running the tests; its audio works the same for the page.
 		chromedp.Flag("mute-audio", true),
