@@ -88,7 +88,7 @@ func FramingProblems(h http.Header, panelOrigin, extURL string) []Problem {
 		if !frameAncestorsAllow(sources, self, panelOrigin) {
 			ps = append(ps, Problem{Level: "error", Kind: "framing", URL: extURL, Text: fmt.Sprintf(
 				"%s sends a Content-Security-Policy whose frame-ancestors does not include the panel's origin %s (%s), so the panel cannot show it. Add %s to frame-ancestors",
-				extURL, panelOrigin, strings.Join(append([]string{"frame-ancestors"}, sources...), " "), panelOrigin)})
+				extURL, panelOrigin, strings.Join(append([]string{"frame-ancestors"}, sources...), " "), ancestorSource(panelOrigin))})
 		}
 	}
 	raw := h.Values("X-Frame-Options")
@@ -105,17 +105,30 @@ func FramingProblems(h http.Header, panelOrigin, extURL string) []Problem {
 	case blocks:
 		ps = append(ps, Problem{Level: "error", Kind: "framing", URL: extURL, Text: fmt.Sprintf(
 			"%s sends X-Frame-Options: %s, so the panel cannot show it in its iframe. Do not send X-Frame-Options; allow the panel with Content-Security-Policy: frame-ancestors %s",
-			extURL, xfo, panelOrigin)})
+			extURL, xfo, ancestorSource(panelOrigin))})
 	case !known:
 		ps = append(ps, Problem{Level: "warning", Kind: "framing", URL: extURL, Text: fmt.Sprintf(
 			"%s sends X-Frame-Options: %s, which browsers do not know (ALLOW-FROM is obsolete) and ignore. Do not send X-Frame-Options; allow the panel with Content-Security-Policy: frame-ancestors %s",
-			extURL, xfo, panelOrigin)})
+			extURL, xfo, ancestorSource(panelOrigin))})
 	default:
 		ps = append(ps, Problem{Level: "warning", Kind: "framing", URL: extURL, Text: fmt.Sprintf(
 			"%s sends X-Frame-Options: %s, which lets the panel frame it; but the specification's Configuration chapter says to send no X-Frame-Options: allow the panel with Content-Security-Policy: frame-ancestors %s",
-			extURL, xfo, panelOrigin)})
+			extURL, xfo, ancestorSource(panelOrigin))})
 	}
 	return ps
+}
+
+// ancestorSource is the frame-ancestors source to suggest for the panel:
+// its origin, or, for a panel on this machine, its host on any port, since
+// cpsim test serves the panel on a free port that changes with every run.
+// (Chromium refuses IPv6 literals in frame-ancestors: [::1] keeps its
+// origin.)
+func ancestorSource(panelOrigin string) string {
+	u, err := url.Parse(panelOrigin)
+	if err != nil || (u.Hostname() != "localhost" && u.Hostname() != "127.0.0.1") {
+		return panelOrigin
+	}
+	return u.Scheme + "://" + u.Hostname() + ":*"
 }
 
 // xFrameOptionsBlock applies X-Frame-Options (its values joined by

@@ -202,3 +202,22 @@ func TestReportOnlyBlocksNothing(t *testing.T) {
 		t.Errorf("problems: %v", ps)
 	}
 }
+
+// TestFramingHintFitsAnyPort: the fix suggested for a panel on this
+// machine names its host on any port, since cpsim test's panel is on a
+// free port that changes with every run; elsewhere, the panel's origin.
+func TestFramingHintFitsAnyPort(t *testing.T) {
+	t.Parallel()
+	h := http.Header{"X-Frame-Options": {"DENY"}}
+	for panel, want := range map[string]string{
+		"http://127.0.0.1:41234": "Content-Security-Policy: frame-ancestors http://127.0.0.1:*",
+		"http://localhost:8080":  "Content-Security-Policy: frame-ancestors http://localhost:*",
+		"https://cc.example.com": "Content-Security-Policy: frame-ancestors https://cc.example.com",
+		"http://[::1]:8080":      "Content-Security-Policy: frame-ancestors http://[::1]:8080",
+	} {
+		ps := FramingProblems(h, panel, "http://ext.example/x.html")
+		if len(ps) != 1 || !strings.HasSuffix(ps[0].Text, want) {
+			t.Errorf("panel %s: %v\nwant the hint %q", panel, ps, want)
+		}
+	}
+}
