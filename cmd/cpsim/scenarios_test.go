@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/cpsim/cpsim/internal/runner/runnertest"
 )
 
 // writeFiles writes files into a new directory and returns it.
@@ -42,19 +44,6 @@ func runFor(t *testing.T, timeout time.Duration, args ...string) (int, string) {
 	return exitCode(err), all
 }
 
-// inOrder checks that out holds every part of want, in that order.
-func inOrder(t *testing.T, out string, want []string) {
-	t.Helper()
-	rest := out
-	for _, w := range want {
-		i := strings.Index(rest, w)
-		if i < 0 {
-			t.Fatalf("output:\n%s\nwant %q (in this order: %q)", out, w, want)
-		}
-		rest = rest[i+len(w):]
-	}
-}
-
 // TestScenarioCommands: validate, scenarios and the arguments of test, as a
 // user or a CI script calls them; none of these starts a browser.
 func TestScenarioCommands(t *testing.T) {
@@ -64,7 +53,7 @@ func TestScenarioCommands(t *testing.T) {
 		"broken.yaml":  "name: x\nsteps:\n  - incoming: {as: c1\n",
 	})
 	at := func(name string) string { return filepath.Join(dir, name) }
-	closed := closedURL(t)
+	closed := runnertest.ClosedURL(t)
 	tests := []struct {
 		name string
 		args []string
@@ -112,7 +101,7 @@ func TestScenarioCommands(t *testing.T) {
 			if code != tt.code {
 				t.Errorf("exit code %d, want %d; output:\n%s", code, tt.code, out)
 			}
-			inOrder(t, out, tt.out)
+			runnertest.InOrder(t, out, tt.out)
 			if strings.Contains(out, "PASS") || strings.Contains(out, "FAIL") {
 				t.Errorf("a scenario ran:\n%s", out)
 			}
@@ -139,17 +128,6 @@ func TestTestEnvironmentTwins(t *testing.T) {
 	}
 }
 
-// closedURL is an extension URL on localhost where nothing listens.
-func closedURL(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return fmt.Sprintf("http://localhost:%d/panel.html", ln.Addr().(*net.TCPAddr).Port)
-}
-
 // goodExtension is an extension that does what inbound-call expects: it
 // sends init, then asks for the user.
 func goodExtension(w http.ResponseWriter, r *http.Request) {
@@ -168,7 +146,7 @@ window.parent.postMessage({type: "action", payload: {command: "detail", value: "
 // test holds on a machine of any speed.
 func TestTestWaitsForTheExtension(t *testing.T) {
 	t.Parallel()
-	ext := closedURL(t)
+	ext := runnertest.ClosedURL(t)
 	addr := strings.TrimSuffix(strings.TrimPrefix(ext, "http://localhost"), "/panel.html")
 
 	out := &watchedBuffer{want: "waiting for " + ext, seen: make(chan struct{})}
@@ -200,7 +178,7 @@ func TestTestWaitsForTheExtension(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
-	inOrder(t, out.String(), []string{
+	runnertest.InOrder(t, out.String(), []string{
 		"waiting for " + ext + " to answer (up to 10m0s): connect: connection refused",
 		ext + " answers (after ",
 		"start-up check: no problems with " + ext,
@@ -309,7 +287,7 @@ if (location.search === "?at=load") throw new Error("boom at load");
 			if code != tt.code {
 				t.Errorf("exit code %d, want %d; output:\n%s", code, tt.code, out)
 			}
-			inOrder(t, out, tt.out)
+			runnertest.InOrder(t, out, tt.out)
 		})
 	}
 

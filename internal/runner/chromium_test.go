@@ -17,6 +17,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/cpsim/cpsim/internal/host"
+	"github.com/cpsim/cpsim/internal/runner/runnertest"
 	"github.com/cpsim/cpsim/internal/scenario"
 	"github.com/cpsim/cpsim/internal/state"
 )
@@ -29,17 +30,6 @@ func serveExtension(t *testing.T, h http.HandlerFunc) string {
 	s := httptest.NewServer(h)
 	t.Cleanup(s.Close)
 	return strings.Replace(s.URL, "127.0.0.1", "localhost", 1)
-}
-
-// closedURL is a URL on localhost where nothing listens.
-func closedURL(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return fmt.Sprintf("http://localhost:%d/panel.html", ln.Addr().(*net.TCPAddr).Port)
 }
 
 // initPage is an extension that sends init with id as soon as it loads.
@@ -87,7 +77,7 @@ func TestFrameLoadCauses(t *testing.T) {
 		}
 		initPage(w, "never")
 	})
-	down := closedURL(t)
+	down := runnertest.ClosedURL(t)
 	exts := []state.ExtensionData{
 		{Key: "down", URL: down},
 		{Key: "missing", URL: base + "/missing.html"},
@@ -127,7 +117,7 @@ steps:
 	if r.Passed() {
 		t.Fatalf("passed:\n%s", out)
 	}
-	inOrder(t, out, []string{
+	runnertest.InOrder(t, out, []string{
 		"FAIL    5  expect: {type: init, in: c1, within: 10s}",
 		"frame did not load: " + down + ": net::ERR_CONNECTION_REFUSED",
 		"frame did not load: " + base + "/missing.html: HTTP 404 Not Found",
@@ -348,17 +338,4 @@ func browserTab(t *testing.T) context.Context {
 		t.Fatal(err)
 	}
 	return tctx
-}
-
-// inOrder checks that out holds every part of want, in that order.
-func inOrder(t *testing.T, out string, want []string) {
-	t.Helper()
-	rest := out
-	for _, w := range want {
-		i := strings.Index(rest, w)
-		if i < 0 {
-			t.Fatalf("output:\n%s\nwant %q (in this order: %q)", out, w, want)
-		}
-		rest = rest[i+len(w):]
-	}
 }

@@ -18,7 +18,9 @@ import (
 func TestFrameLoadsFromEvents(t *testing.T) {
 	t.Parallel()
 	f := newFrameLoads("main")
-	attach := func(frame, parent cdp.FrameID) { f.event(&page.EventFrameAttached{FrameID: frame, ParentFrameID: parent}) }
+	attach := func(frame, parent cdp.FrameID) {
+		f.event(&page.EventFrameAttached{FrameID: frame, ParentFrameID: parent})
+	}
 	request := func(id network.RequestID, frame cdp.FrameID, url string, redirect bool) {
 		ev := &network.EventRequestWillBeSent{RequestID: id, FrameID: frame, Type: network.ResourceTypeDocument, Request: &network.Request{URL: url}}
 		if redirect {
