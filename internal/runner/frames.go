@@ -58,6 +58,10 @@ func (f FrameLoad) String() string {
 //     in the tab (source security): "Framing '<origin>/' violates the
 //     following Content Security Policy directive: ...".
 //   - A frame removed while it loads: loadingFailed with canceled set.
+//   - A redirect the panel page's own CSP frame-src blocks: loadingFailed,
+//     net::ERR_BLOCKED_BY_CSP, no blockedReason, no event of the hop, and
+//     in the tab "Framing '<hop's origin>/' violates the following Content
+//     Security Policy directive: "frame-src ...".
 type frameLoads struct {
 	main cdp.FrameID // the panel page's frame: its children are the extensions'
 
@@ -179,7 +183,7 @@ func (f *frameLoads) failure(l *frameLoad) (fl FrameLoad, ok bool) {
 	case l.errorText != "":
 		fl.Cause = l.errorText
 		switch {
-		case l.blocked == network.BlockedReasonCsp:
+		case l.errorText == "net::ERR_BLOCKED_BY_CSP" || l.blocked == network.BlockedReasonCsp:
 			fl.Cause = "blocked by the panel page's Content-Security-Policy (" + l.errorText + ")"
 		case l.blocked != "":
 			fl.Cause = fmt.Sprintf("blocked: %s (%s)", l.blocked, l.errorText)
@@ -221,12 +225,15 @@ func (f *frameLoads) chromiumSays(l *frameLoad) string {
 	if answered == "" {
 		answered = l.url
 	}
+	framing := "\x00"
 	if u, err := url.Parse(answered); err == nil && u.Host != "" {
-		framing := "'" + u.Scheme + "://" + u.Host + "/'"
-		for _, s := range f.security {
-			if strings.Contains(s, framing) {
-				said = append(said, s)
-			}
+		framing = "'" + u.Scheme + "://" + u.Host + "/'"
+	}
+	for _, s := range f.security {
+		// The panel page's own frame-src names the hop it blocked, of a
+		// redirect whose events Chromium did not send.
+		if strings.Contains(s, framing) || (l.errorText == "net::ERR_BLOCKED_BY_CSP" && strings.Contains(s, `directive: "frame-src`)) {
+			said = append(said, s)
 		}
 	}
 	return strings.Join(said, " ")

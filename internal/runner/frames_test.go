@@ -78,10 +78,12 @@ func TestFrameLoadsFromEvents(t *testing.T) {
 	attach("i", "a")
 	request("i", "i", "http://localhost:8/inner.html", false)
 	fail("i", "net::ERR_CONNECTION_REFUSED", false, "")
-	// Blocked by the panel page's own CSP.
+	// A sign-in hop blocked by the panel page's own CSP, as before the
+	// panel allowed any http(s) frame.
 	attach("j", "main")
 	request("j", "j", "http://localhost:9/x.html", false)
-	fail("j", "net::ERR_BLOCKED_BY_CSP", false, network.BlockedReasonCsp)
+	fail("j", "net::ERR_BLOCKED_BY_CSP", false, "")
+	f.event(&log.EventEntryAdded{Entry: &log.Entry{Source: log.EntrySourceSecurity, Text: `Framing 'http://127.0.0.1:10/' violates the following Content Security Policy directive: "frame-src http://localhost:9". The request has been blocked.`}})
 
 	want := []FrameLoad{
 		{URL: "http://localhost:1/down.html", Cause: "net::ERR_CONNECTION_REFUSED: nothing listens there; is the extension's server running?", Frames: 2},
@@ -89,7 +91,7 @@ func TestFrameLoadsFromEvents(t *testing.T) {
 		{URL: "http://localhost:4/both.html", Cause: "its Content-Security-Policy frame-ancestors 'none' does not allow the panel (net::ERR_BLOCKED_BY_RESPONSE); Chromium: Framing 'http://localhost:4/' violates the following Content Security Policy directive: \"frame-ancestors 'none'\". The request has been blocked.", Frames: 1},
 		{URL: "http://localhost:5/xfo.html", Cause: "it sends X-Frame-Options: SAMEORIGIN (net::ERR_BLOCKED_BY_RESPONSE); Chromium: Refused to display 'http://localhost:5/' in a frame because it set 'X-Frame-Options' to 'sameorigin'.", Frames: 1},
 		{URL: "http://localhost:7/slow.html", Cause: "still waiting for its server's answer when the scenario ended", Stalled: true, Frames: 1},
-		{URL: "http://localhost:9/x.html", Cause: "blocked by the panel page's Content-Security-Policy (net::ERR_BLOCKED_BY_CSP)", Frames: 1},
+		{URL: "http://localhost:9/x.html", Cause: `blocked by the panel page's Content-Security-Policy (net::ERR_BLOCKED_BY_CSP); Chromium: Framing 'http://127.0.0.1:10/' violates the following Content Security Policy directive: "frame-src http://localhost:9". The request has been blocked.`, Frames: 1},
 	}
 	if diff := cmp.Diff(want, f.list()); diff != "" {
 		t.Errorf("frame loads (-want +got):\n%s", diff)

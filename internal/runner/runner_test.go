@@ -56,7 +56,8 @@ func TestWriteJUnit(t *testing.T) {
 }
 
 // TestLibraryPassesHeadless: every scenario of the library passes as
-// cpsim test plays it, against the demo extensions, in headless Chromium.
+// cpsim test plays it by default, against the demo extensions, in headless
+// Chromium: no protocol problem, no extension error, every frame loaded.
 func TestLibraryPassesHeadless(t *testing.T) {
 	t.Parallel()
 	st := listen(t)
@@ -64,7 +65,7 @@ func TestLibraryPassesHeadless(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	var out bytes.Buffer
-	results, err := st.Run(ctx, Config{Speed: 50, FailOnExtensionErrors: true, Timeout: time.Minute, Out: &out}, library)
+	results, err := st.Run(ctx, Config{Speed: 50, FailOnExtensionErrors: true, FailOnProblems: true, Timeout: time.Minute, Out: &out}, library)
 	if err != nil {
 		t.Fatal(err)
 	}
