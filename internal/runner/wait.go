@@ -17,11 +17,10 @@ import (
 // is often started in the background just before cpsim test, and needs a
 // few seconds. It prints to out when it starts to wait for a URL, every 5
 // seconds while it waits, and when the URL answers; a URL that answers at
-// once prints nothing; a redirect is an answer. Its error names the URL that did not answer and the
-// last reason.
+// once prints nothing. A redirect is an answer: its target may be a
+// sign-in page this machine cannot reach. Its error names the URL that did
+// not answer and the last reason.
 func WaitForURLs(ctx context.Context, urls []string, wait time.Duration, out io.Writer) error {
-	// A redirect is an answer: its target may be a sign-in page this
-	// machine cannot reach.
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	w := waiter{
 		probe: func(ctx context.Context, u string) error { return probe(ctx, client, u) },
