@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/cpsim/cpsim/internal/runner/runnertest"
 )
 
 // readmeConfig is the config file example of the README: the user's own
@@ -168,7 +170,7 @@ func TestLibraryUnderAConfig(t *testing.T) {
 			if code != tt.code {
 				t.Errorf("exit code %d, want %d; output:\n%s", code, tt.code, out)
 			}
-			inOrder(t, out, tt.out)
+			runnertest.InOrder(t, out, tt.out)
 		})
 	}
 }

@@ -6,12 +6,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/cpsim/cpsim/internal/demo"
+	"github.com/cpsim/cpsim/internal/host"
 	"github.com/cpsim/cpsim/internal/runner"
 	"github.com/cpsim/cpsim/internal/scenario"
 	"github.com/cpsim/cpsim/internal/state"
@@ -137,12 +139,18 @@ const testUsage = `Usage:
 Runs scenarios headless, as tests of an extension: cpsim starts on free
 loopback ports, headless Chromium loads the extension in the panel, and each
 scenario plays in a page of its own; its expectations are checked, and the
-extension's uncaught exceptions and console errors reported.
+extension's protocol problems, frames that did not load, uncaught exceptions
+and console errors reported.
+
+First it waits for each extension URL to answer (-wait), as for a dev server
+started just before, and checks each as the panel will load it (the server
+answers, and no X-Frame-Options or Content-Security-Policy frame-ancestors
+refuses the panel).
 
 A SCENARIO is a file, or the name of a built-in one (cpsim scenarios lists
 them). With no -extension, the demo extensions are loaded. Exit status: 0
-when every scenario passes, 1 when one fails, 2 when a file or flag is wrong
-or Chromium cannot run.
+when every scenario passes, 1 when one fails, 2 when a file or flag is wrong,
+an extension URL does not answer within -wait, or Chromium cannot run.
 
   cpsim test -extension http://localhost:3000/panel.html tests/*.yaml
 
@@ -162,6 +170,10 @@ func test(ctx context.Context, args []string, getenv func(string) string, stdout
 	junit := fs.String("junit", env.str("CPSIM_JUNIT", ""), "also write the results as JUnit XML to `file` (env CPSIM_JUNIT), e.g. -junit results.xml")
 	errorsMode := fs.String("extension-errors", env.str("CPSIM_EXTENSION_ERRORS", "fail"),
 		"`mode` for the extension's uncaught exceptions and console errors: fail the scenario, or report them only (env CPSIM_EXTENSION_ERRORS), e.g. -extension-errors report")
+	problemsMode := fs.String("problems", env.str("CPSIM_PROBLEMS", "fail"),
+		"`mode` for the protocol problems of the extension's messages (unknown commands and values, schema violations, malformed or refused messages, messages the panel dropped): fail the scenario, or report them only (env CPSIM_PROBLEMS), e.g. -problems report")
+	waitText := fs.String("wait", env.str("CPSIM_WAIT", "30s"),
+		"longest `duration` to wait for the extension URLs to answer before Chromium starts, as for a dev server started just before; 0 does not wait (env CPSIM_WAIT), e.g. -wait 2m")
 	chromium := fs.String("chromium", env.str("CPSIM_CHROMIUM", ""), "`path` of the Chromium to run (env CPSIM_CHROMIUM), e.g. -chromium /usr/bin/chromium")
 	timeout := fs.Duration("timeout", 5*time.Minute, "longest a scenario may run (env: none), e.g. -timeout 2m")
 	fs.Usage = func() {
@@ -181,6 +193,13 @@ func test(ctx context.Context, args []string, getenv func(string) string, stdout
 	if *errorsMode != "fail" && *errorsMode != "report" {
 		return usagef("-extension-errors %q: use fail or report", *errorsMode)
 	}
+	if *problemsMode != "fail" && *problemsMode != "report" {
+		return usagef("-problems %q: use fail or report", *problemsMode)
+	}
+	wait, err := time.ParseDuration(*waitText)
+	if err != nil || wait < 0 {
+		return usagef("-wait %q is not a duration of 0 or more, such as 30s or 2m", *waitText)
+	}
 	for _, u := range append(slices.Clone(extensions.values), global.values...) {
 		if err := state.CheckExtensionURL(u); err != nil {
 			return usagef("extension %v", err)
@@ -192,6 +211,7 @@ func test(ctx context.Context, args []string, getenv func(string) string, stdout
 	}
 	addExtensions(data, extensions.values, state.ModeInteraction)
 	addExtensions(data, global.values, state.ModeGlobal)
+	demos := len(data.Extensions) == 0 // served by cpsim test itself
 	// Listen first: with no extension the demos are loaded, at an address
 	// known only now, and the scenarios are read over the final data.
 	st, err := runner.Listen(data)
@@ -213,11 +233,17 @@ func test(ctx context.Context, args []string, getenv func(string) string, stdout
 	if _, err := runner.FindChromium(*chromium); err != nil {
 		return usageError{err}
 	}
+	if !demos {
+		if err := prepareExtensions(ctx, st, wait, stdout); err != nil {
+			return err
+		}
+	}
 
 	results, err := st.Run(ctx, runner.Config{
 		Speed:                 speed,
 		Chromium:              *chromium,
 		FailOnExtensionErrors: *errorsMode == "fail",
+		FailOnProblems:        *problemsMode == "fail",
 		Timeout:               *timeout,
 		Out:                   stdout,
 	}, plays)
@@ -247,5 +273,37 @@ func test(ctx context.Context, args []string, getenv func(string) string, stdout
 	if failed > 0 {
 		return failedError{failed, len(results)}
 	}
+	return nil
+}
+
+// prepareExtensions waits for the extension URLs to answer, for at most
+// wait, then runs serve's start-up check on them and prints what it finds:
+// before Chromium starts, so that an extension that cannot load is named
+// with its cause rather than only as an init that never came. A URL that
+// never answers stops the run as a usage error (exit code 2): the setup is
+// wrong, not the extension.
+func prepareExtensions(ctx context.Context, st *runner.Stack, wait time.Duration, stdout io.Writer) error {
+	var urls []string
+	for _, e := range st.Data.Extensions {
+		if !slices.Contains(urls, e.URL) {
+			urls = append(urls, e.URL)
+		}
+	}
+	if wait > 0 {
+		if err := runner.WaitForURLs(ctx, urls, wait, stdout); err != nil {
+			if ctx.Err() != nil {
+				return err
+			}
+			return usageError{err}
+		}
+	}
+	problems := host.CheckExtensions(ctx, &http.Client{Timeout: 5 * time.Second}, st.PanelURL(), urls)
+	for _, p := range problems {
+		fmt.Fprintf(stdout, "start-up check: %s: %s\n", p.Level, p.Text)
+	}
+	if len(problems) == 0 {
+		fmt.Fprintf(stdout, "start-up check: no problems with %s\n", strings.Join(urls, ", "))
+	}
+	fmt.Fprintln(stdout)
 	return nil
 }

@@ -4,13 +4,17 @@ import (
 	"context"
 	"encoding/xml"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/cpsim/cpsim/internal/runner/runnertest"
 )
 
 // writeFiles writes files into a new directory and returns it.
@@ -40,19 +44,6 @@ func runFor(t *testing.T, timeout time.Duration, args ...string) (int, string) {
 	return exitCode(err), all
 }
 
-// inOrder checks that out holds every part of want, in that order.
-func inOrder(t *testing.T, out string, want []string) {
-	t.Helper()
-	rest := out
-	for _, w := range want {
-		i := strings.Index(rest, w)
-		if i < 0 {
-			t.Fatalf("output:\n%s\nwant %q (in this order: %q)", out, w, want)
-		}
-		rest = rest[i+len(w):]
-	}
-}
-
 // TestScenarioCommands: validate, scenarios and the arguments of test, as a
 // user or a CI script calls them; none of these starts a browser.
 func TestScenarioCommands(t *testing.T) {
@@ -62,6 +53,7 @@ func TestScenarioCommands(t *testing.T) {
 		"broken.yaml":  "name: x\nsteps:\n  - incoming: {as: c1\n",
 	})
 	at := func(name string) string { return filepath.Join(dir, name) }
+	closed := runnertest.ClosedURL(t)
 	tests := []struct {
 		name string
 		args []string
@@ -86,7 +78,11 @@ func TestScenarioCommands(t *testing.T) {
 			[]string{"agents-day", "call-rejected", "chat", "inbound-call", "Inbound call, held, recorded and handled", "whatsapp"}},
 		{"scenarios takes no flags", []string{"scenarios", "-x"}, 2, []string{"flag provided but not defined: -x"}},
 		{"test needs scenarios", []string{"test"}, 2, []string{"give the scenarios to run"}},
-		{"test -help", []string{"test", "-help"}, 0, []string{"Usage:\n  cpsim test", "-junit file", "-speed factor"}},
+		{"test -help", []string{"test", "-help"}, 0, []string{"Usage:\n  cpsim test", "-junit file", "-problems mode", "-speed factor", "-wait duration"}},
+		{"test with a bad problems mode", []string{"test", "-problems", "ignore", "chat"}, 2,
+			[]string{`-problems "ignore": use fail or report`}},
+		{"test with a bad wait", []string{"test", "-wait", "soon", "chat"}, 2,
+			[]string{`-wait "soon" is not a duration of 0 or more, such as 30s or 2m`}},
 		{"test with a bad speed", []string{"test", "-speed", "0", "chat"}, 2, []string{"-speed"}},
 		{"test with a bad error mode", []string{"test", "-extension-errors", "ignore", "chat"}, 2,
 			[]string{`-extension-errors "ignore": use fail or report`}},
@@ -94,6 +90,9 @@ func TestScenarioCommands(t *testing.T) {
 			[]string{"must start with http:// or https://"}},
 		{"test without Chromium says how to install it", []string{"test", "-chromium", "/nonexistent/chromium", "chat"}, 2,
 			[]string{"/nonexistent/chromium: Chromium was not found: install it (on Debian or Ubuntu: apt-get install -y chromium)"}},
+		{"test stops before Chromium when an extension never answers", []string{"test", "-wait", "1s", "-extension", closed, "chat"}, 2,
+			[]string{"waiting for " + closed + " to answer (up to 1s): connect: connection refused",
+				closed + " did not answer within 1s (connect: connection refused): start the extension's server before cpsim test, or give it longer with -wait"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -102,9 +101,106 @@ func TestScenarioCommands(t *testing.T) {
 			if code != tt.code {
 				t.Errorf("exit code %d, want %d; output:\n%s", code, tt.code, out)
 			}
-			inOrder(t, out, tt.out)
+			runnertest.InOrder(t, out, tt.out)
+			if strings.Contains(out, "PASS") || strings.Contains(out, "FAIL") {
+				t.Errorf("a scenario ran:\n%s", out)
+			}
 		})
 	}
+}
+
+// TestTestEnvironmentTwins: CPSIM_PROBLEMS and CPSIM_WAIT set -problems
+// and -wait, and are checked as the flags are.
+func TestTestEnvironmentTwins(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{"CPSIM_PROBLEMS": "ignore"}, `-problems "ignore": use fail or report`},
+		{map[string]string{"CPSIM_WAIT": "-1s"}, `-wait "-1s" is not a duration of 0 or more`},
+	} {
+		var out syncBuffer
+		err := run(context.Background(), []string{"test", "chat"}, env(tt.env), &out, &out)
+		if exitCode(err) != 2 || err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("env %v: exit code %d, error %v; want 2 and %q", tt.env, exitCode(err), err, tt.want)
+		}
+	}
+}
+
+// goodExtension is an extension that does what inbound-call expects: it
+// sends init, then asks for the user.
+func goodExtension(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	fmt.Fprint(w, `<!doctype html><title>good</title><script>
+const panel = window.location.ancestorOrigins[0];
+window.parent.postMessage({type: "init", payload: false, id: "g-1"}, panel);
+window.parent.postMessage({type: "action", payload: {command: "detail", value: "user"}, id: "g-2"}, panel);
+</script>`)
+}
+
+// TestTestWaitsForTheExtension: as in the README's CI recipe, the
+// extension's server starts in the background with cpsim test, and needs
+// time: cpsim test waits for it, says so, and the scenario passes. The
+// server starts listening only once cpsim test has said it waits, so the
+// test holds on a machine of any speed.
+func TestTestWaitsForTheExtension(t *testing.T) {
+	t.Parallel()
+	ext := runnertest.ClosedURL(t)
+	addr := strings.TrimSuffix(strings.TrimPrefix(ext, "http://localhost"), "/panel.html")
+
+	out := &watchedBuffer{want: "waiting for " + ext, seen: make(chan struct{})}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"test", "-speed", "50", "-wait", "10m", "-extension", ext, "inbound-call"}, env(nil), out, out)
+	}()
+	select {
+	case <-out.seen:
+	case err := <-done:
+		t.Fatalf("cpsim test ended before it waited: %v\n%s", err, out)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1"+addr)
+	if err != nil {
+		t.Skipf("the port was taken meanwhile: %v", err)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(goodExtension)}
+	served := make(chan struct{})
+	go func() {
+		defer close(served)
+		_ = srv.Serve(ln)
+	}()
+	defer func() {
+		srv.Close()
+		<-served
+	}()
+	if err := <-done; err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	runnertest.InOrder(t, out.String(), []string{
+		"waiting for " + ext + " to answer (up to 10m0s): connect: connection refused",
+		ext + " answers (after ",
+		"start-up check: no problems with " + ext,
+		"inbound-call.yaml: Inbound call",
+		"PASS inbound-call.yaml",
+	})
+}
+
+// watchedBuffer is a syncBuffer that closes seen once it holds want.
+type watchedBuffer struct {
+	syncBuffer
+	want string
+	seen chan struct{}
+	once sync.Once
+}
+
+func (w *watchedBuffer) Write(p []byte) (int, error) {
+	n, err := w.syncBuffer.Write(p)
+	if strings.Contains(w.syncBuffer.String(), w.want) {
+		w.once.Do(func() { close(w.seen) })
+	}
+	return n, err
 }
 
 // TestTestCommand runs cpsim test as a CI pipeline does, in headless
@@ -130,6 +226,13 @@ if (location.search === "?at=load") throw new Error("boom at load");
 	}))
 	t.Cleanup(ext.Close)
 	extURL := strings.Replace(ext.URL, "127.0.0.1", "localhost", 1) + "/throws.html"
+	// An extension whose server refuses to be framed.
+	refuses := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Frame-Options", "DENY")
+		goodExtension(w, r)
+	}))
+	t.Cleanup(refuses.Close)
+	refusesURL := strings.Replace(refuses.URL, "127.0.0.1", "localhost", 1) + "/panel.html"
 
 	dir := writeFiles(t, map[string]string{
 		"never.yaml": "name: Waits for an action that never comes\nsteps:\n" +
@@ -164,6 +267,15 @@ if (location.search === "?at=load") throw new Error("boom at load");
 		{"an exception as the extension loads is heard",
 			[]string{"test", "-speed", "50", "-extension", extURL + "?at=load", "-extension-errors", "report", "inbound-call"}, 0,
 			[]string{"extension error: uncaught Error: boom at load", "PASS inbound-call.yaml"}},
+		{"an extension that refuses the panel is named with the cause, before and after",
+			[]string{"test", "-speed", "50", "-extension", refusesURL, "inbound-call"}, 1,
+			[]string{"start-up check: error: " + refusesURL + " sends X-Frame-Options: DENY, so the panel cannot show it in its iframe",
+				"inbound-call.yaml: Inbound call",
+				"FAIL    8  expect: {type: init, within: 10s}",
+				"frame did not load: " + refusesURL + ": it sends X-Frame-Options: DENY (net::ERR_BLOCKED_BY_RESPONSE); Chromium: Refused to display",
+				"inbound-call.yaml:8: expect: {type: init, within: 10s}",
+				"inbound-call.yaml: 1 extension frame did not load (above)",
+				"FAIL inbound-call.yaml"}},
 		{"a broken file runs nothing", []string{"test", filepath.Join(dir, "typo.yaml")}, 2,
 			[]string{`typo.yaml:4:5: unknown step "acept"`}},
 		{"a misspelt name gets a suggestion", []string{"test", "inbound-cal"}, 2,
@@ -175,7 +287,7 @@ if (location.search === "?at=load") throw new Error("boom at load");
 			if code != tt.code {
 				t.Errorf("exit code %d, want %d; output:\n%s", code, tt.code, out)
 			}
-			inOrder(t, out, tt.out)
+			runnertest.InOrder(t, out, tt.out)
 		})
 	}
 

@@ -7,8 +7,9 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"path"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/net/publicsuffix"
@@ -32,30 +33,18 @@ func CheckExtension(ctx context.Context, client *http.Client, panelOrigin, extUR
 	req.Header.Set("Sec-Fetch-Dest", "iframe")
 	resp, err := client.Do(req)
 	if err != nil {
-		return append(ps, Problem{Level: "error", Kind: "unreachable", URL: extURL, Text: fmt.Sprintf("cannot reach %s: %s. Is the extension's server running?", extURL, reachError(err))})
+		return append(ps, Problem{Level: "error", Kind: "unreachable", URL: extURL, Text: fmt.Sprintf("cannot reach %s: %s. Is the extension's server running?", extURL, ReachError(err))})
 	}
 	resp.Body.Close()
 	if resp.StatusCode >= 400 {
 		return append(ps, Problem{Level: "error", Kind: "unreachable", URL: extURL, Text: fmt.Sprintf("%s answers %s: the panel will show an error page instead of the extension", extURL, resp.Status)})
 	}
-	if xfo := resp.Header.Get("X-Frame-Options"); xfo != "" {
-		ps = append(ps, Problem{Level: "error", Kind: "framing", URL: extURL, Text: fmt.Sprintf(
-			"%s sends X-Frame-Options: %s, so the panel cannot show it in its iframe. Do not send X-Frame-Options; allow the panel with Content-Security-Policy: frame-ancestors %s",
-			extURL, xfo, panelOrigin)})
-	}
-	for _, csp := range resp.Header.Values("Content-Security-Policy") {
-		if allowed, found := frameAncestorsAllow(csp, originOf(extURL), panelOrigin); found && !allowed {
-			ps = append(ps, Problem{Level: "error", Kind: "framing", URL: extURL, Text: fmt.Sprintf(
-				"%s sends a Content-Security-Policy whose frame-ancestors does not include the panel's origin %s, so the panel cannot show it. Add %s to frame-ancestors",
-				extURL, panelOrigin, panelOrigin)})
-		}
-	}
-	return ps
+	return append(ps, FramingProblems(resp.Header, panelOrigin, extURL)...)
 }
 
-// reachError says why a URL could not be loaded, without the request
-// details the user already knows.
-func reachError(err error) string {
+// ReachError says why a URL could not be loaded, without the request
+// details the user already knows: "connect: connection refused".
+func ReachError(err error) string {
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		err = ue.Err
@@ -70,66 +59,213 @@ func reachError(err error) string {
 	return err.Error()
 }
 
-// frameAncestorsAllow reports whether a Content-Security-Policy lets
-// panelOrigin frame a page from self; found is false when the policy has no
-// frame-ancestors directive.
-func frameAncestorsAllow(csp, self, panelOrigin string) (allowed, found bool) {
-	panel, err := url.Parse(panelOrigin)
-	if err != nil {
-		return false, false
-	}
-	for _, dir := range strings.Split(csp, ";") {
-		fields := strings.Fields(dir)
-		if len(fields) == 0 || !strings.EqualFold(fields[0], "frame-ancestors") {
+// FramingProblems says what a browser will do with the framing headers of
+// an extension's response when the panel at panelOrigin frames extURL, by
+// the rules browsers follow (the HTML standard's X-Frame-Options
+// processing and CSP Level 3, as Chromium implements them):
+//
+//   - Each Content-Security-Policy header, and each policy in one header
+//     separated by commas, is a policy of its own, and every one is
+//     enforced: the panel may frame the page only if each policy that has
+//     frame-ancestors allows it. In one policy only the first directive of
+//     a name counts; browsers ignore the repeats.
+//     Content-Security-Policy-Report-Only blocks nothing.
+//   - When an enforced policy has frame-ancestors, browsers ignore
+//     X-Frame-Options altogether: a warning, since it misleads its reader.
+//   - X-Frame-Options DENY blocks, SAMEORIGIN blocks another origin, and
+//     two different values block. ALLOW-FROM (obsolete) and values
+//     browsers do not know are ignored: a warning, since the seed's
+//     Configuration chapter says to send no X-Frame-Options at all.
+func FramingProblems(h http.Header, panelOrigin, extURL string) []Problem {
+	var ps []Problem
+	self := originOf(extURL)
+	ancestors := false
+	for _, policy := range cspPolicies(h.Values("Content-Security-Policy")) {
+		sources, found := directive(policy, "frame-ancestors")
+		if !found {
 			continue
 		}
-		for _, src := range fields[1:] {
-			switch src = strings.ToLower(src); {
-			case src == "*" || src == panel.Scheme+":":
-				return true, true
-			case src == "'self'":
-				if self == panelOrigin {
-					return true, true
-				}
-			case src == "'none'":
-			default:
-				if sourceMatches(src, panel) {
-					return true, true
-				}
-			}
+		ancestors = true
+		if !frameAncestorsAllow(sources, self, panelOrigin) {
+			ps = append(ps, Problem{Level: "error", Kind: "framing", URL: extURL, Text: fmt.Sprintf(
+				"%s sends a Content-Security-Policy whose frame-ancestors does not include the panel's origin %s (%s), so the panel cannot show it. Add %s to frame-ancestors",
+				extURL, panelOrigin, strings.Join(append([]string{"frame-ancestors"}, sources...), " "), ancestorSource(panelOrigin))})
 		}
+	}
+	raw := h.Values("X-Frame-Options")
+	if len(raw) == 0 {
+		return ps
+	}
+	xfo := strings.Join(raw, ", ")
+	if ancestors {
+		return append(ps, Problem{Level: "warning", Kind: "framing", URL: extURL, Text: fmt.Sprintf(
+			"%s sends X-Frame-Options: %s, which browsers ignore since its Content-Security-Policy has frame-ancestors. Do not send X-Frame-Options (the specification's Configuration chapter)",
+			extURL, xfo)})
+	}
+	switch blocks, known := xFrameOptionsBlock(xfo, self == panelOrigin); {
+	case blocks:
+		ps = append(ps, Problem{Level: "error", Kind: "framing", URL: extURL, Text: fmt.Sprintf(
+			"%s sends X-Frame-Options: %s, so the panel cannot show it in its iframe. Do not send X-Frame-Options; allow the panel with Content-Security-Policy: frame-ancestors %s",
+			extURL, xfo, ancestorSource(panelOrigin))})
+	case !known:
+		ps = append(ps, Problem{Level: "warning", Kind: "framing", URL: extURL, Text: fmt.Sprintf(
+			"%s sends X-Frame-Options: %s, which browsers do not know (ALLOW-FROM is obsolete) and ignore. Do not send X-Frame-Options; allow the panel with Content-Security-Policy: frame-ancestors %s",
+			extURL, xfo, ancestorSource(panelOrigin))})
+	default:
+		ps = append(ps, Problem{Level: "warning", Kind: "framing", URL: extURL, Text: fmt.Sprintf(
+			"%s sends X-Frame-Options: %s, which lets the panel frame it; but the specification's Configuration chapter says to send no X-Frame-Options: allow the panel with Content-Security-Policy: frame-ancestors %s",
+			extURL, xfo, ancestorSource(panelOrigin))})
+	}
+	return ps
+}
+
+// ancestorSource is the frame-ancestors source to suggest for the panel:
+// its origin, or, for a panel on this machine, its host on any port, since
+// cpsim test serves the panel on a free port that changes with every run.
+// (Chromium refuses IPv6 literals in frame-ancestors: [::1] keeps its
+// origin.)
+func ancestorSource(panelOrigin string) string {
+	u, err := url.Parse(panelOrigin)
+	if err != nil || (u.Hostname() != "localhost" && u.Hostname() != "127.0.0.1") {
+		return panelOrigin
+	}
+	return u.Scheme + "://" + u.Hostname() + ":*"
+}
+
+// xFrameOptionsBlock applies X-Frame-Options (its values joined by
+// commas) to a frame whose parent is the panel, as the HTML standard says;
+// sameOrigin is whether the page is on the panel's origin. known is false
+// when browsers ignore it: no value they know.
+func xFrameOptionsBlock(xfo string, sameOrigin bool) (blocks, known bool) {
+	var values []string
+	for _, v := range strings.Split(xfo, ",") {
+		if v = strings.ToLower(strings.TrimSpace(v)); !slices.Contains(values, v) {
+			values = append(values, v)
+		}
+	}
+	recognized := func(v string) bool { return v == "deny" || v == "sameorigin" || v == "allowall" }
+	if len(values) > 1 {
+		// Different values conflict, which blocks, when one of them is a
+		// value browsers know.
+		known = slices.ContainsFunc(values, recognized)
+		return known, known
+	}
+	switch values[0] {
+	case "deny":
+		return true, true
+	case "sameorigin":
+		return !sameOrigin, true
+	case "allowall":
 		return false, true
 	}
 	return false, false
 }
 
+// cspPolicies splits Content-Security-Policy header values into policies,
+// as browsers do: a comma separates two policies in one header.
+func cspPolicies(values []string) []string {
+	var out []string
+	for _, v := range values {
+		for _, p := range strings.Split(v, ",") {
+			if strings.TrimSpace(p) != "" {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+// directive returns the sources of a policy's first directive of that
+// name; browsers ignore any later one.
+func directive(policy, name string) (sources []string, found bool) {
+	for _, dir := range strings.Split(policy, ";") {
+		fields := strings.Fields(dir)
+		if len(fields) > 0 && strings.EqualFold(fields[0], name) {
+			return fields[1:], true
+		}
+	}
+	return nil, false
+}
+
+// frameAncestorsAllow reports whether the sources of a frame-ancestors
+// directive let panelOrigin frame a page of the origin self. No source,
+// or 'none', allows nothing.
+func frameAncestorsAllow(sources []string, self, panelOrigin string) bool {
+	panel, err := url.Parse(panelOrigin)
+	if err != nil {
+		return false
+	}
+	for _, src := range sources {
+		switch src = strings.ToLower(src); {
+		case src == "*":
+			// Any URL of a network scheme (CSP Level 3).
+			if panel.Scheme == "http" || panel.Scheme == "https" {
+				return true
+			}
+		case src == "'self'":
+			if self == panelOrigin || strings.Replace(self, "http://", "https://", 1) == panelOrigin {
+				return true
+			}
+		case strings.HasPrefix(src, "'"):
+			// 'none', and keywords that say nothing of ancestors
+		case strings.HasSuffix(src, ":") && !strings.Contains(src, "/"):
+			// A scheme source; http: also allows https (CSP Level 3).
+			if scheme := strings.TrimSuffix(src, ":"); scheme == panel.Scheme || (scheme == "http" && panel.Scheme == "https") {
+				return true
+			}
+		default:
+			if sourceMatches(src, panel) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // sourceMatches matches a CSP host source ("https://*.example.com:443",
-// "example.com") against an origin.
+// "example.com", "http://x:*/") against an origin. A source without a
+// scheme, or with http, also matches https; a path other than "/" matches
+// no origin.
 func sourceMatches(src string, origin *url.URL) bool {
 	scheme, rest, hasScheme := strings.Cut(src, "://")
 	if !hasScheme {
 		rest, scheme = src, ""
 	}
-	if scheme != "" && scheme != origin.Scheme {
+	switch {
+	case scheme == "" || scheme == origin.Scheme:
+	case scheme == "http" && origin.Scheme == "https":
+	default:
 		return false
+	}
+	if i := strings.Index(rest, "/"); i >= 0 {
+		if rest[i:] != "/" {
+			return false
+		}
+		rest = rest[:i]
 	}
 	host, port := rest, ""
 	if i := strings.LastIndex(rest, ":"); i >= 0 && !strings.Contains(rest[i:], "]") {
 		host, port = rest[:i], rest[i+1:]
 	}
-	if port != "" && port != "*" && port != origin.Port() && !(origin.Port() == "" && port == defaultPort(origin.Scheme)) {
+	originPort := origin.Port()
+	if originPort == "" {
+		originPort = defaultPort(origin.Scheme)
+	}
+	switch {
+	case port == "*":
+	case port == "":
+		// The default port of the origin's scheme (CSP Level 3).
+		if originPort != defaultPort(origin.Scheme) {
+			return false
+		}
+	case port != originPort:
 		return false
 	}
-	if port == "" && origin.Port() != "" && origin.Port() != defaultPort(origin.Scheme) {
-		return false
-	}
-	if ok, _ := path.Match(host, origin.Hostname()); ok {
-		return true
-	}
+	hostname := strings.ToLower(origin.Hostname())
 	if wild, ok := strings.CutPrefix(host, "*."); ok {
-		return strings.HasSuffix(origin.Hostname(), "."+wild)
+		return strings.HasSuffix(hostname, "."+wild)
 	}
-	return false
+	return host == hostname || host == "["+hostname+"]"
 }
 
 func defaultPort(scheme string) string {
@@ -205,4 +341,21 @@ func swapHost(origin, host string) string {
 		p.Host = host
 	}
 	return p.Scheme + "://" + p.Host
+}
+
+// CheckExtensions runs CheckExtension on every URL at once and returns
+// their problems in the order of urls: what cpsim test prints before it
+// starts Chromium.
+func CheckExtensions(ctx context.Context, client *http.Client, panelOrigin string, urls []string) []Problem {
+	results := make([][]Problem, len(urls))
+	var wg sync.WaitGroup
+	for i, u := range urls {
+		wg.Go(func() { results[i] = CheckExtension(ctx, client, panelOrigin, u) })
+	}
+	wg.Wait()
+	var all []Problem
+	for _, r := range results {
+		all = append(all, r...)
+	}
+	return all
 }

@@ -7,6 +7,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 func TestSite(t *testing.T) {
@@ -88,7 +90,7 @@ func TestCheckExtension(t *testing.T) {
 		{"nothing listening", closed, "cannot reach " + closed + ": connect: connection refused. Is the extension's server running?"},
 		{"not found", missing, "answers 404 Not Found"},
 		{"X-Frame-Options", xfo, "sends X-Frame-Options: SAMEORIGIN, so the panel cannot show it"},
-		{"frame-ancestors without the panel", ancestors, "frame-ancestors does not include the panel's origin http://127.0.0.1:8080"},
+		{"frame-ancestors without the panel", ancestors, "frame-ancestors does not include the panel's origin http://127.0.0.1:8080 (frame-ancestors 'self' https://cc.example.com)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -100,5 +102,122 @@ func TestCheckExtension(t *testing.T) {
 				t.Errorf("problems: %v\nwant one error containing %q", ps, tt.want)
 			}
 		})
+	}
+}
+
+// TestFramingProblems: the framing headers are read as browsers read them
+// (internal/runner's TestFramingAgreesWithChromium checks Chromium does
+// so): every policy enforced, the first directive of a name, X-Frame-Options
+// ignored beside frame-ancestors and when browsers do not know its value.
+func TestFramingProblems(t *testing.T) {
+	t.Parallel()
+	const panel, ext = "http://127.0.0.1:8080", "http://localhost:3000/ext.html"
+	type problem struct{ Level, Says string }
+	tests := []struct {
+		name     string
+		csp, xfo []string
+		want     []problem // each problem's level and part of its text
+	}{
+		{"nothing", nil, nil, nil},
+		{"the panel named", []string{"frame-ancestors http://127.0.0.1:8080"}, nil, nil},
+		{"the panel among others", []string{"default-src 'self'; frame-ancestors 'self' https://cc.example.com http://127.0.0.1:8080"}, nil, nil},
+		{"a wildcard port", []string{"frame-ancestors http://127.0.0.1:*"}, nil, nil},
+		{"a host without scheme", []string{"frame-ancestors 127.0.0.1:8080"}, nil, nil},
+		{"a scheme source", []string{"frame-ancestors http:"}, nil, nil},
+		{"any", []string{"frame-ancestors *"}, nil, nil},
+		{"a trailing slash", []string{"frame-ancestors http://127.0.0.1:8080/"}, nil, nil},
+		{"upper case", []string{"FRAME-ANCESTORS HTTP://127.0.0.1:8080"}, nil, nil},
+		{"no frame-ancestors", []string{"default-src 'self'"}, nil, nil},
+		{"the wrong port", []string{"frame-ancestors http://127.0.0.1:9090"}, nil,
+			[]problem{{"error", "frame-ancestors does not include the panel's origin http://127.0.0.1:8080 (frame-ancestors http://127.0.0.1:9090)"}}},
+		{"no port is port 80", []string{"frame-ancestors http://127.0.0.1"}, nil,
+			[]problem{{"error", "does not include the panel's origin"}}},
+		{"https only", []string{"frame-ancestors https://127.0.0.1:8080"}, nil,
+			[]problem{{"error", "does not include the panel's origin"}}},
+		{"a path", []string{"frame-ancestors http://127.0.0.1:8080/panel"}, nil,
+			[]problem{{"error", "does not include the panel's origin"}}},
+		{"'self' is the extension", []string{"frame-ancestors 'self'"}, nil,
+			[]problem{{"error", "(frame-ancestors 'self')"}}},
+		{"'none'", []string{"frame-ancestors 'none'"}, nil, []problem{{"error", "(frame-ancestors 'none')"}}},
+		{"no source", []string{"frame-ancestors"}, nil, []problem{{"error", "(frame-ancestors)"}}},
+		{"two policies in one header, the second refusing", []string{"frame-ancestors *, frame-ancestors http://nowhere.example"}, nil,
+			[]problem{{"error", "(frame-ancestors http://nowhere.example)"}}},
+		{"two policies in one header, the first refusing", []string{"frame-ancestors 'self', frame-ancestors http://127.0.0.1:8080"}, nil,
+			[]problem{{"error", "(frame-ancestors 'self')"}}},
+		{"two headers, both allowing", []string{"frame-ancestors http://127.0.0.1:8080", "default-src 'self'; frame-ancestors *"}, nil, nil},
+		{"two headers, one refusing", []string{"frame-ancestors http://127.0.0.1:8080", "frame-ancestors 'none'"}, nil,
+			[]problem{{"error", "(frame-ancestors 'none')"}}},
+		{"a repeated directive: the first counts", []string{"frame-ancestors http://127.0.0.1:8080; frame-ancestors 'none'"}, nil, nil},
+		{"a repeated directive: the first refuses", []string{"frame-ancestors 'none'; frame-ancestors http://127.0.0.1:8080"}, nil,
+			[]problem{{"error", "(frame-ancestors 'none')"}}},
+		{"X-Frame-Options DENY", nil, []string{"DENY"},
+			[]problem{{"error", "sends X-Frame-Options: DENY, so the panel cannot show it in its iframe"}}},
+		{"X-Frame-Options SAMEORIGIN", nil, []string{"sameorigin"}, []problem{{"error", "sends X-Frame-Options: sameorigin, so"}}},
+		{"X-Frame-Options conflicting", nil, []string{"SAMEORIGIN", "ALLOWALL"}, []problem{{"error", "X-Frame-Options: SAMEORIGIN, ALLOWALL, so"}}},
+		{"X-Frame-Options repeated", nil, []string{"DENY, deny"}, []problem{{"error", "X-Frame-Options: DENY, deny, so"}}},
+		{"X-Frame-Options ALLOW-FROM is ignored", nil, []string{"ALLOW-FROM http://127.0.0.1:8080"},
+			[]problem{{"warning", "X-Frame-Options: ALLOW-FROM http://127.0.0.1:8080, which browsers do not know (ALLOW-FROM is obsolete) and ignore"}}},
+		{"X-Frame-Options ALLOWALL", nil, []string{"ALLOWALL"}, []problem{{"warning", "which lets the panel frame it"}}},
+		{"X-Frame-Options beside frame-ancestors is ignored", []string{"frame-ancestors http://127.0.0.1:8080"}, []string{"DENY"},
+			[]problem{{"warning", "X-Frame-Options: DENY, which browsers ignore since its Content-Security-Policy has frame-ancestors"}}},
+		{"beside a refusing frame-ancestors too", []string{"frame-ancestors 'none'"}, []string{"SAMEORIGIN"},
+			[]problem{{"error", "(frame-ancestors 'none')"}, {"warning", "which browsers ignore"}}},
+		{"but not beside a policy without frame-ancestors", []string{"default-src 'self'"}, []string{"DENY"},
+			[]problem{{"error", "sends X-Frame-Options: DENY, so"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h := http.Header{}
+			for _, v := range tt.csp {
+				h.Add("Content-Security-Policy", v)
+			}
+			for _, v := range tt.xfo {
+				h.Add("X-Frame-Options", v)
+			}
+			var got []problem
+			for i, p := range FramingProblems(h, panel, ext) {
+				if p.Kind != "framing" || p.URL != ext {
+					t.Errorf("problem %d: kind %q, URL %q", i, p.Kind, p.URL)
+				}
+				says := p.Text
+				if i < len(tt.want) && strings.Contains(p.Text, tt.want[i].Says) {
+					says = tt.want[i].Says
+				}
+				got = append(got, problem{p.Level, says})
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("problems (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestReportOnlyBlocksNothing: a Content-Security-Policy-Report-Only
+// header only reports, so the start-up check says nothing of it.
+func TestReportOnlyBlocksNothing(t *testing.T) {
+	t.Parallel()
+	h := http.Header{"Content-Security-Policy-Report-Only": {"frame-ancestors 'none'"}}
+	if ps := FramingProblems(h, "http://127.0.0.1:8080", "http://localhost:3000/"); len(ps) != 0 {
+		t.Errorf("problems: %v", ps)
+	}
+}
+
+// TestFramingHintFitsAnyPort: the fix suggested for a panel on this
+// machine names its host on any port, since cpsim test's panel is on a
+// free port that changes with every run; elsewhere, the panel's origin.
+func TestFramingHintFitsAnyPort(t *testing.T) {
+	t.Parallel()
+	h := http.Header{"X-Frame-Options": {"DENY"}}
+	for panel, want := range map[string]string{
+		"http://127.0.0.1:41234": "Content-Security-Policy: frame-ancestors http://127.0.0.1:*",
+		"http://localhost:8080":  "Content-Security-Policy: frame-ancestors http://localhost:*",
+		"https://cc.example.com": "Content-Security-Policy: frame-ancestors https://cc.example.com",
+		"http://[::1]:8080":      "Content-Security-Policy: frame-ancestors http://[::1]:8080",
+	} {
+		ps := FramingProblems(h, panel, "http://ext.example/x.html")
+		if len(ps) != 1 || !strings.HasSuffix(ps[0].Text, want) {
+			t.Errorf("panel %s: %v\nwant the hint %q", panel, ps, want)
+		}
 	}
 }

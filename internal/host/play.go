@@ -165,7 +165,11 @@ func (s *Server) startPlay(ss *session, b *batch, sc *scenario.Scenario, speed f
 		return fmt.Errorf("start the scenario's session: %w", err)
 	}
 	ss.stopPlay(b, "stopped")
-	ss.absorb(b, ss.eng.Shutdown())
+	if ss.shown {
+		ss.absorb(b, ss.eng.Shutdown())
+	}
+	// else no page has seen the session's instances: nothing loaded them,
+	// and nothing is told they go.
 	ss.eng = eng
 	clear(ss.asked)
 	for _, in := range eng.Instances() {

@@ -103,6 +103,18 @@ func TestDroppedMessagesAreShown(t *testing.T) {
 	if !hasDiag(row, "error", "dropped", "closed by the panel's exit") {
 		t.Errorf("the late action shows %v, want a problem", diagsOf(row))
 	}
+
+	// An instance closed as it loaded, before it could send init, did
+	// nothing wrong by sending it.
+	id = p.mustEvent(map[string]any{"type": "incoming", "channel": "chat"})["created"].(string)
+	p.mustEvent(map[string]any{"type": "accept", "id": id})
+	quick := p.instanceOf(id)
+	p.mustEvent(map[string]any{"type": "handle", "id": id})
+	p.ext(quick, `{"id":"slow-init","type":"init","payload":true}`)
+	row = p.logRow(quick, `"slow-init"`)
+	if !hasDiag(row, "info", "dropped", "closed before it sent init") {
+		t.Errorf("the init of an instance closed as it loaded shows %v, want a note", diagsOf(row))
+	}
 }
 
 // TestRefusalsAreProblems: an action the panel refuses because of what it
@@ -179,6 +191,11 @@ steps:
 		t.Fatalf("the run failed: %v", err)
 	}
 	f := p.waitFor(func(f map[string]any) bool { return f["t"] == "s" && f["state"] == "passed" })
+	for _, f := range p.frames {
+		if f["t"] == "d" && f["m"].(map[string]any)["type"] == "exit" {
+			t.Errorf("an instance the scenario's data replaced was sent %v: the page never had it", f)
+		}
+	}
 	if f["problems"] != float64(2) { // the schema's enum, and the refusal
 		t.Errorf("the scenario frame counts %v problems, want 2", f["problems"])
 	}

@@ -397,6 +397,12 @@ func (s *Server) attach(ctx context.Context, h inFrame, c *conn, origin string) 
 		default:
 			ss.resend(b, h.Seq)
 		}
+		if arrival != nil {
+			// Before the first view: the page never sees the instances of
+			// the data the scenario replaces, so none of them loads only to
+			// be removed at once.
+			s.playOnArrival(ss, b, arrival)
+		}
 		ss.view(b)
 		b.frame(problemsFrame{T: "p", P: problems})
 		b.frame(s.scenarioList())
@@ -406,9 +412,6 @@ func (s *Server) attach(ctx context.Context, h inFrame, c *conn, origin string) 
 			b.frame(ss.play.last)
 		case ss.played != nil:
 			b.frame(*ss.played)
-		}
-		if arrival != nil {
-			s.playOnArrival(ss, b, arrival)
 		}
 	})
 	s.log.Info("page connected", "session", ss.id, "resumed", resumed, "fresh", h.Fresh)

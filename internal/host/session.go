@@ -40,6 +40,7 @@ type session struct {
 	insts     map[string]instRef // what an instance id stands for
 
 	viewSent  []byte
+	shown     bool // a view has gone to a page: its instances may have loaded
 	viewTimer *time.Timer
 	closed    bool
 	later     []func() // calls to make once the lock is let go (a run's watch)
@@ -53,9 +54,10 @@ type session struct {
 type instRef struct {
 	key         string // its extension's key
 	interaction string // its interaction's id; "" for a global extension
+	inited      bool   // it has sent init
 }
 
-func refOf(in state.InstanceView) instRef { return instRef{in.Key, in.Interaction} }
+func refOf(in state.InstanceView) instRef { return instRef{key: in.Key, interaction: in.Interaction} }
 
 type queued struct {
 	seq uint64
@@ -103,10 +105,15 @@ func (s *session) receive(b *batch, f inFrame) {
 		o = s.eng.Unrelayable(inst, f.ID, f.Bad)
 	case !s.eng.Loaded(inst) && s.known(inst):
 		e.m = m
-		o.Diagnostics = []state.Diagnostic{lateMessage(inst, m)}
+		o.Diagnostics = []state.Diagnostic{s.lateMessage(inst, m)}
 	default:
 		e.m = m
 		o = s.eng.Receive(inst, m)
+		if r := o.Received; r != nil && r.Type == "init" {
+			ref := s.insts[inst]
+			ref.inited = true
+			s.insts[inst] = ref
+		}
 		s.observe(inst, m)
 	}
 	var rest []state.Diagnostic
@@ -137,9 +144,16 @@ func (s *session) known(inst string) bool {
 
 // lateMessage diagnoses a message from an instance the panel has closed:
 // it arrives after the panel's exit, typically posted while the frame was
-// being removed. The panel drops it.
-func lateMessage(inst string, m json.RawMessage) state.Diagnostic {
-	return dropped(inst, m, inst+" was closed by the panel's exit; the panel drops what it sends afterwards")
+// being removed. The panel drops it. An instance closed before it ever
+// sent init (the panel restarted, as a scenario that plays does, as it
+// loaded) did nothing wrong by sending it: that is a note.
+func (s *session) lateMessage(inst string, m json.RawMessage) state.Diagnostic {
+	d := dropped(inst, m, inst+" was closed by the panel's exit; the panel drops what it sends afterwards")
+	if !s.insts[inst].inited && d.Severity != state.SeverityInfo {
+		d.Severity = state.SeverityInfo
+		d.Text += " (it was closed before it sent init, as it loaded)"
+	}
+	return d
 }
 
 // dropped diagnoses a message the panel drops. An exit is what a
@@ -216,7 +230,9 @@ func (s *session) apply(b *batch, ev state.Event) (state.Output, error) {
 // later, diagnostics beside their messages, and a fresh view soon.
 func (s *session) absorb(b *batch, o state.Output) {
 	for _, c := range o.Changes { // first: this step's rows may be theirs
-		s.insts[c.Instance.ID] = refOf(c.Instance)
+		ref := refOf(c.Instance)
+		ref.inited = s.insts[c.Instance.ID].inited
+		s.insts[c.Instance.ID] = ref
 		if c.Kind == state.Started {
 			s.srv.recheck(c.Instance.URL)
 		}
@@ -379,6 +395,7 @@ func (s *session) view(b *batch) {
 		return
 	}
 	s.viewSent = v
+	s.shown = true
 	b.frame(viewFrame{T: "v", V: v})
 }
 

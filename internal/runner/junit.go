@@ -9,8 +9,10 @@ import (
 )
 
 // WriteJUnit writes results as JUnit XML, which CI systems show as tests:
-// a test case per scenario, with the failing step and the extensions'
-// errors in its failure.
+// a test case per scenario, with every reason it failed in its failure,
+// and in its output, as cpsim test prints them, its steps, the diagnosed
+// messages of the extensions, the frames that did not load and the
+// extensions' errors.
 func WriteJUnit(w io.Writer, results []Result) error {
 	type failure struct {
 		Message string `xml:"message,attr"`
@@ -38,6 +40,12 @@ func WriteJUnit(w io.Writer, results []Result) error {
 		var steps strings.Builder
 		for _, p := range r.Steps {
 			fmt.Fprintf(&steps, "%s %d %s (%.2fs)\n", p.Status, p.Step.Line, p.Step.Text, p.Elapsed.Seconds())
+		}
+		for _, m := range r.Messages {
+			fmt.Fprintf(&steps, "%s\n", messageLine(m))
+		}
+		for _, l := range r.FrameLoads {
+			fmt.Fprintf(&steps, "frame did not load: %s\n", l)
 		}
 		for _, e := range r.ExtensionErrors {
 			fmt.Fprintf(&steps, "extension error: %s\n", e)

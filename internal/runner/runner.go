@@ -1,28 +1,23 @@
 // Package runner runs scenarios headless, as extension tests: it starts
 // cpsim on free loopback ports, loads the extensions in the panel page in
 // headless Chromium, plays each scenario in a page of its own, and reports
-// each step, the extensions' uncaught exceptions and console errors, and
-// the result (cpsim test).
+// each step, the extensions' protocol problems, the extension frames that
+// did not load and why, the extensions' uncaught exceptions and console
+// errors, and the result (cpsim test).
 package runner
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/chromedp/cdproto/runtime"
-	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 
 	"github.com/cpsim/cpsim/internal/demo"
@@ -42,9 +37,14 @@ type Config struct {
 	// FailOnExtensionErrors makes an extension's uncaught exception or
 	// console error fail its scenario; otherwise they are only reported.
 	FailOnExtensionErrors bool
+	// FailOnProblems makes the protocol problems of the extensions'
+	// messages (host.MessageReport whose Diagnostic.IsProblem) fail their
+	// scenario; otherwise they are only reported. Notes never fail it.
+	FailOnProblems bool
 	// Timeout bounds one scenario (default 5 minutes).
 	Timeout time.Duration
-	// Out hears the progress, a line per step.
+	// Out hears the progress: a line per step, per diagnosed message and
+	// per frame that did not load.
 	Out io.Writer
 }
 
@@ -57,28 +57,26 @@ type Result struct {
 	// ExtensionErrors are the extensions' uncaught exceptions and console
 	// errors while it played.
 	ExtensionErrors []string
+	// Messages are the diagnosed messages of the extensions while it
+	// played, problems and notes, in the order they came.
+	Messages []host.MessageReport
+	// FrameLoads are the extension frames that did not load, and why.
+	FrameLoads []FrameLoad
 }
 
 // Passed reports whether the scenario passed.
 func (r Result) Passed() bool { return r.Err == nil }
 
-// ErrNoChromium is returned when Chromium cannot be found.
-var ErrNoChromium = errors.New("Chromium was not found: install it (on Debian or Ubuntu: apt-get install -y chromium) or give its path with -chromium or CPSIM_CHROMIUM")
-
-// FindChromium returns the path of a Chromium or Chrome to run.
-func FindChromium(given string) (string, error) {
-	if given != "" {
-		if _, err := exec.LookPath(given); err != nil {
-			return "", fmt.Errorf("%s: %w", given, ErrNoChromium)
-		}
-		return given, nil
-	}
-	for _, name := range []string{"/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p, nil
+// Problems counts the messages with protocol problems, which fail the
+// scenario with Config.FailOnProblems.
+func (r Result) Problems() int {
+	n := 0
+	for _, m := range r.Messages {
+		if m.Diagnostic.IsProblem() {
+			n++
 		}
 	}
-	return "", ErrNoChromium
+	return n
 }
 
 // Run plays every scenario, in order, each in a page of its own, and
@@ -134,36 +132,6 @@ func (st *Stack) Run(ctx context.Context, cfg Config, scenarios []*scenario.Scen
 	return results, nil
 }
 
-// BrowserOptions are how cpsim runs Chromium headless: as root in a
-// container too, and with no traffic of its own on a closed network.
-func BrowserOptions(path, profile string) []chromedp.ExecAllocatorOption {
-	return append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(path),
-		chromedp.UserDataDir(profile),
-		chromedp.NoSandbox,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.WindowSize(1440, 900),
-	)
-}
-
-// NewProfile makes a Chromium profile that allows third-party cookies, as
-// most users' browsers do. A fresh profile of Debian's Chromium blocks them
-// all, and then no extension cookie comes back from inside the panel,
-// whatever its SameSite: the difference the seed's Configuration chapter
-// is about would not show.
-func NewProfile() (string, error) {
-	dir, err := os.MkdirTemp("", "cpsim-chromium-")
-	if err != nil {
-		return "", err
-	}
-	prefs := `{"profile": {"cookie_controls_mode": 0, "block_third_party_cookies": false}}`
-	if err := os.MkdirAll(filepath.Join(dir, "Default"), 0o700); err != nil {
-		return "", err
-	}
-	return dir, os.WriteFile(filepath.Join(dir, "Default", "Preferences"), []byte(prefs), 0o600)
-}
-
 // Stack is cpsim on loopback ports: the panel on 127.0.0.1 and the demos
 // on localhost, another site. Listen first, read the scenarios over its
 // Data, then Run.
@@ -196,6 +164,9 @@ func Listen(data *state.Data) (*Stack, error) {
 	}
 	return st, nil
 }
+
+// PanelURL is where the panel is served: http://127.0.0.1:port.
+func (st *Stack) PanelURL() string { return st.panel }
 
 // serve starts the panel, and the demos when they are used.
 func (st *Stack) serve(cfg Config, scenarios []*scenario.Scenario) error {
@@ -244,217 +215,47 @@ func (st *Stack) Close() {
 
 // play plays one scenario in a new tab.
 func (st *Stack) play(bctx context.Context, cfg Config, sc *scenario.Scenario) Result {
-	res := Result{Scenario: sc}
 	started := time.Now()
-	fmt.Fprintf(cfg.Out, "%s: %s\n", sc.File, sc.Name)
-
+	rep := newReport(cfg, sc)
 	done := make(chan error, 1)
-	var mu sync.Mutex
 	st.srv.PlayInNextSession(sc, cfg.Speed, host.Watch{
-		Progress: func(p scenario.Progress) {
-			if p.Status == "running" {
-				return
-			}
-			mu.Lock()
-			res.Steps = append(res.Steps, p)
-			mu.Unlock()
-			mark := "ok  "
-			if p.Status == "failed" {
-				mark = "FAIL"
-			}
-			fmt.Fprintf(cfg.Out, "  %s %4d  %-60s %6.2fs\n", mark, p.Step.Line, clip(p.Step.Text, 60), p.Elapsed.Seconds())
-		},
-		Done: func(err error) { done <- err },
+		Progress: rep.progress,
+		Message:  rep.message,
+		Done:     func(err error) { done <- err },
 	})
 
 	ctx, cancel := chromedp.NewContext(bctx)
 	defer cancel()
 	ctx, cancelTimeout := context.WithTimeout(ctx, cfg.Timeout)
 	defer cancelTimeout()
-	// The tab first, so that the errors of its frames are heard from the
-	// moment they load.
+	// The tab first, so that its frames are heard from the moment they
+	// load.
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1440, 900)); err != nil {
-		res.Err = fmt.Errorf("open a tab: %w", err)
-		return res
+		return rep.finish(fmt.Errorf("open a tab: %w", err), time.Since(started), nil, nil)
 	}
-	errs := newExtensionErrors(st.panel)
-	go errs.watch(ctx)
-	if err := chromedp.Do(ctx, chromedp.Navigate(st.panel+"/")); err != nil {
-		res.Err = fmt.Errorf("open the panel: %w", err)
-		return res
-	}
-	select {
-	case err := <-done:
-		res.Err = err
-	case <-ctx.Done():
-		res.Err = fmt.Errorf("%s: the scenario did not end within %s", sc.File, cfg.Timeout)
-	}
-	res.Duration = time.Since(started)
-	time.Sleep(100 * time.Millisecond) // let errors of the last step arrive
-	res.ExtensionErrors = errs.list()
-	for _, e := range res.ExtensionErrors {
-		fmt.Fprintf(cfg.Out, "  extension error: %s\n", e)
-	}
-	if res.Err == nil && cfg.FailOnExtensionErrors && len(res.ExtensionErrors) > 0 {
-		res.Err = fmt.Errorf("%s: the extensions had %d uncaught exceptions or console errors", sc.File, len(res.ExtensionErrors))
-	}
-	if res.Err != nil {
-		fmt.Fprintf(cfg.Out, "  %s\n", indent(res.Err.Error(), "  "))
-		fmt.Fprintf(cfg.Out, "FAIL %s (%.1fs)\n\n", sc.File, res.Duration.Seconds())
+	tab := newTabWatch(st.panel, chromedp.FromContext(ctx).Target.TargetID)
+	wctx, stopWatch := context.WithCancel(ctx)
+	var watching sync.WaitGroup
+	wake := tab.listen(wctx)
+	watching.Go(func() { tab.frames(wctx, wake) })
+	defer func() {
+		stopWatch()
+		watching.Wait()
+	}()
+
+	var err error
+	if nerr := chromedp.Do(ctx, chromedp.Navigate(st.panel+"/")); nerr != nil {
+		err = fmt.Errorf("open the panel: %w", nerr)
 	} else {
-		fmt.Fprintf(cfg.Out, "PASS %s (%.1fs)\n\n", sc.File, res.Duration.Seconds())
-	}
-	return res
-}
-
-// extensionErrors collects the uncaught exceptions and console errors of
-// the extensions in a tab. An extension is on another site than the panel,
-// so Chromium runs it in a process of its own, a target of its own. For
-// each, watch opens a session of the unflattened kind, which speaks through
-// the browser's connection, and enables only the Runtime domain there.
-// (chromedp's attach to a target also enables the DOM domain, and its first
-// walk of a loading frame's document races with that frame's DOM events.)
-// Enabling Runtime replays what the frame threw and logged before, so an
-// extension that throws as it loads, or lives a moment only, is heard.
-type extensionErrors struct {
-	panel string // the panel's origin
-
-	mu       sync.Mutex
-	errs     []string
-	sessions map[target.SessionID]string // the URL of each frame's session
-}
-
-func newExtensionErrors(panel string) *extensionErrors {
-	return &extensionErrors{panel: panel, sessions: map[target.SessionID]string{}}
-}
-
-func (e *extensionErrors) add(s string) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if len(e.errs) < 100 {
-		e.errs = append(e.errs, s)
-	}
-}
-
-func (e *extensionErrors) list() []string {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return append([]string(nil), e.errs...)
-}
-
-// report records a Runtime event of a frame, whose URL is where, or of the
-// tab (where is ""): there only an exception from another origin's script
-// counts, one of an extension on the panel's own site.
-func (e *extensionErrors) report(where string, ev any) {
-	switch ev := ev.(type) {
-	case *runtime.EventExceptionThrown:
-		d := ev.ExceptionDetails
-		at := d.URL
-		if at == "" {
-			at = where
-		}
-		if where == "" && (at == "" || strings.HasPrefix(at, e.panel)) {
-			return // the panel page's own
-		}
-		text := d.Text
-		if d.Exception != nil && d.Exception.Description != "" {
-			text = strings.SplitN(d.Exception.Description, "\n", 2)[0]
-		}
-		e.add(fmt.Sprintf("uncaught %s (%s:%d)", text, at, d.LineNumber+1))
-	case *runtime.EventConsoleAPICalled:
-		if ev.Type != runtime.ConsoleAPICalledTypeError || where == "" {
-			return
-		}
-		var parts []string
-		for _, a := range ev.Args {
-			if a.Value != nil {
-				parts = append(parts, strings.Trim(string(a.Value), `"`))
-			} else {
-				parts = append(parts, a.Description)
-			}
-		}
-		e.add(fmt.Sprintf("console.error %s (%s)", strings.Join(parts, " "), where))
-	}
-}
-
-// frameMessage hears what a frame's session says through the browser.
-func (e *extensionErrors) frameMessage(ev any) {
-	m, ok := ev.(*target.EventReceivedMessageFromTarget)
-	if !ok {
-		return
-	}
-	e.mu.Lock()
-	where, ours := e.sessions[m.SessionID]
-	e.mu.Unlock()
-	if !ours {
-		return
-	}
-	var msg struct {
-		Method string          `json:"method"`
-		Params json.RawMessage `json:"params"`
-	}
-	if json.Unmarshal([]byte(m.Message), &msg) != nil {
-		return
-	}
-	var v any
-	switch msg.Method {
-	case "Runtime.exceptionThrown":
-		v = new(runtime.EventExceptionThrown)
-	case "Runtime.consoleAPICalled":
-		v = new(runtime.EventConsoleAPICalled)
-	default:
-		return
-	}
-	if json.Unmarshal(msg.Params, v) == nil {
-		e.report(where, v)
-	}
-}
-
-// watch listens to the tab and to every extension frame that appears in
-// it, until ctx ends.
-func (e *extensionErrors) watch(ctx context.Context) {
-	wake := make(chan struct{}, 1) // a frame appeared: look now
-	_ = chromedp.Listen(ctx, func(ev any) {
-		if _, ok := ev.(*target.EventAttachedToTarget); ok {
-			select {
-			case wake <- struct{}{}:
-			default:
-			}
-			return
-		}
-		e.report("", ev)
-	})
-	_ = chromedp.ListenBrowser(ctx, e.frameMessage)
-	c := chromedp.FromContext(ctx)
-	seen := map[target.ID]bool{}
-	for ctx.Err() == nil {
-		if targets, err := chromedp.Targets(ctx); err == nil {
-			for _, ti := range targets {
-				if ti.Type != "iframe" || ti.ParentID != c.Target.TargetID || seen[ti.TargetID] {
-					continue
-				}
-				seen[ti.TargetID] = true
-				var res struct {
-					SessionID target.SessionID `json:"sessionId"`
-				}
-				// Target.sendMessageToTarget is deprecated, and cdproto no
-				// longer has it; Chromium still serves it.
-				if c.Browser.Call(ctx, "Target.attachToTarget", map[string]any{"targetId": ti.TargetID, "flatten": false}, &res) != nil {
-					continue
-				}
-				e.mu.Lock()
-				e.sessions[res.SessionID] = ti.URL
-				e.mu.Unlock()
-				_ = c.Browser.Call(ctx, "Target.sendMessageToTarget", map[string]any{
-					"sessionId": res.SessionID, "message": `{"id":1,"method":"Runtime.enable"}`}, nil)
-			}
-		}
 		select {
+		case err = <-done:
 		case <-ctx.Done():
-		case <-wake:
-		case <-time.After(100 * time.Millisecond):
+			err = fmt.Errorf("%s: the scenario did not end within %s", sc.File, cfg.Timeout)
 		}
 	}
+	took := time.Since(started)
+	time.Sleep(100 * time.Millisecond) // let errors of the last step arrive
+	return rep.finish(err, took, tab.loads.list(), tab.errs.list())
 }
 
 func clip(s string, n int) string {

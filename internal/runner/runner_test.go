@@ -11,16 +11,17 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/cpsim/cpsim/internal/host"
 	"github.com/cpsim/cpsim/internal/scenario"
 	"github.com/cpsim/cpsim/internal/state"
 	"github.com/cpsim/cpsim/scenarios"
 )
 
+// TestWriteJUnit: a CI system shows each scenario as a test, with every
+// reason it failed, and its steps, the extensions' diagnosed messages,
+// frames that did not load and errors as its output.
 func TestWriteJUnit(t *testing.T) {
 	t.Parallel()
-	step := func(line int, text, status string, secs float64) scenario.Progress {
-		return scenario.Progress{Step: scenario.Step{Line: line, Text: text}, Status: status, Elapsed: time.Duration(secs * float64(time.Second))}
-	}
 	results := []Result{{
 		Scenario: &scenario.Scenario{File: "chat.yaml", Name: "Chat & <typing>"},
 		Duration: 1500 * time.Millisecond,
@@ -31,6 +32,8 @@ func TestWriteJUnit(t *testing.T) {
 		Duration:        250 * time.Millisecond,
 		Steps:           []scenario.Progress{step(6, "expect: {type: action}", "failed", 0.25)},
 		ExtensionErrors: []string{"uncaught Error: boom (http://localhost:1/x.html:3)"},
+		Messages:        []host.MessageReport{dropped, note},
+		FrameLoads:      []FrameLoad{{URL: "http://localhost:2/y.html", Cause: "HTTP 404 Not Found", Frames: 1}},
 	}}
 	var b bytes.Buffer
 	if err := WriteJUnit(&b, results); err != nil {
@@ -43,7 +46,7 @@ func TestWriteJUnit(t *testing.T) {
   </testcase>
   <testcase name="Never" classname="never.yaml" time="0.250">
     <failure message="never.yaml:6: expect: {type: action}: it did not">never.yaml:6: expect: {type: action}: it did not&#xA;the closest were: none</failure>
-    <system-out>failed 6 expect: {type: action} (0.25s)&#xA;extension error: uncaught Error: boom (http://localhost:1/x.html:3)&#xA;</system-out>
+    <system-out>failed 6 expect: {type: action} (0.25s)&#xA;problem crm-3: error protocol: the page could not relay this message: not serializable: cyclic object&#xA;note    crm-3: info protocol: init again: the panel answers it as the first: {&#34;id&#34;:&#34;i-1&#34;,&#34;payload&#34;:true,&#34;type&#34;:&#34;init&#34;}&#xA;frame did not load: http://localhost:2/y.html: HTTP 404 Not Found&#xA;extension error: uncaught Error: boom (http://localhost:1/x.html:3)&#xA;</system-out>
   </testcase>
 </testsuite>
 `
@@ -53,7 +56,8 @@ func TestWriteJUnit(t *testing.T) {
 }
 
 // TestLibraryPassesHeadless: every scenario of the library passes as
-// cpsim test plays it, against the demo extensions, in headless Chromium.
+// cpsim test plays it by default, against the demo extensions, in headless
+// Chromium: no protocol problem, no extension error, every frame loaded.
 func TestLibraryPassesHeadless(t *testing.T) {
 	t.Parallel()
 	st := listen(t)
@@ -61,7 +65,7 @@ func TestLibraryPassesHeadless(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	var out bytes.Buffer
-	results, err := st.Run(ctx, Config{Speed: 50, FailOnExtensionErrors: true, Timeout: time.Minute, Out: &out}, library)
+	results, err := st.Run(ctx, Config{Speed: 50, FailOnExtensionErrors: true, FailOnProblems: true, Timeout: time.Minute, Out: &out}, library)
 	if err != nil {
 		t.Fatal(err)
 	}
