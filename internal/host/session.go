@@ -200,10 +200,7 @@ func (s *session) report(e *logEntry) {
 	if p == nil || len(e.diag) == 0 {
 		return
 	}
-	msg := string(e.m)
-	if msg == "" && e.raw != "" {
-		msg = e.raw
-	}
+	msg := string(e.m) // none when the page could not relay it: the diagnostic says why
 	if len(msg) > maxReported {
 		msg = strings.ToValidUTF8(msg[:maxReported], "") + "..."
 	}

@@ -103,8 +103,8 @@ func (r *report) finish(err error, took time.Duration, loads []FrameLoad, extErr
 		fmt.Fprintf(r.out, "  extension error: %s\n", e)
 	}
 	if n := res.Problems(); n > 0 && r.failProblems {
-		reasons = append(reasons, fmt.Errorf("%s: the extensions sent %s (above); with -problems report they are only reported",
-			file, count(n, "message with a protocol problem", "messages with protocol problems")))
+		reasons = append(reasons, fmt.Errorf("%s: the extensions' messages had %s (above); with -problems report they are only reported",
+			file, count(n, "protocol problem", "protocol problems")))
 	}
 	if len(extErrors) > 0 && r.failExtErrors {
 		reasons = append(reasons, fmt.Errorf("%s: the extensions had %s (above); with -extension-errors report they are only reported",

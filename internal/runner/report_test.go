@@ -60,7 +60,7 @@ func TestProblemsFailTheScenario(t *testing.T) {
 
 	out, res := play(true)
 	want := lines +
-		"  call.yaml: the extensions sent 2 messages with protocol problems (above); with -problems report they are only reported\n" +
+		"  call.yaml: the extensions' messages had 2 protocol problems (above); with -problems report they are only reported\n" +
 		"FAIL call.yaml (1.5s)\n\n"
 	if diff := cmp.Diff(want, out); diff != "" {
 		t.Errorf("output, failing on problems (-want +got):\n%s", diff)
@@ -103,7 +103,7 @@ func TestEveryReasonOfAFailure(t *testing.T) {
 		"  extension error: uncaught Error: boom (http://localhost:3000/panel.html:3)\n" +
 		"  call.yaml:8: expect: {type: init, within: 5s}: expected the extension to send {\"type\":\"init\"} within 5s, but it did not (it sent nothing)\n" +
 		"  call.yaml: 2 extension frames did not load (above)\n" +
-		"  call.yaml: the extensions sent 1 message with a protocol problem (above); with -problems report they are only reported\n" +
+		"  call.yaml: the extensions' messages had 1 protocol problem (above); with -problems report they are only reported\n" +
 		"  call.yaml: the extensions had 1 uncaught exception or console error (above); with -extension-errors report they are only reported\n" +
 		"FAIL call.yaml (5.2s)\n\n"
 	if diff := cmp.Diff(want, out.String()); diff != "" {

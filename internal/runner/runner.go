@@ -67,7 +67,8 @@ type Result struct {
 // Passed reports whether the scenario passed.
 func (r Result) Passed() bool { return r.Err == nil }
 
-// Problems counts the messages with protocol problems, which fail the
+// Problems counts the protocol problems of the extensions' messages (one
+// message may have several), which fail the
 // scenario with Config.FailOnProblems.
 func (r Result) Problems() int {
 	n := 0

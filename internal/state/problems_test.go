@@ -14,6 +14,10 @@ func problemsOf(o Output) []string {
 	var out []string
 	for _, d := range o.Diagnostics {
 		if d.IsProblem() {
+			if d.Kind == "schema" {
+				out = append(out, d.Kind+": "+d.Path+" "+d.Text)
+				continue
+			}
 			out = append(out, d.Kind+": "+d.Text)
 		}
 	}
@@ -33,7 +37,7 @@ func TestWhatIsAProblem(t *testing.T) {
 	}{
 		{"a good action", nil, `{"id":"a","type":"action","payload":{"command":"detail","value":"user"}}`, nil},
 		{"an unknown command", nil, `{"id":"a","type":"action","payload":{"command":"callstate","value":"hold"}}`,
-			[]string{"schema: value must be one of", `refused: unknown command "callstate": the command is "callState"`}},
+			[]string{"schema: /payload/command value must be one of", `refused: unknown command "callstate": the command is "callState"`}},
 		{"an unknown detail value", nil, `{"id":"a","type":"action","payload":{"command":"detail","value":"usr"}}`,
 			[]string{"schema: ", `refused: unknown detail value "usr"`}},
 		{"an action refused for the state it finds", nil, `{"id":"a","type":"action","payload":{"command":"callState","value":"unhold"}}`,
@@ -43,6 +47,15 @@ func TestWhatIsAProblem(t *testing.T) {
 		{"malformed", nil, `{"id":`, []string{"protocol: "}},
 		{"an injected failure", []Event{FailCommand{Command: "detail", Reason: "backend down"}},
 			`{"id":"a","type":"action","payload":{"command":"detail","value":"user"}}`, nil},
+		// What the seed's prose or its own examples do, the schema's letter
+		// aside, is a note: production accepts it.
+		{"a number id", nil, `{"id":7,"type":"action","payload":{"command":"detail","value":"user"}}`, nil},
+		{"detail interactions", nil, `{"id":"a","type":"action","payload":{"command":"detail","value":"interactions"}}`, nil},
+		{"a whatsapp outbound", nil, `{"id":"a","type":"action","payload":{"command":"outbound","value":{"channel":"whatsapp","to":"+358401112222","content":"Hi","direct":true}}}`, nil},
+		{"an email to a list", nil, `{"id":"a","type":"action","payload":{"command":"outbound","value":{"channel":"email","to":["a@example.com"],"subject":"S","content":"C","direct":true}}}`, nil},
+		{"exit with payload null", nil, `{"id":"a","type":"exit","payload":null}`, nil},
+		{"an sms to a list", nil, `{"id":"a","type":"action","payload":{"command":"outbound","value":{"channel":"sms","to":["+358401112222"],"content":"Hi","direct":true}}}`,
+			[]string{"schema: /payload/value/to"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

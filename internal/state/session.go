@@ -518,6 +518,10 @@ func (s *Session) receive(from string, data []byte) {
 	}
 	s.out.Received = rcv
 	for _, p := range s.v.Inbound(msg) {
+		if why := proseAllows(msg, p.Path); why != "" {
+			report(SeverityInfo, "schema", p.Path, p.Text+" ("+why+")", id)
+			continue
+		}
 		report(SeverityWarning, "schema", p.Path, p.Text, id)
 	}
 	if !readable {
@@ -579,6 +583,56 @@ func (s *Session) Unrelayable(from string, id json.RawMessage, reason string) Ou
 	}
 	s.diag(Diagnostic{Instance: from, Direction: "in", MessageID: mid.text, Severity: SeverityError, Kind: "protocol", Text: text})
 	return s.end()
+}
+
+// proseAllows says why a schema violation at path is one the seed itself
+// makes or allows, in its prose or its own examples, so that production
+// accepts it (docs/spec-notes.md): a note, not a problem an extension must
+// fix. It returns "" for any other violation.
+func proseAllows(msg map[string]any, path string) string {
+	if path == "/id" {
+		if _, ok := msg["id"].(json.Number); ok {
+			return `the prose allows "an increasing number" as id; see docs/spec-notes.md #14`
+		}
+		return ""
+	}
+	typ, _ := msg["type"].(string)
+	if typ == "exit" && path == "/payload" && msg["payload"] == nil {
+		return "the seed's own example library sends it; see docs/spec-notes.md #13"
+	}
+	p, _ := msg["payload"].(map[string]any)
+	if typ != "action" || p == nil {
+		return ""
+	}
+	cmd, _ := p["command"].(string)
+	switch path {
+	case "/payload/value":
+		if cmd == "detail" && p["value"] == "interactions" {
+			return "the prose lists interactions; see docs/spec-notes.md #3"
+		}
+	case "/payload/value/channel":
+		if v, _ := p["value"].(map[string]any); cmd == "outbound" && v["channel"] == "whatsapp" {
+			return "the prose lists whatsapp for outbound; see docs/spec-notes.md #2"
+		}
+	case "/payload/value/to":
+		if v, _ := p["value"].(map[string]any); cmd == "outbound" && v["channel"] == "email" && stringList(v["to"]) {
+			return "the prose's email example sends a list of addresses; see docs/spec-notes.md #25"
+		}
+	}
+	return ""
+}
+
+func stringList(x any) bool {
+	list, ok := x.([]any)
+	if !ok {
+		return false
+	}
+	for _, v := range list {
+		if _, ok := v.(string); !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // readID returns the JSON of an id the panel can echo back: a string, or a
