@@ -29,11 +29,14 @@ To develop your own extension, point cpsim at it:
 The extension is loaded, interaction-specific, for every queue when the
 agent accepts an interaction, and gets exit when the agent handles it.
 -global URL loads a global hidden extension from login to logout. Both
-repeat. At start cpsim loads each URL as the panel will and reports what
-will go wrong: a server that does not answer, an X-Frame-Options header or a
+repeat. Cpsim loads each URL as the panel will and reports what will go
+wrong: a server that does not answer, an X-Frame-Options header or a
 Content-Security-Policy frame-ancestors that refuses the panel, or an
 extension on the same site as the panel (which hides the third-party cookie
 problems production has; open the panel as http://localhost:8080 instead).
+It checks at start, again whenever a page connects or an instance loads,
+and the page shows what is true now. With extensions given, the demos are
+not served unless -demo-addr asks for them.
 
 # Flags
 
@@ -42,7 +45,7 @@ CPSIM_EXTENSION (URLs separated by spaces or commas), and so on. A flag given
 on the command line wins.
 
 	-addr host:port        where the panel listens (127.0.0.1:8080)
-	-demo-addr host:port   where the demo extensions are served (localhost:8081); "" for none
+	-demo-addr host:port   where the demo extensions are served (localhost:8081), when no extension is given or when set; "" for none
 	-panel-url URL         the panel's URL as the browser sees it, behind a container's port mapping
 	-demo-url URL          the demos' URL as the browser sees it
 	-extension URL         an interaction-specific extension, for every queue; repeatable
@@ -110,10 +113,17 @@ hint, before anything runs; cpsim validate checks files alone.
 starts cpsim on free loopback ports, loads the extension in the panel in
 headless Chromium (install it with apt-get install -y chromium, or name it
 with -chromium), plays each scenario in a page of its own, and checks its
-expectations. It prints every step and a summary, reports the extension's
-uncaught exceptions and console errors (they fail the scenario unless
--extension-errors report), and writes JUnit XML with -junit. A SCENARIO is
-a file or a built-in one's name; with no -extension, the demos are tested.
+expectations. Before Chromium starts it waits for each extension URL to
+answer (-wait, 30s by default) and runs the same check as the server. It
+prints every step and a summary, and fails a scenario on the extension's
+protocol problems (unknown commands and values, schema violations,
+malformed, refused, dropped or unrelayable messages; -problems report only
+reports them), on its uncaught exceptions and console errors
+(-extension-errors report only reports them), and on extension frames that
+did not load, named with Chromium's cause. It writes JUnit XML with -junit.
+A SCENARIO is a file or a built-in one's name; with no -extension, the
+customer card and activity monitor demos are tested. docs/chromium.md says
+how the browser is run.
 
 # Security
 
@@ -128,7 +138,8 @@ origin, never "*".
 0 after a clean stop (Ctrl-C or SIGTERM: every extension gets exit and every
 page is closed normally), 2 for a wrong flag or config file, 1 for any other
 failure. cpsim test: 0 when every scenario passes, 1 when one fails, 2 when
-a file or a flag is wrong or Chromium cannot run. cpsim validate: 0 when
+a file or a flag is wrong, an extension URL does not answer within -wait,
+or Chromium cannot run. cpsim validate: 0 when
 every file is valid, 2 otherwise.
 */
 package main
