@@ -7,6 +7,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/chromedp"
+
+	"github.com/cpsim/cpsim/internal/host"
+	"github.com/cpsim/cpsim/internal/scenario"
 	"github.com/cpsim/cpsim/internal/state"
 )
 
@@ -120,4 +124,51 @@ func TestDroppedMessagesShowInTheInspector(t *testing.T) {
 	if n := eval[string](t, ctx, `document.querySelector('[data-testid="log-problem-count"]').textContent`); n != "1" {
 		t.Errorf("the inspector counts %s problems, want 1 (the dropped init; the exit is a note)", n)
 	}
+}
+
+// TestProblemsScreenshot: a scenario that passed while the extension made
+// protocol problems says so in the player, and its link filters the
+// inspector to them; the picture is kept as problems.png.
+func TestProblemsScreenshot(t *testing.T) {
+	t.Parallel()
+	base := serveExtension(t, map[string]string{"/crm.html": extScript(`
+		parent.postMessage({type: "action", id: "c1", payload: {command: "callstate", value: "hold"}}, panel);
+		parent.postMessage({type: "action", id: "d1", payload: {command: "detail", value: "usr"}}, panel);
+		parent.postMessage({type: "action", id: "ok", payload: {command: "detail", value: "user"}}, panel);
+	`)})
+	exts := []state.ExtensionData{{Key: "crm", Text: "CRM", URL: base + "/crm.html"}}
+	st := startStack(t, func(string) []state.ExtensionData { return exts })
+	data, err := state.DefaultData()
+	if err != nil {
+		t.Fatal(err)
+	}
+	data.Extensions = exts
+	sc, err := scenario.Parse("mistakes.yaml", []byte(`name: A call with mistakes
+steps:
+  - incoming: {as: call1, channel: phone, queue: Sales, from: "+358401234567", cad: {customer_name: Aino Virtanen}}
+  - accept: call1
+  - expect: {type: init, in: call1, within: 60s}
+  - expect: {type: action, id: ok, within: 60s}
+`), data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	st.srv.PlayInNextSession(sc, 1, host.Watch{Done: func(err error) { done <- err }})
+	ctx := st.tab(t)
+	if err := <-done; err != nil {
+		t.Fatalf("the scenario failed: %v", err)
+	}
+	click(t, ctx, tid("scenario-indicator"))
+	waitJS(t, ctx, `document.querySelector('[data-testid="scenario-problems"]').dataset.count === "2"`)
+	if text := eval[string](t, ctx, `document.querySelector('[data-testid="scenario-problems"]').textContent`); !strings.Contains(text, "2 messages with protocol problems") || !strings.Contains(text, "cpsim test fails") {
+		t.Errorf("the player says %q", text)
+	}
+	click(t, ctx, tid("scenario-problems")+" button")
+	waitJS(t, ctx, `document.querySelector('[data-testid="log-problems"]').checked && document.querySelectorAll('[data-testid="log-row"]').length === 2`)
+	shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	keep(t, "problems.png", shot)
 }

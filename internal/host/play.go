@@ -77,9 +77,9 @@ type scenarioFrame struct {
 	Text    string   `json:"text"`
 	Error   string   `json:"error,omitempty"`
 	Closest []string `json:"closest,omitempty"`
-	// Problems counts the protocol problems of the extensions' messages
-	// while it played (state.Diagnostic.IsProblem): the page lists them in
-	// the inspector; cpsim test fails on them unless told to report only.
+	// Problems counts the extensions' messages with protocol problems
+	// while it played (state.Diagnostic.IsProblem), as the inspector counts
+	// them; cpsim test fails on them unless told to report only.
 	Problems int `json:"problems,omitempty"`
 }
 

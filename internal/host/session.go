@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"container/heap"
 	"encoding/json"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -125,6 +126,9 @@ func (s *session) receive(b *batch, f inFrame) {
 		}
 	}
 	o.Diagnostics = rest
+	// The worst first: the row shows the first, and a refusal says more
+	// than the schema's enum it comes with.
+	slices.SortStableFunc(e.diag, func(a, b state.Diagnostic) int { return rank(a.Severity) - rank(b.Severity) })
 	s.addLog(b, &e)
 	s.report(&e)
 	if r := o.Received; r != nil && r.ID != "" && r.Type != "response" {
@@ -134,6 +138,17 @@ func (s *session) receive(b *batch, f inFrame) {
 		s.asked[ask{inst, r.ID}] = sent{n: e.n, at: now}
 	}
 	s.absorb(b, o)
+}
+
+// rank orders severities, the worst first.
+func rank(s state.Severity) int {
+	switch s {
+	case state.SeverityError:
+		return 0
+	case state.SeverityWarning:
+		return 1
+	}
+	return 2
 }
 
 // known reports whether inst was ever an instance of this session.
@@ -204,10 +219,10 @@ func (s *session) report(e *logEntry) {
 	if len(msg) > maxReported {
 		msg = strings.ToValidUTF8(msg[:maxReported], "") + "..."
 	}
+	if slices.ContainsFunc(e.diag, state.Diagnostic.IsProblem) {
+		p.last.Problems++
+	}
 	for _, d := range e.diag {
-		if d.IsProblem() {
-			p.last.Problems++
-		}
 		if p.watch.Message == nil {
 			continue
 		}

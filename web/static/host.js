@@ -2308,8 +2308,8 @@
     SCE.problems.dataset.count = String(np);
     if (np) {
       SCE.problems.replaceChildren(
-        h("button", { type: "button", class: "link", text: `${np} protocol problem${np === 1 ? "" : "s"}`, title: "Show the messages with problems in the inspector", on: { click: showProblems } }),
-        " in the extensions' messages while it played. The page only reports them; cpsim test fails the scenario on them (unless -problems report).");
+        h("button", { type: "button", class: "link", text: `${np} message${np === 1 ? "" : "s"} with protocol problems`, title: "Show the messages with problems in the inspector", on: { click: showProblems } }),
+        " from the extensions while it played. The page only reports them; cpsim test fails the scenario on them (unless -problems report).");
     }
     SCE.note.hidden = !!r;
     SCE.player.dataset.state = state;
