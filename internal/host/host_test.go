@@ -50,21 +50,28 @@ func testData(t testing.TB) *state.Data {
 	return d
 }
 
+// testConfig is the configuration of the tests' panels: the test data,
+// with the engine's self-check on and reproducible ids.
+func testConfig(t testing.TB) Config {
+	t.Helper()
+	return Config{
+		Logger:    slog.New(slog.NewTextHandler(testLogOut, nil)),
+		Data:      testData(t),
+		Validator: sharedValidator(),
+		Assets:    testAssets,
+		Strict:    true,
+		Seed:      1,
+	}
+}
+
 // newTestServer starts a panel on an httptest server. Its pages have until
 // the test's deadline to read what it writes: a test on loopback cannot
 // tell a slow page from a busy machine (those that test the write timeout
 // run in a synctest bubble, on pipes).
 func newTestServer(t *testing.T, edit ...func(*Config)) (*Server, *httptest.Server) {
 	t.Helper()
-	cfg := Config{
-		Logger:       slog.New(slog.NewTextHandler(testLogOut, nil)),
-		Data:         testData(t),
-		Validator:    sharedValidator(),
-		Assets:       testAssets,
-		Strict:       true,
-		Seed:         1,
-		WriteTimeout: time.Until(safetyNet(t)),
-	}
+	cfg := testConfig(t)
+	cfg.WriteTimeout = time.Until(safetyNet(t))
 	for _, e := range edit {
 		e(&cfg)
 	}

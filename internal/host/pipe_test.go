@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -222,14 +221,7 @@ type pipePanel struct {
 // loopback. Call it inside the bubble.
 func newPipeServer(t *testing.T, edit ...func(*Config)) (*Server, *pipePanel) {
 	t.Helper()
-	cfg := Config{
-		Logger:    slog.New(slog.NewTextHandler(testLogOut, nil)),
-		Data:      testData(t),
-		Validator: sharedValidator(),
-		Assets:    testAssets,
-		Strict:    true,
-		Seed:      1,
-	}
+	cfg := testConfig(t)
 	for _, e := range edit {
 		e(&cfg)
 	}

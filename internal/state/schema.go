@@ -325,14 +325,8 @@ func plainValue(v any) bool {
 					return false
 				}
 			case "cc", "bcc":
-				list, ok := f.([]any)
-				if !ok {
+				if !stringList(f) {
 					return false
-				}
-				for _, e := range list {
-					if _, ok := e.(string); !ok {
-						return false
-					}
 				}
 			}
 		}

@@ -622,6 +622,7 @@ func proseAllows(msg map[string]any, path string) string {
 	return ""
 }
 
+// stringList reports whether x is a JSON list of strings.
 func stringList(x any) bool {
 	list, ok := x.([]any)
 	if !ok {
