@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/cpsim/cpsim/internal/scenario"
@@ -63,6 +64,33 @@ type play struct {
 	cancel context.CancelFunc
 	watch  Watch
 	last   scenarioFrame
+	// reports wait here for the watch, told outside the session's lock
+	// (flushReports), in order, and all before Done.
+	reports struct {
+		mu      sync.Mutex // guards q; taken under the session's lock
+		telling sync.Mutex // one goroutine tells at a time
+		q       []MessageReport
+	}
+}
+
+// flushReports tells the watch the reports waiting, in order. It is called
+// once the session's lock is let go, and by the run before Done, so that
+// none comes after the result.
+func (p *play) flushReports() {
+	p.reports.telling.Lock()
+	defer p.reports.telling.Unlock()
+	for {
+		p.reports.mu.Lock()
+		q := p.reports.q
+		p.reports.q = nil
+		p.reports.mu.Unlock()
+		if len(q) == 0 {
+			return
+		}
+		for _, r := range q {
+			p.watch.Message(r)
+		}
+	}
 }
 
 // scenarioFrame tells the page how a scenario is going.
@@ -216,6 +244,9 @@ func (s *Server) startPlay(ss *session, b *batch, sc *scenario.Scenario, speed f
 			ss.ended(b)
 		})
 		s.log.Info("scenario ended", "session", ss.id, "scenario", sc.Name, "err", err)
+		if w.Message != nil {
+			p.flushReports() // what came before the end, before the result
+		}
 		if w.Done != nil {
 			w.Done(err)
 		}

@@ -222,13 +222,15 @@ func (s *session) report(e *logEntry) {
 	if slices.ContainsFunc(e.diag, state.Diagnostic.IsProblem) {
 		p.last.Problems++
 	}
-	for _, d := range e.diag {
-		if p.watch.Message == nil {
-			continue
-		}
-		r := MessageReport{At: e.at, Instance: e.inst, Key: e.key, Message: msg, Diagnostic: d}
-		s.later = append(s.later, func() { p.watch.Message(r) })
+	if p.watch.Message == nil {
+		return
 	}
+	p.reports.mu.Lock()
+	for _, d := range e.diag {
+		p.reports.q = append(p.reports.q, MessageReport{At: e.at, Instance: e.inst, Key: e.key, Message: msg, Diagnostic: d})
+	}
+	p.reports.mu.Unlock()
+	s.later = append(s.later, p.flushReports)
 }
 
 // apply performs an event from the page (or a scenario).
