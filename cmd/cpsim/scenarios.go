@@ -256,7 +256,11 @@ func test(ctx context.Context, args []string, getenv func(string) string, stdout
 			failed++
 		}
 	}
-	fmt.Fprintf(stdout, "%d scenarios: %d passed, %d failed\n", len(results), len(results)-failed, failed)
+	noun := "scenarios"
+	if len(results) == 1 {
+		noun = "scenario"
+	}
+	fmt.Fprintf(stdout, "%d %s: %d passed, %d failed\n", len(results), noun, len(results)-failed, failed)
 	if *junit != "" {
 		f, err := os.Create(*junit)
 		if err != nil {

@@ -257,7 +257,7 @@ if (location.search === "?at=load") throw new Error("boom at load");
 				"PASS ../../scenarios/chat.yaml", "2 scenarios: 2 passed, 0 failed"}},
 		{"a failing expectation fails with its line",
 			[]string{"test", "-speed", "50", never}, 1,
-			[]string{"FAIL    6", never + ":6:", "FAIL " + never, "1 scenarios: 0 passed, 1 failed", "1 of 1 scenarios failed"}},
+			[]string{"FAIL    6", never + ":6:", "FAIL " + never, "1 scenario: 0 passed, 1 failed", "1 of 1 scenarios failed"}},
 		{"an extension's exception fails the scenario",
 			[]string{"test", "-speed", "50", "-extension", extURL, "inbound-call"}, 1,
 			[]string{"extension error: uncaught Error: boom on ", "throws.html", "FAIL inbound-call.yaml"}},

@@ -432,12 +432,13 @@ func TestDiagnosticsReachTheInspector(t *testing.T) {
 	_, inst := p.call()
 	p.ext(inst, `{"id":"x","type":"action","payload":{"command":"details","value":"user"}}`)
 	row := p.waitFor(func(f map[string]any) bool { return f["t"] == "l" && f["dir"] == "in" && f["diag"] != nil })
-	// The worst first: the refusal, then the schema's enum.
+	// The worst first: the refusal, then the schema's enum, a note beside
+	// it.
 	ds := row["diag"].([]any)
 	if d := ds[0].(map[string]any); len(ds) != 2 || d["severity"] != "error" || d["kind"] != "refused" {
 		t.Errorf("diagnostics = %v", ds)
 	}
-	if d := ds[len(ds)-1].(map[string]any); d["severity"] != "warning" || d["kind"] != "schema" || d["path"] != "/payload/command" {
+	if d := ds[len(ds)-1].(map[string]any); d["severity"] != "info" || d["kind"] != "schema" || d["path"] != "/payload/command" {
 		t.Errorf("diagnostic = %v", d)
 	}
 	p.send(map[string]any{"t": "m", "i": inst, "bad": "not serializable: cyclic object"})

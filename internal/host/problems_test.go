@@ -208,8 +208,8 @@ steps:
 		}
 		got = append(got, string(r.Diagnostic.Severity)+" "+r.Diagnostic.Kind)
 	}
-	if strings.Join(got, ", ") != "error refused, warning schema" {
-		t.Errorf("reports %v, want the schema warning and the refusal", got)
+	if strings.Join(got, ", ") != "error refused, info schema" {
+		t.Errorf("reports %v, want the refusal and the schema's note beside it", got)
 	}
 	if s := reports[0].String(); !strings.Contains(s, `unknown command "callstate": the command is "callState"`) {
 		t.Errorf("the report reads %q", s)

@@ -115,7 +115,11 @@ func (r *report) finish(err error, took time.Duration, loads []FrameLoad, extErr
 		fmt.Fprintf(r.out, "  %s\n", indent(res.Err.Error(), "  "))
 		fmt.Fprintf(r.out, "FAIL %s (%.1fs)\n\n", file, took.Seconds())
 	} else {
-		fmt.Fprintf(r.out, "PASS %s (%.1fs)\n\n", file, took.Seconds())
+		reported := ""
+		if n := res.Problems(); n > 0 {
+			reported = ", with " + count(n, "protocol problem", "protocol problems") + " reported"
+		}
+		fmt.Fprintf(r.out, "PASS %s (%.1fs%s)\n\n", file, took.Seconds(), reported)
 	}
 	return res
 }

@@ -70,7 +70,7 @@ func TestProblemsFailTheScenario(t *testing.T) {
 	}
 
 	out, res = play(false)
-	if diff := cmp.Diff(lines+"PASS call.yaml (1.5s)\n\n", out); diff != "" {
+	if diff := cmp.Diff(lines+"PASS call.yaml (1.5s, with 2 protocol problems reported)\n\n", out); diff != "" {
 		t.Errorf("output, reporting problems (-want +got):\n%s", diff)
 	}
 	if !res.Passed() || res.Problems() != 2 {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/log"
@@ -20,23 +19,20 @@ import (
 // extension frame did not load (loads).
 //
 // An extension is on another site than the panel, so Chromium runs it in a
-// process of its own, a target of its own. For each, watch opens a session
-// of the unflattened kind, which speaks through the browser's connection,
-// and enables only the Runtime and Log domains there. (chromedp's attach to
-// a target also enables the DOM domain, and its first walk of a loading
-// frame's document races with that frame's DOM events.) Enabling them
-// replays what the frame threw and logged before, so an extension that
-// throws as it loads, or lives a moment only, is heard, and so is the
-// error page of a frame that was refused.
+// process of its own, a target of its own: listen says how each is heard.
+// Enabling the Runtime and Log domains replays what a frame threw and
+// logged before, so the error page of a frame that was refused is heard
+// too.
 type tabWatch struct {
 	errs  *extensionErrors
 	loads *frameLoads
 
 	mu       sync.Mutex
 	sessions map[target.SessionID]frameSession
+	arrived  []target.SessionID // frames attached and paused, not yet let run
 }
 
-// frameSession is a session watch opened on a frame's target.
+// frameSession is the session of a frame's target.
 type frameSession struct {
 	url   string
 	frame cdp.FrameID // an iframe target's id is its frame's
@@ -117,12 +113,8 @@ func (w *tabWatch) tabEvent(ev any) {
 	w.loads.event(ev)
 }
 
-// frameMessage hears what a frame's session says through the browser.
-func (w *tabWatch) frameMessage(ev any) {
-	m, ok := ev.(*target.EventReceivedMessageFromTarget)
-	if !ok {
-		return
-	}
+// frameMessage hears what a frame's session says through the tab's.
+func (w *tabWatch) frameMessage(m *target.EventReceivedMessageFromTarget) {
 	w.mu.Lock()
 	fs, ours := w.sessions[m.SessionID]
 	w.mu.Unlock()
@@ -155,58 +147,93 @@ func (w *tabWatch) frameMessage(ev any) {
 	}
 }
 
-// listen starts to hear the tab and the browser, until ctx ends; call it
-// before the tab navigates, so that no frame's events are missed. Then
-// run frames, which opens a session on each frame that appears.
+// listen starts to hear the tab, until ctx ends; call it after
+// pauseNewFrames and before the tab navigates, so that no frame's events
+// are missed. Then run frames, which listens to each frame that appears.
+//
+// Every extension frame of the tab starts paused (pauseNewFrames) and
+// arrives here attached, in a session of the unflattened kind, which
+// speaks through the tab's; frames enables only the Runtime and Log
+// domains there (chromedp's own attach to a target also enables the DOM
+// domain, and its first walk of a loading frame's document races with
+// that frame's DOM events), then lets the frame run. So a frame is heard
+// from its first line, however busy the machine and however short the
+// frame's life: a scenario at -speed 50 may handle an interaction a
+// moment after its extension loads.
 func (w *tabWatch) listen(ctx context.Context) (wake <-chan struct{}) {
 	appeared := make(chan struct{}, 1) // a frame appeared: look now
 	_ = chromedp.Listen(ctx, func(ev any) {
-		if _, ok := ev.(*target.EventAttachedToTarget); ok {
+		switch ev := ev.(type) {
+		case *target.EventAttachedToTarget:
+			if ev.TargetInfo == nil || ev.TargetInfo.Type != "iframe" {
+				return
+			}
+			w.mu.Lock()
+			w.sessions[ev.SessionID] = frameSession{url: ev.TargetInfo.URL, frame: cdp.FrameID(ev.TargetInfo.TargetID)}
+			w.arrived = append(w.arrived, ev.SessionID)
+			w.mu.Unlock()
 			select {
 			case appeared <- struct{}{}:
 			default:
 			}
-			return
+		case *target.EventTargetInfoChanged:
+			w.infoChanged(ev.TargetInfo)
+		case *target.EventReceivedMessageFromTarget:
+			w.frameMessage(ev)
+		default:
+			w.tabEvent(ev)
 		}
-		w.tabEvent(ev)
 	})
-	_ = chromedp.ListenBrowser(ctx, w.frameMessage)
 	return appeared
 }
 
-// frames opens a session on every extension frame that appears in the
-// tab, until ctx ends; wake says when one may have.
+// infoChanged keeps a frame session's URL: a frame is attached before it
+// has one, and may navigate.
+func (w *tabWatch) infoChanged(ti *target.Info) {
+	if ti == nil || ti.URL == "" {
+		return
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for id, fs := range w.sessions {
+		if fs.frame == cdp.FrameID(ti.TargetID) {
+			fs.url = ti.URL
+			w.sessions[id] = fs
+		}
+	}
+}
+
+// pauseNewFrames makes the tab attach to every frame target it gets, in
+// sessions of the unflattened kind, and makes each wait, from its start,
+// until it is let run (Runtime.runIfWaitingForDebugger). It replaces
+// chromedp's own auto-attach of the tab, which the runner does not use.
+func pauseNewFrames(ctx context.Context) error {
+	flat := false
+	return chromedp.FromContext(ctx).Target.Call(ctx, target.SetAutoAttach.Method,
+		target.SetAutoAttachParams{AutoAttach: true, WaitForDebuggerOnStart: true, Flatten: &flat}, nil)
+}
+
+// frames listens to every extension frame that arrives in the tab, and
+// lets it run, until ctx ends; wake says when one has arrived.
 func (w *tabWatch) frames(ctx context.Context, wake <-chan struct{}) {
 	c := chromedp.FromContext(ctx)
-	seen := map[target.ID]bool{}
 	for ctx.Err() == nil {
-		if targets, err := chromedp.Targets(ctx); err == nil {
-			for _, ti := range targets {
-				if ti.Type != "iframe" || ti.ParentID != c.Target.TargetID || seen[ti.TargetID] {
-					continue
-				}
-				seen[ti.TargetID] = true
-				var res struct {
-					SessionID target.SessionID `json:"sessionId"`
-				}
-				// Target.sendMessageToTarget is deprecated, and cdproto no
-				// longer has it; Chromium still serves it.
-				if c.Browser.Call(ctx, "Target.attachToTarget", map[string]any{"targetId": ti.TargetID, "flatten": false}, &res) != nil {
-					continue
-				}
-				w.mu.Lock()
-				w.sessions[res.SessionID] = frameSession{url: ti.URL, frame: cdp.FrameID(ti.TargetID)}
-				w.mu.Unlock()
-				for i, method := range []string{"Runtime.enable", "Log.enable"} {
-					_ = c.Browser.Call(ctx, "Target.sendMessageToTarget", map[string]any{
-						"sessionId": res.SessionID, "message": fmt.Sprintf(`{"id":%d,"method":%q}`, i+1, method)}, nil)
-				}
+		w.mu.Lock()
+		arrived := w.arrived
+		w.arrived = nil
+		w.mu.Unlock()
+		for _, session := range arrived {
+			// Listen first, then let the frame run. Target.sendMessageToTarget
+			// is deprecated, and cdproto no longer has it; Chromium still
+			// serves it for sessions of this kind.
+			for i, method := range []string{"Runtime.enable", "Log.enable", "Runtime.runIfWaitingForDebugger"} {
+				_ = c.Target.Call(ctx, "Target.sendMessageToTarget", map[string]any{
+					"sessionId": session, "message": fmt.Sprintf(`{"id":%d,"method":%q}`, i+1, method)}, nil)
 			}
 		}
 		select {
 		case <-ctx.Done():
 		case <-wake:
-		case <-time.After(100 * time.Millisecond):
 		}
 	}
 }

@@ -37,13 +37,13 @@ func TestWhatIsAProblem(t *testing.T) {
 	}{
 		{"a good action", nil, `{"id":"a","type":"action","payload":{"command":"detail","value":"user"}}`, nil},
 		{"an unknown command", nil, `{"id":"a","type":"action","payload":{"command":"callstate","value":"hold"}}`,
-			[]string{"schema: /payload/command value must be one of", `refused: unknown command "callstate": the command is "callState"`}},
+			[]string{`refused: unknown command "callstate": the command is "callState"`}}, // the schema's enum is a note beside it
 		{"an unknown detail value", nil, `{"id":"a","type":"action","payload":{"command":"detail","value":"usr"}}`,
-			[]string{"schema: ", `refused: unknown detail value "usr"`}},
+			[]string{`refused: unknown detail value "usr"`}},
 		{"an action refused for the state it finds", nil, `{"id":"a","type":"action","payload":{"command":"callState","value":"unhold"}}`,
 			[]string{"refused: "}},
 		{"an unknown type", nil, `{"id":"a","type":"actoin"}`,
-			[]string{"schema: ", `protocol: unknown message type "actoin": did you mean "action"?`}},
+			[]string{`protocol: unknown message type "actoin": did you mean "action"?`}},
 		{"malformed", nil, `{"id":`, []string{"protocol: "}},
 		{"an injected failure", []Event{FailCommand{Command: "detail", Reason: "backend down"}},
 			`{"id":"a","type":"action","payload":{"command":"detail","value":"user"}}`, nil},

@@ -492,6 +492,30 @@ func (s *Session) Receive(from string, data []byte) Output {
 }
 
 func (s *Session) receive(from string, data []byte) {
+	s.receiveMessage(from, data)
+	s.oneProblemPerRefusal()
+}
+
+// oneProblemPerRefusal makes a refused message one problem, not two: the
+// refusal says what is wrong ("unknown command \"callstate\": the command
+// is \"callState\""), and the schema's violations of the same message
+// become notes beside it.
+func (s *Session) oneProblemPerRefusal() {
+	refused := false
+	for _, d := range s.out.Diagnostics {
+		refused = refused || (d.Direction == "in" && d.Severity == SeverityError)
+	}
+	if !refused {
+		return
+	}
+	for i, d := range s.out.Diagnostics {
+		if d.Direction == "in" && d.Kind == "schema" && d.Severity == SeverityWarning {
+			s.out.Diagnostics[i].Severity = SeverityInfo
+		}
+	}
+}
+
+func (s *Session) receiveMessage(from string, data []byte) {
 	in := s.instance(from)
 	report := func(sev Severity, kind, path, text string, id msgID) {
 		s.diag(Diagnostic{Instance: from, Direction: "in", MessageID: id.text, Severity: sev, Kind: kind, Path: path, Text: text})
