@@ -75,7 +75,7 @@ func TestMessagesThePageCannotRelayAreAnswered(t *testing.T) {
 
 // TestDroppedMessagesAreShown: what the page does not let through (a frame
 // now at another origin) and what comes from an instance the panel closed
-// get a row saying why; an exit posted while unloading is a note.
+// get a row saying why; the first is a problem, the second a note.
 func TestDroppedMessagesAreShown(t *testing.T) {
 	t.Parallel()
 	_, hs := newTestServer(t)
@@ -100,8 +100,12 @@ func TestDroppedMessagesAreShown(t *testing.T) {
 	}
 	p.ext(inst, `{"id":"late","type":"action","payload":{"command":"detail","value":"user"}}`)
 	row = p.logRow(inst, `"late"`)
-	if !hasDiag(row, "error", "dropped", "closed by the panel's exit") {
-		t.Errorf("the late action shows %v, want a problem", diagsOf(row))
+	// A request that crosses the exit is no fault of the extension's, and
+	// whether it arrives before or after the exit is the machine's speed:
+	// a note that says it goes unanswered, never a problem (the
+	// outbound-call scenario failed so on a loaded CI machine).
+	if !hasDiag(row, "info", "dropped", "it gets no answer") {
+		t.Errorf("the late action shows %v, want a note", diagsOf(row))
 	}
 
 	// An instance closed as it loaded, before it could send init, did

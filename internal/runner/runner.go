@@ -237,9 +237,6 @@ func (st *Stack) play(bctx context.Context, cfg Config, sc *scenario.Scenario) R
 	if err := pauseNewFrames(ctx); err != nil {
 		return rep.finish(fmt.Errorf("open a tab: %w", err), time.Since(started), nil, nil)
 	}
-	if err := pauseNewFrames(ctx); err != nil {
-		return rep.finish(fmt.Errorf("open a tab: %w", err), time.Since(started), nil, nil)
-	}
 	tab := newTabWatch(st.panel, chromedp.FromContext(ctx).Target.TargetID)
 	wctx, stopWatch := context.WithCancel(ctx)
 	var watching sync.WaitGroup
