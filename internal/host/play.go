@@ -27,7 +27,20 @@ type Watch struct {
 	// Diagnostic.IsProblem) and notes, dropped messages among them.
 	Message func(MessageReport)
 	Done    func(error) // nil when every step passed
+	// Settle makes a run that ends (passed or failed, not stopped) wait,
+	// before Done, until the page has posted to the extensions every
+	// delivery the scenario caused (the page acknowledges them), at most
+	// SettleLimit: what the extensions answer to the last steps (their
+	// requests, their exceptions) is then heard as part of the run, on a
+	// busy machine as on an idle one. cpsim test sets it.
+	Settle bool
 }
+
+// SettleLimit bounds Watch.Settle: a page that does not acknowledge its
+// deliveries (gone, or an extension frame that never loads, whose
+// deliveries the page keeps until it gives up on the frame) does not hold
+// the result longer.
+const SettleLimit = 5 * time.Second
 
 // MessageReport is a diagnostic about a message an extension sent (or
 // tried to send: one the page dropped or could not relay), with what the
@@ -229,6 +242,10 @@ func (s *Server) startPlay(ss *session, b *batch, sc *scenario.Scenario, speed f
 	s.log.Info("scenario started", "session", ss.id, "scenario", sc.Name)
 	go func() {
 		err := p.run.Play(ctx)
+		var failed *scenario.Failure
+		if w.Settle && (err == nil || errors.As(err, &failed)) {
+			s.settle(ctx, ss)
+		}
 		s.locked(ss, func(b *batch) {
 			if ss.play != p {
 				return
@@ -252,6 +269,20 @@ func (s *Server) startPlay(ss *session, b *batch, sc *scenario.Scenario, speed f
 		}
 	}()
 	return nil
+}
+
+// settle waits until the page has posted every delivery sent so far, or
+// SettleLimit has passed, or ctx ends.
+func (s *Server) settle(ctx context.Context, ss *session) {
+	delivered := make(chan struct{})
+	s.locked(ss, func(*batch) { ss.whenDelivered(func() { close(delivered) }) })
+	limit := time.NewTimer(SettleLimit)
+	defer limit.Stop()
+	select {
+	case <-delivered:
+	case <-limit.C:
+	case <-ctx.Done():
+	}
 }
 
 // stopPlay stops the scenario playing, if any. The caller holds ss.mu.

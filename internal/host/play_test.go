@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"testing/synctest"
+	"time"
 
 	"github.com/cpsim/cpsim/internal/scenario"
 	"github.com/cpsim/cpsim/internal/state"
@@ -268,4 +269,54 @@ func TestRestartedSessionNumbersOn(t *testing.T) {
 		}
 		return false
 	})
+}
+
+// TestASettledRunWaitsForThePage: with Watch.Settle (cpsim test), a run
+// that ends is done only once the page has posted every delivery of its
+// last steps, so that what the extensions do with them is heard as part of
+// the run; a page that never acknowledges holds it SettleLimit at most.
+// Reproduces cpsim test passing an extension that threw on the answer to
+// its request when the machine was slow to post that answer.
+func TestASettledRunWaitsForThePage(t *testing.T) {
+	t.Parallel()
+	for _, acks := range []bool{true, false} {
+		t.Run(fmt.Sprintf("page acknowledges: %v", acks), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				sc := parseScenario(t, "held", `name: held
+steps:
+  - incoming: {as: call1, channel: phone}
+  - accept: call1
+  - expect: {type: init, within: 1h}
+  - hold: call1
+`)
+				srv, pp := newPipeServer(t)
+				done := make(chan error, 1)
+				srv.PlayInNextSession(sc, 1, Watch{Settle: true, Done: func(err error) { done <- err }})
+				start := time.Now()
+				p := pp.dial(t, "", 0, true)
+				inst := p.instanceOf(p.waitFor(func(f map[string]any) bool {
+					return f["t"] == "v" && len(f["v"].(map[string]any)["interactions"].([]any)) > 0
+				})["v"].(map[string]any)["interactions"].([]any)[0].(map[string]any)["id"].(string))
+				p.ext(inst, `{"id":"i","type":"init","payload":true}`)
+				p.waitFor(func(f map[string]any) bool {
+					return f["t"] == "d" && f["m"].(map[string]any)["type"] == "state" && strings.Contains(fmt.Sprint(f["m"]), "hold")
+				})
+				synctest.Wait()
+				select {
+				case err := <-done:
+					t.Fatalf("the run was done (%v) before the page posted its last deliveries", err)
+				default:
+				}
+				if acks {
+					p.send(map[string]any{"t": "a", "seq": float64(p.seq)})
+				}
+				if err := <-done; err != nil {
+					t.Fatalf("the run failed: %v", err)
+				}
+				if took := time.Since(start); acks == (took >= SettleLimit) {
+					t.Errorf("the run was done after %s; the page acknowledged: %v", took, acks)
+				}
+			})
+		})
+	}
 }

@@ -45,6 +45,7 @@ type session struct {
 	viewTimer *time.Timer
 	closed    bool
 	later     []func() // calls to make once the lock is let go (a run's watch)
+	delivered []func() // calls to make once the outbox is empty (whenDelivered)
 	play      *play    // the scenario playing, if any
 	// played is the last frame of the scenario that played last, for a
 	// page that comes back after it ended.
@@ -361,6 +362,23 @@ func (s *session) acked(seq uint64) {
 		i++
 	}
 	s.outbox = s.outbox[i:]
+	if len(s.outbox) == 0 {
+		for _, f := range s.delivered {
+			f()
+		}
+		s.delivered = nil
+	}
+}
+
+// whenDelivered calls f once the page has acknowledged every delivery
+// sent so far: at once when it has. f runs under the session's lock and
+// must not block. The caller holds s.mu.
+func (s *session) whenDelivered(f func()) {
+	if len(s.outbox) == 0 {
+		f()
+		return
+	}
+	s.delivered = append(s.delivered, f)
 }
 
 // resend puts every unacknowledged delivery after seq in the batch again.

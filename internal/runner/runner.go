@@ -223,6 +223,7 @@ func (st *Stack) play(bctx context.Context, cfg Config, sc *scenario.Scenario) R
 		Progress: rep.progress,
 		Message:  rep.message,
 		Done:     func(err error) { done <- err },
+		Settle:   true,
 	})
 
 	ctx, cancel := chromedp.NewContext(bctx)
@@ -258,7 +259,11 @@ func (st *Stack) play(bctx context.Context, cfg Config, sc *scenario.Scenario) R
 		}
 	}
 	took := time.Since(started)
-	time.Sleep(100 * time.Millisecond) // let errors of the last step arrive
+	// The page has posted every delivery of the last steps (Watch.Settle);
+	// let the frames handle them, so that what they throw is heard.
+	sctx, cancelSettle := context.WithTimeout(ctx, host.SettleLimit)
+	tab.settle(sctx)
+	cancelSettle()
 	return rep.finish(err, took, tab.loads.list(), tab.errs.list())
 }
 

@@ -30,6 +30,8 @@ type tabWatch struct {
 	mu       sync.Mutex
 	sessions map[target.SessionID]frameSession
 	arrived  []target.SessionID // frames attached and paused, not yet let run
+	lastID   int64              // of the commands settle sent, from 1000: clear of frames' own
+	answers  map[int64]chan struct{}
 }
 
 // frameSession is the session of a frame's target.
@@ -45,6 +47,8 @@ func newTabWatch(panel string, tab target.ID) *tabWatch {
 		errs:     &extensionErrors{panel: panel},
 		loads:    newFrameLoads(cdp.FrameID(tab)),
 		sessions: map[target.SessionID]frameSession{},
+		answers:  map[int64]chan struct{}{},
+		lastID:   1000,
 	}
 }
 
@@ -122,10 +126,20 @@ func (w *tabWatch) frameMessage(m *target.EventReceivedMessageFromTarget) {
 		return
 	}
 	var msg struct {
+		ID     int64           `json:"id"`
 		Method string          `json:"method"`
 		Params json.RawMessage `json:"params"`
 	}
 	if json.Unmarshal([]byte(m.Message), &msg) != nil {
+		return
+	}
+	if msg.Method == "" {
+		w.mu.Lock()
+		if c, ok := w.answers[msg.ID]; ok {
+			delete(w.answers, msg.ID)
+			close(c)
+		}
+		w.mu.Unlock()
 		return
 	}
 	switch msg.Method {
@@ -176,6 +190,10 @@ func (w *tabWatch) listen(ctx context.Context) (wake <-chan struct{}) {
 			case appeared <- struct{}{}:
 			default:
 			}
+		case *target.EventDetachedFromTarget:
+			w.mu.Lock()
+			delete(w.sessions, ev.SessionID)
+			w.mu.Unlock()
 		case *target.EventTargetInfoChanged:
 			w.infoChanged(ev.TargetInfo)
 		case *target.EventReceivedMessageFromTarget:
@@ -234,6 +252,38 @@ func (w *tabWatch) frames(ctx context.Context, wake <-chan struct{}) {
 		select {
 		case <-ctx.Done():
 		case <-wake:
+		}
+	}
+}
+
+// settle waits until every extension frame of the tab has run what it had
+// to do when settle was called, such as handling the last messages the
+// page posted to it: each frame evaluates a promise that resolves on a
+// later turn of its event loop, after the tasks already queued there, the
+// page's messages among them. So an exception an extension throws on the
+// last step of a scenario is heard, however busy the machine; ctx bounds
+// the wait, for a frame that is busy for good.
+func (w *tabWatch) settle(ctx context.Context) {
+	c := chromedp.FromContext(ctx)
+	w.mu.Lock()
+	var waits []chan struct{}
+	for session := range w.sessions {
+		w.lastID++
+		id := w.lastID
+		done := make(chan struct{})
+		w.answers[id] = done
+		waits = append(waits, done)
+		msg := fmt.Sprintf(`{"id":%d,"method":"Runtime.evaluate","params":{"expression":"new Promise((r) => setTimeout(r, 0))","awaitPromise":true}}`, id)
+		w.mu.Unlock()
+		_ = c.Target.Call(ctx, "Target.sendMessageToTarget", map[string]any{"sessionId": session, "message": msg}, nil)
+		w.mu.Lock()
+	}
+	w.mu.Unlock()
+	for _, done := range waits {
+		select {
+		case <-done:
+		case <-ctx.Done():
+			return
 		}
 	}
 }
