@@ -29,6 +29,7 @@ type inFrame struct {
 	N       int64           `json:"n"`
 	E       json.RawMessage `json:"e"`
 	From    uint64          `json:"from"`
+	Rec     json.RawMessage `json:"rec"` // a recording to write as a scenario
 }
 
 // batch collects the frames of one step; they leave as one websocket
@@ -180,6 +181,8 @@ type resultFrame struct {
 	N       int64  `json:"n"`
 	Error   string `json:"error,omitempty"`
 	Created string `json:"created,omitempty"`
+	YAML    string `json:"yaml,omitempty"`  // answer to rec: the scenario file
+	Steps   int    `json:"steps,omitempty"` // answer to rec: how many steps it has
 }
 
 type problemsFrame struct {

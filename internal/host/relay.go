@@ -327,6 +327,8 @@ func (ss *session) frame(b *batch, f inFrame) *protocolError {
 			r.Error = err.Error()
 		}
 		b.frame(r)
+	case "rec":
+		b.frame(recordingResult(f))
 	case "log":
 		ss.logFrom(b, f.From)
 	case "hello":

@@ -29,14 +29,33 @@ type Scenario struct {
 	// with the scenario's own agent, queues and extensions over it.
 	Data  *state.Data
 	Steps []Step
+
+	// sections are the scenario's own agent, queues and extensions as
+	// written, on one line each, for Format.
+	sections []section
 }
+
+// section is a top-level key of a scenario file and its value in flow
+// style.
+type section struct{ key, value string }
 
 // Step is one step of a scenario.
 type Step struct {
 	Line, Column int
 	Kind         string // the step's name: accept, expect, ...
 	Text         string // the step as written, for progress and failures
-	run          func(r *stepRun) error
+	// Event is the event of the vocabulary the step performs, with its
+	// interactions named by the scenario's names (the one a step acts on
+	// when it does not say is named); nil for a step that is no event
+	// (wait, expect, ...), which Format writes as Text.
+	Event state.Event
+	// As is the name the step gives the interaction it creates: given
+	// with as, or made up (phone1).
+	As string
+	// Note is a comment Format writes above the step; Parse leaves it
+	// empty.
+	Note string
+	run  func(r *stepRun) error
 }
 
 // Parse reads a scenario. base is the data it will run on (cpsim's data:
@@ -98,6 +117,7 @@ func (p *parser) scenario(root *yaml.Node) {
 			}
 		case "agent", "queues", "extensions":
 			dataNode.Content = append(dataNode.Content, k, v)
+			sc.sections = append(sc.sections, section{k.Value, flowText(v)})
 		case "steps":
 			steps = v
 		default:

@@ -24,6 +24,12 @@ func (s *Session) Apply(ev Event) (Output, error) {
 	return s.end(), err
 }
 
+// The event types below are the panel's vocabulary. Each field's json tag
+// is its name in the page's e frames (docs/relay.md), its yaml tag its name
+// in a scenario step (docs/scenarios.md): a field tagged yaml:"in" names an
+// interaction, by id on the wire and by a scenario's name in a step. Kinds
+// lists them all, with what the wire and the steps need to know of each.
+
 // Login logs the agent in; the global extensions start.
 type Login struct{}
 
@@ -32,111 +38,152 @@ type Logout struct{}
 
 // SetWorkStatus changes the agent's work status: ready, not_ready or
 // wrap_up.
-type SetWorkStatus struct{ Status string }
+type SetWorkStatus struct {
+	Status string `json:"status" yaml:"status"`
+}
 
 // SetProfile activates a presence profile, by name or id.
-type SetProfile struct{ Profile string }
+type SetProfile struct {
+	Profile string `json:"profile" yaml:"profile"`
+}
 
 // SetPhoneStatus connects or disconnects the agent's softphone.
-type SetPhoneStatus struct{ Status string }
+type SetPhoneStatus struct {
+	Status string `json:"status" yaml:"status"`
+}
 
 // SetServe starts or stops the agent serving a queue.
 type SetServe struct {
-	Queue string
-	Serve bool
+	Queue string `json:"queue" yaml:"queue"`
+	Serve bool   `json:"serve" yaml:"on"`
 }
 
 // Incoming is a customer reaching a queue: a call, a chat, an email, an SMS
 // or a WhatsApp message. The new interaction's id is in Output.Created.
 type Incoming struct {
-	Channel string
-	Queue   string // name or id; empty: the channel's first queue
-	From    string // caller number, chat alias or email address
-	To      string // dialled number or address; empty: the queue's
-	Subject string
-	Content string // first chat message, or the email body
-	CAD     map[string]any
+	Channel string         `json:"channel" yaml:"channel"`
+	Queue   string         `json:"queue,omitempty" yaml:"queue"`     // name or id; empty: the channel's first queue
+	From    string         `json:"from,omitempty" yaml:"from"`       // caller number, chat alias or email address
+	To      string         `json:"to,omitempty" yaml:"to"`           // dialled number or address; empty: the queue's
+	Subject string         `json:"subject,omitempty" yaml:"subject"` //
+	Content string         `json:"content,omitempty" yaml:"content"` // first chat message, or the email body
+	CAD     map[string]any `json:"cad,omitempty" yaml:"cad"`
 }
 
 // Accept, Reject, Pick, Hangup and Handle are the agent's buttons on an
 // interaction. Hangup is also the customer hanging up.
 type (
-	Accept struct{ ID string }
-	Reject struct{ ID string }
-	Pick   struct{ ID string }
-	Hangup struct{ ID string }
-	Handle struct{ ID string }
+	Accept struct {
+		ID string `json:"id" yaml:"in"`
+	}
+	Reject struct {
+		ID string `json:"id" yaml:"in"`
+	}
+	Pick struct {
+		ID string `json:"id" yaml:"in"`
+	}
+	Hangup struct {
+		ID string `json:"id" yaml:"in"`
+	}
+	Handle struct {
+		ID string `json:"id" yaml:"in"`
+	}
 )
 
-// CallState holds, mutes or records a call: Op is one of CallStateOps.
+// CallState holds, mutes or records a call: Op is one of CallStateOps. On
+// the wire and in steps, each of hold, unhold, mute and unmute is an event
+// of its own, and Op is its name; recording is Record.
 type CallState struct {
-	ID string
-	Op string
+	ID string `json:"id" yaml:"in"`
+	Op string `json:"-" yaml:"-"`
+}
+
+// Record starts or stops recording a call.
+type Record struct {
+	ID string `json:"id" yaml:"in"`
+	On bool   `json:"on" yaml:"-"` // in a step: do: start or do: stop
 }
 
 // Transfer hands an interaction on, with caller data for the receiver.
 type Transfer struct {
-	ID  string
-	To  string
-	CAD map[string]any
+	ID  string         `json:"id" yaml:"in"`
+	To  string         `json:"to" yaml:"to"`
+	CAD map[string]any `json:"cad,omitempty" yaml:"cad"`
 }
 
 // Consult starts a consultation on a phone call or a chat.
 type Consult struct {
-	ID string
-	To string
+	ID string `json:"id" yaml:"in"`
+	To string `json:"to" yaml:"to"`
 }
 
 // Join joins a consultation with its original call; ID may name either.
-type Join struct{ ID string }
+type Join struct {
+	ID string `json:"id" yaml:"in"`
+}
 
 // SetCAD merges caller data into an interaction; a nil value removes a key.
 type SetCAD struct {
-	ID  string
-	Set map[string]any
+	ID  string         `json:"id" yaml:"in"`
+	Set map[string]any `json:"set" yaml:"set"`
 }
 
-// Say adds a message to a conversation: from the customer, or the agent.
+// Say adds a message to a conversation: From is customer (or empty) or
+// agent.
 type Say struct {
-	ID    string
-	Agent bool
-	Text  string
+	ID   string `json:"id" yaml:"in"`
+	From string `json:"from" yaml:"from"`
+	Text string `json:"text" yaml:"text"`
 }
 
 // Typing shows or hides the customer's typing indicator.
 type Typing struct {
-	ID string
-	On bool
+	ID string `json:"id" yaml:"in"`
+	On bool   `json:"on" yaml:"on"`
 }
 
 // Outcome ends the ringing of an outgoing call: Result is one of Outcomes.
 type Outcome struct {
-	ID     string
-	Result string
+	ID     string `json:"id" yaml:"in"`
+	Result string `json:"result" yaml:"result"`
 }
 
 // Outbound is the agent starting an outgoing interaction from the panel.
-type Outbound struct{ Request OutboundRequest }
+type Outbound struct {
+	Channel string     `json:"channel" yaml:"channel"`
+	To      Recipients `json:"to" yaml:"to"`
+	From    string     `json:"from,omitempty" yaml:"from"`
+	Subject string     `json:"subject,omitempty" yaml:"subject"`
+	Content string     `json:"content,omitempty" yaml:"content"`
+}
 
 // Confirm and Cancel answer an extension's outbound that waits for the
 // agent; ID is the pending request's id from the View.
 type (
-	Confirm struct{ ID string }
-	Cancel  struct{ ID string }
+	Confirm struct {
+		ID string `json:"id" yaml:"-"`
+	}
+	Cancel struct {
+		ID string `json:"id" yaml:"-"`
+	}
 )
 
 // SelectInteraction makes an interaction the active one.
-type SelectInteraction struct{ ID string }
+type SelectInteraction struct {
+	ID string `json:"id" yaml:"in"`
+}
 
 // SelectExtension opens an extension instance in the sidebar.
-type SelectExtension struct{ Instance string }
+type SelectExtension struct {
+	Instance string `json:"instance" yaml:"instance"`
+}
 
 // Send posts a raw message into an instance as is, without the cache rules,
 // to see how an extension copes with it. It is validated, and problems are
 // reported as warnings, but sent anyway.
 type Send struct {
-	Instance string
-	Data     json.RawMessage
+	Instance string          `json:"instance" yaml:"instance"`
+	Data     json.RawMessage `json:"message" yaml:"-"`
 }
 
 // State sends a state message through the normal routing and cache rules
@@ -144,34 +191,37 @@ type Send struct {
 // high-level events cannot express. ID may be empty for attributes that
 // name no interaction.
 type State struct {
-	ID        string
-	Attribute string
-	Value     any
+	ID        string `json:"id,omitempty" yaml:"in"`
+	Attribute string `json:"attribute" yaml:"attribute"`
+	Value     any    `json:"value" yaml:"value"`
 }
 
 // Status sends a status message to every instance without changing the
 // model.
 type Status struct {
-	Attribute string
-	Value     any
+	Attribute string `json:"attribute" yaml:"attribute"`
+	Value     any    `json:"value" yaml:"value"`
 }
 
 // FailNextInit makes the next init answer an error with Reason (default
 // "initiation failure", the seed's own example).
-type FailNextInit struct{ Reason string }
+type FailNextInit struct {
+	Reason string `json:"reason,omitempty" yaml:"reason"`
+}
 
 // FailCommand makes every action of Command answer an error with Reason;
 // an empty Reason stops it.
 type FailCommand struct {
-	Command string
-	Reason  string
+	Command string `json:"command" yaml:"command"`
+	Reason  string `json:"reason" yaml:"reason"`
 }
 
 // DelayCommand makes the responses to Command (an action command, or
-// "init") arrive By later; zero stops it.
+// "init") arrive By later; zero stops it. On the wire By is ms, a number of
+// milliseconds (see its MarshalJSON).
 type DelayCommand struct {
-	Command string
-	By      time.Duration
+	Command string        `json:"command" yaml:"command"`
+	By      time.Duration `json:"ms" yaml:"by"` // on the wire, milliseconds
 }
 
 // ClearFaults removes every injected fault.
@@ -282,6 +332,14 @@ func (s *Session) with(id string, f func(*Interaction) error) error {
 	return f(it)
 }
 
+func (e Record) apply(s *Session) error {
+	op := "stopRecording"
+	if e.On {
+		op = "startRecording"
+	}
+	return CallState{ID: e.ID, Op: op}.apply(s)
+}
+
 func (e CallState) apply(s *Session) error {
 	if !slices.Contains(CallStateOps(), e.Op) {
 		return errors.New(unknownWord("callState value", e.Op, CallStateOps()))
@@ -321,7 +379,10 @@ func (e SetCAD) apply(s *Session) error {
 }
 
 func (e Say) apply(s *Session) error {
-	return s.with(e.ID, func(it *Interaction) error { return s.say(it, e.Agent, e.Text) })
+	if e.From != "" && e.From != "customer" && e.From != "agent" {
+		return fmt.Errorf("say needs from: customer or agent, not %q", e.From)
+	}
+	return s.with(e.ID, func(it *Interaction) error { return s.say(it, e.From == "agent", e.Text) })
 }
 
 func (e Typing) apply(s *Session) error {
@@ -349,7 +410,7 @@ func (e Outcome) apply(s *Session) error {
 }
 
 func (e Outbound) apply(s *Session) error {
-	r := e.Request
+	r := OutboundRequest{Channel: e.Channel, To: e.To, From: e.From, Subject: e.Subject, Content: e.Content}
 	if !slices.Contains([]string{Phone, SMS, WhatsApp, Email}, r.Channel) {
 		return errors.New(unknownWord("outbound channel", r.Channel, []string{Phone, SMS, WhatsApp, Email}))
 	}

@@ -168,7 +168,7 @@ func TestEvents(t *testing.T) {
 		{name: "an outbound call while logged out",
 			prep: func(h *harness) string { h.apply(Logout{}); return "" },
 			event: func(string) Event {
-				return Outbound{Request: OutboundRequest{Channel: Phone, To: []string{"1"}}}
+				return Outbound{Channel: Phone, To: Recipients{"1"}}
 			},
 			wantErr: "the agent is logged out"},
 
@@ -185,7 +185,7 @@ func TestEvents(t *testing.T) {
 			event: func(id string) Event { return Say{ID: id, Text: "Hello?"} },
 			want:  []string{"message={}"}},
 		{name: "the agent writes to an offered chat", prep: func(h *harness) string { return h.incoming(Incoming{Channel: Chat}) },
-			event: func(id string) Event { return Say{ID: id, Agent: true, Text: "Hi"} }, wantErr: "the agent cannot write to it"},
+			event: func(id string) Event { return Say{ID: id, From: "agent", Text: "Hi"} }, wantErr: "the agent cannot write to it"},
 		{name: "the customer writes to a call", prep: func(h *harness) string { id, _ := h.accepted(Phone); return id },
 			event: func(id string) Event { return Say{ID: id, Text: "Hi"} }, wantErr: "message is for chat, sms and whatsapp interactions"},
 		{name: "typing changes no notified attribute", prep: func(h *harness) string { id, _ := h.accepted(Chat); return id },
@@ -283,7 +283,7 @@ func modelOf(t *testing.T, h *harness) string {
 }
 
 func outgoingCall(h *harness) string {
-	o := h.apply(Outbound{Request: OutboundRequest{Channel: Phone, To: []string{"+358409999999"}}})
+	o := h.apply(Outbound{Channel: Phone, To: Recipients{"+358409999999"}})
 	return o.Created
 }
 

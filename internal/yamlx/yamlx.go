@@ -229,8 +229,8 @@ func syntaxMessage(src []byte) string {
 // struct does not have is an error with a did-you-mean hint. Supported
 // targets: structs, pointers, slices, string-keyed maps, strings, bools,
 // integers, floats, time.Duration ("500ms", "2s"), `any`, *yaml.Node (kept
-// as is) and Pos. Every mistake in n is reported, as an Errors; v holds
-// what could be decoded.
+// as is), Pos, and types that implement yaml.Unmarshaler. Every mistake in
+// n is reported, as an Errors; v holds what could be decoded.
 func Decode(file string, n *yaml.Node, v any) error {
 	rv := reflect.ValueOf(v)
 	if rv.Kind() != reflect.Pointer || rv.IsNil() {
@@ -310,6 +310,16 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value) error {
 	if v.Type() == durationType {
 		d.duration(n, v)
 		return nil
+	}
+	if v.CanAddr() {
+		if u, ok := v.Addr().Interface().(yaml.Unmarshaler); ok {
+			// A type that reads its own YAML (a string or a list, say):
+			// its mistake is reported at the node.
+			if err := u.UnmarshalYAML(n); err != nil {
+				d.fail(n, "%s", err)
+			}
+			return nil
+		}
 	}
 	switch v.Kind() {
 	case reflect.Struct:
