@@ -23,7 +23,7 @@ import (
 	"github.com/cpsim/cpsim/internal/host"
 	"github.com/cpsim/cpsim/internal/scenario"
 	"github.com/cpsim/cpsim/internal/state"
-	"github.com/cpsim/cpsim/internal/yamlx"
+	"github.com/cpsim/cpsim/internal/suggest"
 	"github.com/cpsim/cpsim/scenarios"
 	"github.com/cpsim/cpsim/web"
 )
@@ -580,7 +580,7 @@ func findScenario(arg string, library []*scenario.Scenario, data *state.Data) (*
 	for _, sc := range library {
 		names = append(names, strings.TrimSuffix(sc.File, ".yaml"))
 	}
-	if c := yamlx.Closest(strings.TrimSuffix(filepath.Base(arg), ".yaml"), names); c != "" {
+	if c, ok := suggest.Closest(strings.TrimSuffix(filepath.Base(arg), ".yaml"), names); ok {
 		return nil, fmt.Errorf("%s: no such file, and no built-in scenario of that name (did you mean %s?)", arg, c)
 	}
 	return nil, fmt.Errorf("%s: no such file, and no built-in scenario of that name (they are %s)", arg, strings.Join(names, ", "))

@@ -12,6 +12,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/cpsim/cpsim/internal/suggest"
 	"github.com/cpsim/cpsim/internal/yamlx"
 )
 
@@ -152,8 +153,8 @@ func oneOf(file string, p yamlx.Pos, field, v string, allowed []string) error {
 		quoted = append(quoted, fmt.Sprintf("%q", a))
 	}
 	e.Hint = "use one of " + strings.Join(quoted, ", ")
-	if best := yamlx.Closest(v, allowed); best != "" && v != "" {
-		e.Hint = fmt.Sprintf("did you mean %q?", best)
+	if hint := suggest.Hint(v, allowed); hint != "" && v != "" {
+		e.Hint = hint
 	}
 	return e
 }

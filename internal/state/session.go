@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/cpsim/cpsim/internal/yamlx"
+	"github.com/cpsim/cpsim/internal/suggest"
 )
 
 // Session is one agent's Communication Panel: the agent, the queues, the
@@ -570,8 +570,8 @@ func (s *Session) receiveMessage(from string, data []byte) {
 		report(SeverityError, "protocol", "/type", typ+" is a panel-to-extension type", id)
 	default:
 		reason := fmt.Sprintf("unknown message type %q: send init, exit or action", typ)
-		if best := yamlx.Closest(typ, []string{"init", "exit", "action"}); best != "" {
-			reason = fmt.Sprintf("unknown message type %q: did you mean %q?", typ, best)
+		if hint := suggest.Hint(typ, []string{"init", "exit", "action"}); hint != "" {
+			reason = fmt.Sprintf("unknown message type %q: %s", typ, hint)
 		}
 		s.answerError(in, id, reason)
 		report(SeverityError, "protocol", "/type", reason, id)
