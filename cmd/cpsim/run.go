@@ -19,6 +19,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cpsim/cpsim/internal/config"
 	"github.com/cpsim/cpsim/internal/demo"
 	"github.com/cpsim/cpsim/internal/host"
 	"github.com/cpsim/cpsim/internal/scenario"
@@ -228,10 +229,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		if err != nil {
 			return usageError{err}
 		}
-		if data, err = state.ParseData(o.config, src); err != nil {
+		if data, err = config.Parse(o.config, src); err != nil {
 			return usageError{err}
 		}
-	} else if data, err = state.DefaultData(); err != nil {
+	} else if data, err = config.Default(); err != nil {
 		return err
 	}
 

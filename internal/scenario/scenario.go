@@ -16,6 +16,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/cpsim/cpsim/internal/config"
 	"github.com/cpsim/cpsim/internal/state"
 	"github.com/cpsim/cpsim/internal/suggest"
 	"github.com/cpsim/cpsim/internal/yamlx"
@@ -120,7 +121,7 @@ func (p *parser) scenario(root *yaml.Node) {
 		p.errs.Add(&yamlx.Error{File: file, Line: root.Line, Column: root.Column, Msg: "the scenario has no name", Hint: "add name: a few words"})
 	}
 	if len(dataNode.Content) > 0 {
-		if err := state.DecodeData(file, dataNode, sc.Data); err != nil {
+		if err := config.Decode(file, dataNode, sc.Data); err != nil {
 			p.errs.Add(err)
 			// The names the steps use cannot be checked against data that
 			// is wrong: only its own mistakes are reported.
