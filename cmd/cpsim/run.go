@@ -21,6 +21,7 @@ import (
 
 	"github.com/cpsim/cpsim/internal/config"
 	"github.com/cpsim/cpsim/internal/demo"
+	"github.com/cpsim/cpsim/internal/extcheck"
 	"github.com/cpsim/cpsim/internal/host"
 	"github.com/cpsim/cpsim/internal/scenario"
 	"github.com/cpsim/cpsim/internal/state"
@@ -300,7 +301,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		AutoPlay:  autoPlay,
 		Speed:     o.speed,
 		Check: func(ctx context.Context, url string) []host.Problem {
-			return host.CheckExtension(ctx, checkClient, panelURL, url)
+			return extcheck.Check(ctx, checkClient, panelURL, url)
 		},
 	})
 	if err != nil {

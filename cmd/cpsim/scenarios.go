@@ -14,7 +14,7 @@ import (
 
 	"github.com/cpsim/cpsim/internal/config"
 	"github.com/cpsim/cpsim/internal/demo"
-	"github.com/cpsim/cpsim/internal/host"
+	"github.com/cpsim/cpsim/internal/extcheck"
 	"github.com/cpsim/cpsim/internal/runner"
 	"github.com/cpsim/cpsim/internal/scenario"
 	"github.com/cpsim/cpsim/internal/state"
@@ -302,7 +302,7 @@ func prepareExtensions(ctx context.Context, st *runner.Stack, wait time.Duration
 			return usageError{err}
 		}
 	}
-	problems := host.CheckExtensions(ctx, &http.Client{Timeout: 5 * time.Second}, st.PanelURL(), urls)
+	problems := extcheck.CheckAll(ctx, &http.Client{Timeout: 5 * time.Second}, st.PanelURL(), urls)
 	for _, p := range problems {
 		fmt.Fprintf(stdout, "start-up check: %s: %s\n", p.Level, p.Text)
 	}
