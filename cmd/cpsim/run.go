@@ -19,11 +19,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cpsim/cpsim/internal/config"
 	"github.com/cpsim/cpsim/internal/demo"
+	"github.com/cpsim/cpsim/internal/extcheck"
 	"github.com/cpsim/cpsim/internal/host"
 	"github.com/cpsim/cpsim/internal/scenario"
 	"github.com/cpsim/cpsim/internal/state"
-	"github.com/cpsim/cpsim/internal/yamlx"
+	"github.com/cpsim/cpsim/internal/suggest"
 	"github.com/cpsim/cpsim/scenarios"
 	"github.com/cpsim/cpsim/web"
 )
@@ -228,10 +230,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		if err != nil {
 			return usageError{err}
 		}
-		if data, err = state.ParseData(o.config, src); err != nil {
+		if data, err = config.Parse(o.config, src); err != nil {
 			return usageError{err}
 		}
-	} else if data, err = state.DefaultData(); err != nil {
+	} else if data, err = config.Default(); err != nil {
 		return err
 	}
 
@@ -299,7 +301,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		AutoPlay:  autoPlay,
 		Speed:     o.speed,
 		Check: func(ctx context.Context, url string) []host.Problem {
-			return host.CheckExtension(ctx, checkClient, panelURL, url)
+			return extcheck.Check(ctx, checkClient, panelURL, url)
 		},
 	})
 	if err != nil {
@@ -580,7 +582,7 @@ func findScenario(arg string, library []*scenario.Scenario, data *state.Data) (*
 	for _, sc := range library {
 		names = append(names, strings.TrimSuffix(sc.File, ".yaml"))
 	}
-	if c := yamlx.Closest(strings.TrimSuffix(filepath.Base(arg), ".yaml"), names); c != "" {
+	if c, ok := suggest.Closest(strings.TrimSuffix(filepath.Base(arg), ".yaml"), names); ok {
 		return nil, fmt.Errorf("%s: no such file, and no built-in scenario of that name (did you mean %s?)", arg, c)
 	}
 	return nil, fmt.Errorf("%s: no such file, and no built-in scenario of that name (they are %s)", arg, strings.Join(names, ", "))

@@ -12,8 +12,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cpsim/cpsim/internal/config"
 	"github.com/cpsim/cpsim/internal/demo"
-	"github.com/cpsim/cpsim/internal/host"
+	"github.com/cpsim/cpsim/internal/extcheck"
 	"github.com/cpsim/cpsim/internal/runner"
 	"github.com/cpsim/cpsim/internal/scenario"
 	"github.com/cpsim/cpsim/internal/state"
@@ -29,15 +30,15 @@ func (e failedError) Error() string {
 
 // baseData is the data a scenario is read over: -config's, or the
 // built-in one.
-func baseData(config string) (*state.Data, error) {
-	if config == "" {
-		return state.DefaultData()
+func baseData(file string) (*state.Data, error) {
+	if file == "" {
+		return config.Default()
 	}
-	src, err := os.ReadFile(config)
+	src, err := os.ReadFile(file)
 	if err != nil {
 		return nil, usageError{err}
 	}
-	d, err := state.ParseData(config, src)
+	d, err := config.Parse(file, src)
 	if err != nil {
 		return nil, usageError{err}
 	}
@@ -119,7 +120,7 @@ func listScenarios(args []string, stdout, stderr io.Writer) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	data, err := state.DefaultData()
+	data, err := config.Default()
 	if err != nil {
 		return err
 	}
@@ -301,7 +302,7 @@ func prepareExtensions(ctx context.Context, st *runner.Stack, wait time.Duration
 			return usageError{err}
 		}
 	}
-	problems := host.CheckExtensions(ctx, &http.Client{Timeout: 5 * time.Second}, st.PanelURL(), urls)
+	problems := extcheck.CheckAll(ctx, &http.Client{Timeout: 5 * time.Second}, st.PanelURL(), urls)
 	for _, p := range problems {
 		fmt.Fprintf(stdout, "start-up check: %s: %s\n", p.Level, p.Text)
 	}

@@ -24,6 +24,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/cpsim/cpsim/internal/config"
 	"github.com/cpsim/cpsim/internal/demo"
 	"github.com/cpsim/cpsim/internal/host"
 	"github.com/cpsim/cpsim/internal/runner"
@@ -98,7 +99,7 @@ func startStack(t testing.TB, exts func(demo string) []state.ExtensionData, edit
 		panel: "http://" + panelLn.Addr().String(),
 		demo:  fmt.Sprintf("http://localhost:%d", demoLn.Addr().(*net.TCPAddr).Port),
 	}
-	data, err := state.DefaultData()
+	data, err := config.Default()
 	if err != nil {
 		t.Fatal(err)
 	}

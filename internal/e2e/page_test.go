@@ -15,7 +15,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/cpsim/cpsim/internal/demo"
-	"github.com/cpsim/cpsim/internal/host"
+	"github.com/cpsim/cpsim/internal/extcheck"
 	"github.com/cpsim/cpsim/internal/state"
 )
 
@@ -138,7 +138,7 @@ func TestUnreachableExtensionIsReported(t *testing.T) {
 	down := fmt.Sprintf("http://localhost:%d/panel.html", ln.Addr().(*net.TCPAddr).Port)
 	ln.Close() // nothing listens there any more
 	st := startStack(t, func(string) []state.ExtensionData { return []state.ExtensionData{{Key: "down", URL: down}} })
-	st.srv.Report(host.CheckExtension(context.Background(), http.DefaultClient, st.panel, down))
+	st.srv.Report(extcheck.Check(context.Background(), http.DefaultClient, st.panel, down))
 
 	ctx := st.tab(t)
 	waitJS(t, ctx, `[...document.querySelectorAll('[data-testid="problem"][data-level="error"]')].some(p => p.textContent.includes("cannot reach `+down+`") && p.textContent.includes("Is the extension's server running?"))`)

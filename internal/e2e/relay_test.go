@@ -9,6 +9,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/cpsim/cpsim/internal/config"
 	"github.com/cpsim/cpsim/internal/host"
 	"github.com/cpsim/cpsim/internal/scenario"
 	"github.com/cpsim/cpsim/internal/state"
@@ -138,7 +139,7 @@ func TestProblemsScreenshot(t *testing.T) {
 	`)})
 	exts := []state.ExtensionData{{Key: "crm", Text: "CRM", URL: base + "/crm.html"}}
 	st := startStack(t, func(string) []state.ExtensionData { return exts })
-	data, err := state.DefaultData()
+	data, err := config.Default()
 	if err != nil {
 		t.Fatal(err)
 	}

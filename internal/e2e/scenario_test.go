@@ -7,10 +7,10 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/cpsim/cpsim/internal/config"
 	"github.com/cpsim/cpsim/internal/demo"
 	"github.com/cpsim/cpsim/internal/host"
 	"github.com/cpsim/cpsim/internal/scenario"
-	"github.com/cpsim/cpsim/internal/state"
 	"github.com/cpsim/cpsim/scenarios"
 )
 
@@ -156,7 +156,7 @@ func TestRecordingPlaysBack(t *testing.T) {
 	choose(t, ctx, tid("record-name"), "Recorded by hand")
 	yaml := eval[string](t, ctx, `document.querySelector('[data-testid="record-yaml"]').value`)
 
-	data, err := state.DefaultData()
+	data, err := config.Default()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// Checking the extensions' URLs (CheckExtension) is not done once: an
+// Checking the extensions' URLs (extcheck.Check) is not done once: an
 // extension's dev server is often started after cpsim, or restarted, so a
 // problem found at start ("cannot reach ... is the server running?") may be
 // gone a minute later, and a working one may break. The server checks a URL

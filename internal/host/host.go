@@ -19,6 +19,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/cpsim/cpsim/internal/extcheck"
 	"github.com/cpsim/cpsim/internal/scenario"
 	"github.com/cpsim/cpsim/internal/state"
 )
@@ -60,7 +61,7 @@ type Config struct {
 	// Speed divides the waits of scenarios played automatically.
 	Speed float64
 	// Check checks an extension URL as the panel will load it, such as
-	// CheckExtension with the panel's origin; nil checks nothing. The
+	// extcheck.Check with the panel's origin; nil checks nothing. The
 	// server checks every URL when CheckExtensions is called, and again
 	// when a page connects and when an instance of it loads, so that the
 	// pages show what is true now.
@@ -72,13 +73,8 @@ type Config struct {
 
 // Problem is something wrong with the configuration that the page shows:
 // an extension that cannot be reached or framed, or one served same-site
-// with the panel.
-type Problem struct {
-	Level string `json:"level"` // "error" or "warning"
-	Kind  string `json:"kind"`  // "unreachable", "framing" or "same-site"
-	Text  string `json:"text"`
-	URL   string `json:"url,omitempty"`
-}
+// with the panel. internal/extcheck finds them.
+type Problem = extcheck.Problem
 
 // Server is the panel: an http.Handler for the page and the relay.
 //
@@ -300,7 +296,7 @@ func (s *Server) currentProblems(origin string) []Problem {
 			continue
 		}
 		seen = append(seen, e.URL)
-		if p := SameSiteProblem(origin, e.URL); p != nil {
+		if p := extcheck.SameSite(origin, e.URL); p != nil {
 			out = append(out, *p)
 		}
 	}

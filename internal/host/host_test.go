@@ -19,6 +19,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/cpsim/cpsim/internal/config"
 	"github.com/cpsim/cpsim/internal/state"
 )
 
@@ -39,7 +40,7 @@ var testAssets = fstest.MapFS{
 
 func testData(t testing.TB) *state.Data {
 	t.Helper()
-	d, err := state.DefaultData()
+	d, err := config.Default()
 	if err != nil {
 		t.Fatal(err)
 	}

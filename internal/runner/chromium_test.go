@@ -16,7 +16,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/cpsim/cpsim/internal/host"
+	"github.com/cpsim/cpsim/internal/extcheck"
 	"github.com/cpsim/cpsim/internal/runner/runnertest"
 	"github.com/cpsim/cpsim/internal/scenario"
 	"github.com/cpsim/cpsim/internal/state"
@@ -189,7 +189,7 @@ steps:
 }
 
 // TestFramingAgreesWithChromium: the start-up check's verdict on framing
-// headers (host.FramingProblems) is Chromium's: for each case, the check
+// headers (extcheck.Framing) is Chromium's: for each case, the check
 // finds an error exactly when Chromium refuses to show the page in the
 // panel's frame.
 func TestFramingAgreesWithChromium(t *testing.T) {
@@ -298,7 +298,7 @@ window.addEventListener("message", (e) => window.loaded.push(Number(e.data)));
 			h.Add(hd.name, hd.value)
 		}
 		checkRefuses := false
-		for _, p := range host.FramingProblems(h, panel, caseURL(i)) {
+		for _, p := range extcheck.Framing(h, panel, caseURL(i)) {
 			checkRefuses = checkRefuses || p.Level == "error"
 		}
 		if chromiumLoads[i] != c.loads {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/cpsim/cpsim/internal/config"
 	"github.com/cpsim/cpsim/internal/host"
 	"github.com/cpsim/cpsim/internal/scenario"
 	"github.com/cpsim/cpsim/internal/state"
@@ -97,7 +98,7 @@ func readLibrary(t testing.TB, data *state.Data) []*scenario.Scenario {
 // listen is cpsim test's stack on the built-in data, closed when t ends.
 func listen(t testing.TB) *Stack {
 	t.Helper()
-	data, err := state.DefaultData()
+	data, err := config.Default()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,7 +140,7 @@ func tenThousandSteps(t testing.TB, data *state.Data) *scenario.Scenario {
 // included; scenario-s is the scenario alone, from opening the page to its
 // last step.
 func BenchmarkTenThousandSteps(b *testing.B) {
-	data, err := state.DefaultData()
+	data, err := config.Default()
 	if err != nil {
 		b.Fatal(err)
 	}

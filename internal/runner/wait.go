@@ -9,7 +9,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/cpsim/cpsim/internal/host"
+	"github.com/cpsim/cpsim/internal/extcheck"
 )
 
 // WaitForURLs waits until each URL answers over HTTP, with any status (its
@@ -64,7 +64,7 @@ func (w waiter) waitFor(ctx context.Context, u string, left, wait time.Duration)
 	if err == nil {
 		return nil
 	}
-	fmt.Fprintf(w.out, "waiting for %s to answer (up to %s): %s\n", u, left.Round(time.Second), host.ReachError(err))
+	fmt.Fprintf(w.out, "waiting for %s to answer (up to %s): %s\n", u, left.Round(time.Second), extcheck.ReachError(err))
 	next := since.Add(w.every)
 	for {
 		select {
@@ -72,7 +72,7 @@ func (w waiter) waitFor(ctx context.Context, u string, left, wait time.Duration)
 			if !errors.Is(ctx.Err(), context.DeadlineExceeded) {
 				return ctx.Err()
 			}
-			return fmt.Errorf("%s did not answer within %s (%s): start the extension's server before cpsim test, or give it longer with -wait", u, wait, host.ReachError(err))
+			return fmt.Errorf("%s did not answer within %s (%s): start the extension's server before cpsim test, or give it longer with -wait", u, wait, extcheck.ReachError(err))
 		case <-time.After(w.poll):
 		}
 		e := w.try(ctx, u)
@@ -85,7 +85,7 @@ func (w waiter) waitFor(ctx context.Context, u string, left, wait time.Duration)
 		}
 		err = e
 		if now := time.Now(); !now.Before(next) {
-			fmt.Fprintf(w.out, "still waiting for %s (%s so far): %s\n", u, now.Sub(since).Round(time.Second), host.ReachError(err))
+			fmt.Fprintf(w.out, "still waiting for %s (%s so far): %s\n", u, now.Sub(since).Round(time.Second), extcheck.ReachError(err))
 			next = next.Add(w.every)
 		}
 	}

@@ -8,7 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/cpsim/cpsim/internal/state"
+	"github.com/cpsim/cpsim/internal/config"
 	"github.com/cpsim/cpsim/internal/yamlx"
 	"github.com/cpsim/cpsim/scenarios"
 )
@@ -26,7 +26,7 @@ const usersQueues = `queues:
 // the others are kept.
 func TestParseLibraryUnderAConfig(t *testing.T) {
 	t.Parallel()
-	d, err := state.ParseData("cpsim.yaml", []byte(usersQueues))
+	d, err := config.Parse("cpsim.yaml", []byte(usersQueues))
 	if err != nil {
 		t.Fatal(err)
 	}

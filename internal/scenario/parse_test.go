@@ -12,13 +12,14 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/cpsim/cpsim/internal/config"
 	"github.com/cpsim/cpsim/internal/state"
 	"github.com/cpsim/cpsim/internal/yamlx"
 )
 
 func base(t testing.TB) *state.Data {
 	t.Helper()
-	d, err := state.DefaultData()
+	d, err := config.Default()
 	if err != nil {
 		t.Fatal(err)
 	}

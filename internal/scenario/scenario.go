@@ -16,7 +16,9 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/cpsim/cpsim/internal/config"
 	"github.com/cpsim/cpsim/internal/state"
+	"github.com/cpsim/cpsim/internal/suggest"
 	"github.com/cpsim/cpsim/internal/yamlx"
 )
 
@@ -124,7 +126,7 @@ func (p *parser) scenario(root *yaml.Node) {
 			p.errs.Add(yamlx.UnknownKey(file, k, known))
 			// A misspelt name or steps is not also missing, and the steps
 			// under a misspelt key are checked all the same.
-			switch yamlx.Closest(k.Value, known) {
+			switch best, _ := suggest.Closest(k.Value, known); best {
 			case "name":
 				nameMisspelt = true
 			case "steps":
@@ -139,7 +141,7 @@ func (p *parser) scenario(root *yaml.Node) {
 		p.errs.Add(&yamlx.Error{File: file, Line: root.Line, Column: root.Column, Msg: "the scenario has no name", Hint: "add name: a few words"})
 	}
 	if len(dataNode.Content) > 0 {
-		if err := state.DecodeData(file, dataNode, sc.Data); err != nil {
+		if err := config.Decode(file, dataNode, sc.Data); err != nil {
 			p.errs.Add(err)
 			// The names the steps use cannot be checked against data that
 			// is wrong: only its own mistakes are reported.
@@ -294,8 +296,8 @@ func (p *parser) use(n *yaml.Node, name string) (string, error) {
 			names = append(names, k)
 		}
 		hint := "define it first with as: in an incoming, consult, outbound, confirm or name step"
-		if best := yamlx.Closest(name, names); best != "" {
-			hint = fmt.Sprintf("did you mean %q?", best)
+		if h := suggest.Hint(name, names); h != "" {
+			hint = h
 		}
 		return "", p.errf(n, hint, "%q is used before as defines it", name)
 	}
@@ -315,8 +317,8 @@ func (p *parser) oneOf(n *yaml.Node, what, v string, allowed []string) error {
 		n = at
 	}
 	hint := "use one of " + strings.Join(allowed, ", ")
-	if best := yamlx.Closest(v, allowed); best != "" && v != "" {
-		hint = fmt.Sprintf("did you mean %q?", best)
+	if h := suggest.Hint(v, allowed); h != "" && v != "" {
+		hint = h
 	}
 	if v == "" {
 		return p.errf(n, hint, "%s is missing", what)
@@ -378,8 +380,8 @@ func (p *parser) extensionKey(n *yaml.Node, key string) error {
 	}
 	p.lacks["extensions"] = true
 	hint := "no extension is configured: add extensions: to the scenario or to the -config file"
-	if best := yamlx.Closest(key, keys); best != "" {
-		hint = fmt.Sprintf("did you mean %q?", best)
+	if h := suggest.Hint(key, keys); h != "" {
+		hint = h
 	} else if len(keys) > 0 {
 		hint = "the extensions are " + strings.Join(keys, ", ")
 	}

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cpsim/cpsim/internal/yamlx"
+	"github.com/cpsim/cpsim/internal/suggest"
 )
 
 // Commands lists the action commands of the API, in the seed's order.
@@ -78,11 +78,11 @@ func (s *Session) action(in *instance, id msgID, msg map[string]any) {
 // unknownWord explains a word that is not one of known, with the word that
 // was most likely meant.
 func unknownWord(what, got string, known []string) string {
-	if best := yamlx.Closest(got, known); best != "" {
+	if best, ok := suggest.Closest(got, known); ok {
 		if strings.EqualFold(strings.TrimSuffix(got, "s"), best) || strings.EqualFold(got, best) {
 			return fmt.Sprintf("unknown %s %q: the %s is %q", what, got, what, best)
 		}
-		return fmt.Sprintf("unknown %s %q: did you mean %q?", what, got, best)
+		return fmt.Sprintf("unknown %s %q: %s", what, got, suggest.Hint(got, known))
 	}
 	return fmt.Sprintf("unknown %s %q: use one of %s", what, got, strings.Join(known, ", "))
 }

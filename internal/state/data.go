@@ -1,7 +1,6 @@
 package state
 
 import (
-	_ "embed"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -10,17 +9,14 @@ import (
 	"time"
 	"unicode"
 
-	"gopkg.in/yaml.v3"
-
+	"github.com/cpsim/cpsim/internal/suggest"
 	"github.com/cpsim/cpsim/internal/yamlx"
 )
 
-//go:embed default.yaml
-var defaultYAML []byte
-
 // Data is what a session starts from: the agent, the queues and the
 // configured extensions. It is what a config file (and a scenario's
-// starting data) holds.
+// starting data) holds; internal/config reads it, and the yaml tags here
+// name its keys.
 type Data struct {
 	Agent      AgentData       `yaml:"agent"`
 	Queues     []QueueData     `yaml:"queues"`
@@ -92,45 +88,6 @@ type ExtensionData struct {
 	Pos      yamlx.Pos
 }
 
-// DefaultData returns the built-in data set.
-func DefaultData() (*Data, error) {
-	n, err := yamlx.Parse("default.yaml", defaultYAML)
-	if err != nil {
-		return nil, err
-	}
-	var d Data
-	if err := DecodeData("default.yaml", n, &d); err != nil {
-		return nil, err
-	}
-	return &d, nil
-}
-
-// ParseData reads a config file. Sections it gives replace the built-in
-// ones; agent fields it leaves out keep their built-in values.
-func ParseData(file string, src []byte) (*Data, error) {
-	d, err := DefaultData()
-	if err != nil {
-		return nil, err
-	}
-	n, err := yamlx.Parse(file, src)
-	if err != nil {
-		return nil, err
-	}
-	if err := DecodeData(file, n, d); err != nil {
-		return nil, err
-	}
-	return d, nil
-}
-
-// DecodeData decodes n over d and checks the result. Scenario files use it
-// for their starting data.
-func DecodeData(file string, n *yaml.Node, d *Data) error {
-	if err := yamlx.Decode(file, n, d); err != nil {
-		return err
-	}
-	return d.Check(file)
-}
-
 var (
 	idPattern     = regexp.MustCompile(`^[a-zA-Z0-9]{32}$`)
 	loginStatuses = []string{"logged_in", "logged_out"}
@@ -152,8 +109,8 @@ func oneOf(file string, p yamlx.Pos, field, v string, allowed []string) error {
 		quoted = append(quoted, fmt.Sprintf("%q", a))
 	}
 	e.Hint = "use one of " + strings.Join(quoted, ", ")
-	if best := yamlx.Closest(v, allowed); best != "" && v != "" {
-		e.Hint = fmt.Sprintf("did you mean %q?", best)
+	if hint := suggest.Hint(v, allowed); hint != "" && v != "" {
+		e.Hint = hint
 	}
 	return e
 }

@@ -2,10 +2,13 @@ package state
 
 import (
 	"encoding/json"
+	"os"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/cpsim/cpsim/internal/yamlx"
 )
 
 // t0 is the start of every test's clock.
@@ -24,15 +27,36 @@ var sharedValidator = sync.OnceValue(func() *Validator {
 // for every queue (crm) and a global one (bg).
 func testData(t testing.TB) *Data {
 	t.Helper()
-	d, err := DefaultData()
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := defaultData(t)
 	d.Extensions = []ExtensionData{
 		{Key: "crm", Text: "CRM", URL: "https://ext.example.com/crm.html"},
 		{Key: "bg", URL: "https://ext.example.com/bg.html", Mode: "global"},
 	}
 	return d
+}
+
+// defaultData reads the built-in data set the way internal/config does.
+// The engine's tests cannot import internal/config (it imports the
+// engine), so they read its file.
+func defaultData(t testing.TB) *Data {
+	t.Helper()
+	const file = "../config/default.yaml"
+	src, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := yamlx.Parse(file, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d Data
+	if err := yamlx.Decode(file, n, &d); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Check(file); err != nil {
+		t.Fatal(err)
+	}
+	return &d
 }
 
 // harness drives a session the way the host does and fails the test when

@@ -2,12 +2,13 @@ package state
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
 	"time"
 
-	"github.com/cpsim/cpsim/internal/yamlx"
+	"github.com/cpsim/cpsim/internal/suggest"
 )
 
 // Session is one agent's Communication Panel: the agent, the queues, the
@@ -51,10 +52,10 @@ type Session struct {
 	stopping []*instance   // instances to close when the step ends
 }
 
-// Options configure a Session. The zero value runs the built-in data set
-// with random ids and the wall clock.
+// Options configure a Session. Only Data is required; the rest left zero
+// run with random ids and the wall clock.
 type Options struct {
-	Data      *Data      // nil: the built-in data set
+	Data      *Data      // required: config.Default gives the built-in set
 	Validator *Validator // nil: compile the schema (share one across sessions)
 	IDs       IDFunc     // nil: RandomIDs
 	Clock     Clock      // nil: time.Now
@@ -79,10 +80,9 @@ type Options struct {
 func New(o Options) (*Session, error) {
 	d := o.Data
 	if d == nil {
-		var err error
-		if d, err = DefaultData(); err != nil {
-			return nil, fmt.Errorf("load the built-in data: %w", err)
-		}
+		// The engine reads no files, not even its built-in set: that is
+		// internal/config's.
+		return nil, errors.New("state: Options.Data is required")
 	}
 	if err := d.Check("data"); err != nil {
 		return nil, err
@@ -570,8 +570,8 @@ func (s *Session) receiveMessage(from string, data []byte) {
 		report(SeverityError, "protocol", "/type", typ+" is a panel-to-extension type", id)
 	default:
 		reason := fmt.Sprintf("unknown message type %q: send init, exit or action", typ)
-		if best := yamlx.Closest(typ, []string{"init", "exit", "action"}); best != "" {
-			reason = fmt.Sprintf("unknown message type %q: did you mean %q?", typ, best)
+		if hint := suggest.Hint(typ, []string{"init", "exit", "action"}); hint != "" {
+			reason = fmt.Sprintf("unknown message type %q: %s", typ, hint)
 		}
 		s.answerError(in, id, reason)
 		report(SeverityError, "protocol", "/type", reason, id)

@@ -20,6 +20,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/cpsim/cpsim/internal/suggest"
 )
 
 // Error is a problem in a YAML file. Callers branch on it with errors.As to
@@ -473,8 +475,8 @@ func (d *decoder) pairs(n *yaml.Node) func(yield func(k, v *yaml.Node) bool) {
 // key as a hint.
 func UnknownKey(file string, k *yaml.Node, known []string) *Error {
 	e := Errorf(file, k, "unknown key %q", k.Value)
-	if best := Closest(k.Value, known); best != "" {
-		e.Hint = fmt.Sprintf("did you mean %q?", best)
+	if hint := suggest.Hint(k.Value, known); hint != "" {
+		e.Hint = hint
 	} else if len(known) > 0 {
 		e.Hint = "known keys: " + strings.Join(known, ", ")
 	}
@@ -637,40 +639,4 @@ func keyOf(f reflect.StructField) (string, bool) {
 		name = strings.ToLower(f.Name)
 	}
 	return name, true
-}
-
-// Closest returns the candidate nearest to s by edit distance, or "" when
-// none is near enough to be a likely typo.
-func Closest(s string, candidates []string) string {
-	best, bestDist := "", math.MaxInt
-	for _, c := range candidates {
-		if d := distance(strings.ToLower(s), strings.ToLower(c)); d < bestDist {
-			best, bestDist = c, d
-		}
-	}
-	if bestDist > max(2, len(s)/3) {
-		return ""
-	}
-	return best
-}
-
-// distance is the Levenshtein edit distance.
-func distance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

@@ -232,18 +232,6 @@ func TestSyntaxErrorLines(t *testing.T) {
 	}
 }
 
-func TestClosest(t *testing.T) {
-	t.Parallel()
-	words := []string{"incoming", "accept", "reject", "hangup", "handle"}
-	for in, want := range map[string]string{
-		"incomming": "incoming", "Accept": "accept", "hang_up": "hangup", "handel": "handle", "teleport": "",
-	} {
-		if got := Closest(in, words); got != want {
-			t.Errorf("Closest(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 // FuzzDecode: any bytes, no panic; an error is always positioned in the
 // file.
 func FuzzDecode(f *testing.F) {

@@ -1,4 +1,14 @@
-package host
+// Package extcheck checks an extension URL the way the panel will load
+// it, before any browser does: can it be reached, will its framing headers
+// (X-Frame-Options, Content-Security-Policy frame-ancestors) let the
+// panel's origin frame it, and is it served from the panel's own site,
+// which hides the problems production has. cpsim runs it at start, the
+// panel page shows what it finds, and cpsim test prints it before it
+// starts Chromium.
+//
+// Nothing here fails with an error: whatever goes wrong with a URL is
+// itself a Problem, which is what the user needs to read.
+package extcheck
 
 import (
 	"context"
@@ -15,35 +25,71 @@ import (
 	"golang.org/x/net/publicsuffix"
 )
 
-// CheckExtension loads an extension URL the way the panel will and reports
-// what will go wrong: it cannot be reached, it refuses to be framed by the
-// panel (the seed's Configuration chapter), or it is served from the same
-// site as the panel, which hides the hosting problems production has.
-func CheckExtension(ctx context.Context, client *http.Client, panelOrigin, extURL string) []Problem {
+// Problem is one thing that will go wrong when the panel loads an
+// extension. Its JSON is what the panel page shows.
+type Problem struct {
+	Level string `json:"level"` // LevelError or LevelWarning
+	Kind  string `json:"kind"`  // KindUnreachable, KindFraming or KindSameSite
+	Text  string `json:"text"`  // what is wrong and how to fix it, in sentences
+	URL   string `json:"url,omitempty"`
+}
+
+// The levels of a Problem: an error keeps the extension from showing; a
+// warning does not, but something misleads.
+const (
+	LevelError   = "error"
+	LevelWarning = "warning"
+)
+
+// The kinds of a Problem.
+const (
+	// KindUnreachable: the URL does not parse, its server does not
+	// answer, or it answers with an HTTP error.
+	KindUnreachable = "unreachable"
+	// KindFraming: the response's framing headers block the panel, or
+	// hold something browsers ignore.
+	KindFraming = "framing"
+	// KindSameSite: the extension is on the panel's own site.
+	KindSameSite = "same-site"
+)
+
+// Timeout bounds one Check: a URL that has not answered by then is
+// unreachable ("no answer within 5 seconds").
+const Timeout = 5 * time.Second
+
+// Check loads extURL the way the panel at panelOrigin (scheme://host:port)
+// will, with client, and reports what will go wrong: it cannot be reached,
+// it refuses to be framed by the panel (the seed's Configuration chapter),
+// or it is served from the same site as the panel, which hides the
+// hosting problems production has. It sends a GET marked as an iframe's
+// (Sec-Fetch-Dest: iframe), reads only the headers, and gives up after
+// Timeout or when ctx ends. It returns nil when nothing will go wrong.
+func Check(ctx context.Context, client *http.Client, panelOrigin, extURL string) []Problem {
 	var ps []Problem
-	if p := SameSiteProblem(panelOrigin, extURL); p != nil {
+	if p := SameSite(panelOrigin, extURL); p != nil {
 		ps = append(ps, *p)
 	}
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, Timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, extURL, nil)
 	if err != nil {
-		return append(ps, Problem{Level: "error", Kind: "unreachable", URL: extURL, Text: fmt.Sprintf("%s is not a URL the panel can load: %v", extURL, err)})
+		return append(ps, Problem{Level: LevelError, Kind: KindUnreachable, URL: extURL, Text: fmt.Sprintf("%s is not a URL the panel can load: %v", extURL, err)})
 	}
 	req.Header.Set("Sec-Fetch-Dest", "iframe")
 	resp, err := client.Do(req)
 	if err != nil {
-		return append(ps, Problem{Level: "error", Kind: "unreachable", URL: extURL, Text: fmt.Sprintf("cannot reach %s: %s. Is the extension's server running?", extURL, ReachError(err))})
+		return append(ps, Problem{Level: LevelError, Kind: KindUnreachable, URL: extURL, Text: fmt.Sprintf("cannot reach %s: %s. Is the extension's server running?", extURL, ReachError(err))})
 	}
 	resp.Body.Close()
 	if resp.StatusCode >= 400 {
-		return append(ps, Problem{Level: "error", Kind: "unreachable", URL: extURL, Text: fmt.Sprintf("%s answers %s: the panel will show an error page instead of the extension", extURL, resp.Status)})
+		return append(ps, Problem{Level: LevelError, Kind: KindUnreachable, URL: extURL, Text: fmt.Sprintf("%s answers %s: the panel will show an error page instead of the extension", extURL, resp.Status)})
 	}
-	return append(ps, FramingProblems(resp.Header, panelOrigin, extURL)...)
+	return append(ps, Framing(resp.Header, panelOrigin, extURL)...)
 }
 
-// ReachError says why a URL could not be loaded, without the request
-// details the user already knows: "connect: connection refused".
+// ReachError says why a URL could not be loaded, from the error of an
+// HTTP request, without the request details the user already knows:
+// "connect: connection refused", "no answer within 5 seconds".
 func ReachError(err error) string {
 	var ue *url.Error
 	if errors.As(err, &ue) {
@@ -59,8 +105,8 @@ func ReachError(err error) string {
 	return err.Error()
 }
 
-// FramingProblems says what a browser will do with the framing headers of
-// an extension's response when the panel at panelOrigin frames extURL, by
+// Framing says what a browser will do with the framing headers h of an
+// extension's response when the panel at panelOrigin frames extURL, by
 // the rules browsers follow (the HTML standard's X-Frame-Options
 // processing and CSP Level 3, as Chromium implements them):
 //
@@ -76,7 +122,9 @@ func ReachError(err error) string {
 //     two different values block. ALLOW-FROM (obsolete) and values
 //     browsers do not know are ignored: a warning, since the seed's
 //     Configuration chapter says to send no X-Frame-Options at all.
-func FramingProblems(h http.Header, panelOrigin, extURL string) []Problem {
+//
+// Each problem is of KindFraming; none means the panel can frame the page.
+func Framing(h http.Header, panelOrigin, extURL string) []Problem {
 	var ps []Problem
 	self := originOf(extURL)
 	ancestors := false
@@ -87,7 +135,7 @@ func FramingProblems(h http.Header, panelOrigin, extURL string) []Problem {
 		}
 		ancestors = true
 		if !frameAncestorsAllow(sources, self, panelOrigin) {
-			ps = append(ps, Problem{Level: "error", Kind: "framing", URL: extURL, Text: fmt.Sprintf(
+			ps = append(ps, Problem{Level: LevelError, Kind: KindFraming, URL: extURL, Text: fmt.Sprintf(
 				"%s sends a Content-Security-Policy whose frame-ancestors does not include the panel's origin %s (%s), so the panel cannot show it. Add %s to frame-ancestors",
 				extURL, panelOrigin, strings.Join(append([]string{"frame-ancestors"}, sources...), " "), ancestorSource(panelOrigin))})
 		}
@@ -98,21 +146,21 @@ func FramingProblems(h http.Header, panelOrigin, extURL string) []Problem {
 	}
 	xfo := strings.Join(raw, ", ")
 	if ancestors {
-		return append(ps, Problem{Level: "warning", Kind: "framing", URL: extURL, Text: fmt.Sprintf(
+		return append(ps, Problem{Level: LevelWarning, Kind: KindFraming, URL: extURL, Text: fmt.Sprintf(
 			"%s sends X-Frame-Options: %s, which browsers ignore since its Content-Security-Policy has frame-ancestors. Do not send X-Frame-Options (the specification's Configuration chapter)",
 			extURL, xfo)})
 	}
 	switch blocks, known := xFrameOptionsBlock(xfo, self == panelOrigin); {
 	case blocks:
-		ps = append(ps, Problem{Level: "error", Kind: "framing", URL: extURL, Text: fmt.Sprintf(
+		ps = append(ps, Problem{Level: LevelError, Kind: KindFraming, URL: extURL, Text: fmt.Sprintf(
 			"%s sends X-Frame-Options: %s, so the panel cannot show it in its iframe. Do not send X-Frame-Options; allow the panel with Content-Security-Policy: frame-ancestors %s",
 			extURL, xfo, ancestorSource(panelOrigin))})
 	case !known:
-		ps = append(ps, Problem{Level: "warning", Kind: "framing", URL: extURL, Text: fmt.Sprintf(
+		ps = append(ps, Problem{Level: LevelWarning, Kind: KindFraming, URL: extURL, Text: fmt.Sprintf(
 			"%s sends X-Frame-Options: %s, which browsers do not know (ALLOW-FROM is obsolete) and ignore. Do not send X-Frame-Options; allow the panel with Content-Security-Policy: frame-ancestors %s",
 			extURL, xfo, ancestorSource(panelOrigin))})
 	default:
-		ps = append(ps, Problem{Level: "warning", Kind: "framing", URL: extURL, Text: fmt.Sprintf(
+		ps = append(ps, Problem{Level: LevelWarning, Kind: KindFraming, URL: extURL, Text: fmt.Sprintf(
 			"%s sends X-Frame-Options: %s, which lets the panel frame it; but the specification's Configuration chapter says to send no X-Frame-Options: allow the panel with Content-Security-Policy: frame-ancestors %s",
 			extURL, xfo, ancestorSource(panelOrigin))})
 	}
@@ -268,6 +316,7 @@ func sourceMatches(src string, origin *url.URL) bool {
 	return host == hostname || host == "["+hostname+"]"
 }
 
+// defaultPort is the port a URL of scheme has when it names none.
 func defaultPort(scheme string) string {
 	if scheme == "https" {
 		return "443"
@@ -276,8 +325,10 @@ func defaultPort(scheme string) string {
 }
 
 // Site is what browsers call a site: the scheme and the registrable domain
-// (eTLD+1) of a URL. Two origins on one site share cookies as first-party;
-// the port does not count.
+// (eTLD+1) of a URL, "https://example.co.uk". Two origins on one site
+// share cookies as first-party; the port does not count. An address or a
+// single label (localhost) is its own site. The error is url.Parse's, or
+// says the URL has no host.
 func Site(u string) (string, error) {
 	p, err := url.Parse(u)
 	if err != nil {
@@ -297,9 +348,11 @@ func Site(u string) (string, error) {
 	return p.Scheme + "://" + site, nil
 }
 
-// SameSiteProblem warns when an extension is served from the panel's own
-// site, which production never does.
-func SameSiteProblem(panelOrigin, extURL string) *Problem {
+// SameSite warns when the extension at extURL is served from the panel's
+// own site, which production never does; nil when it is not, or when
+// either URL has no host. The warning says how to put the two on
+// different sites.
+func SameSite(panelOrigin, extURL string) *Problem {
 	ps, err1 := Site(panelOrigin)
 	es, err2 := Site(extURL)
 	if err1 != nil || err2 != nil || ps != es {
@@ -309,7 +362,7 @@ func SameSiteProblem(panelOrigin, extURL string) *Problem {
 	if alt := otherLoopbackName(extURL); alt != "" {
 		fix = fmt.Sprintf("open the panel as %s instead, or serve the extension from %s", swapHost(panelOrigin, alt), swapHost(originOf(extURL), alt))
 	}
-	return &Problem{Level: "warning", Kind: "same-site", URL: extURL, Text: fmt.Sprintf(
+	return &Problem{Level: LevelWarning, Kind: KindSameSite, URL: extURL, Text: fmt.Sprintf(
 		"%s is on the same site as the panel (%s). In production an extension is on another site: its cookies are third-party and are sent only with SameSite=None; Secure, and the browser runs it in a process of its own, which makes messages slower. Here those problems stay hidden. To see them, %s.",
 		extURL, ps, fix)}
 }
@@ -330,6 +383,7 @@ func otherLoopbackName(u string) string {
 	return ""
 }
 
+// swapHost is origin with another host, on the same port.
 func swapHost(origin, host string) string {
 	p, err := url.Parse(origin)
 	if err != nil {
@@ -343,14 +397,13 @@ func swapHost(origin, host string) string {
 	return p.Scheme + "://" + p.Host
 }
 
-// CheckExtensions runs CheckExtension on every URL at once and returns
-// their problems in the order of urls: what cpsim test prints before it
-// starts Chromium.
-func CheckExtensions(ctx context.Context, client *http.Client, panelOrigin string, urls []string) []Problem {
+// CheckAll runs Check on every URL at once and returns their problems in
+// the order of urls: what cpsim test prints before it starts Chromium.
+func CheckAll(ctx context.Context, client *http.Client, panelOrigin string, urls []string) []Problem {
 	results := make([][]Problem, len(urls))
 	var wg sync.WaitGroup
 	for i, u := range urls {
-		wg.Go(func() { results[i] = CheckExtension(ctx, client, panelOrigin, u) })
+		wg.Go(func() { results[i] = Check(ctx, client, panelOrigin, u) })
 	}
 	wg.Wait()
 	var all []Problem
@@ -358,4 +411,13 @@ func CheckExtensions(ctx context.Context, client *http.Client, panelOrigin strin
 		all = append(all, r...)
 	}
 	return all
+}
+
+// originOf is the scheme://host:port of a URL, or "" when it has none.
+func originOf(u string) string {
+	p, err := url.Parse(u)
+	if err != nil || p.Scheme == "" || p.Host == "" {
+		return ""
+	}
+	return p.Scheme + "://" + p.Host
 }

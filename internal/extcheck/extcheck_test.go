@@ -1,4 +1,4 @@
-package host
+package extcheck
 
 import (
 	"context"
@@ -39,9 +39,9 @@ func TestSite(t *testing.T) {
 	}
 }
 
-func TestSameSiteProblem(t *testing.T) {
+func TestSameSite(t *testing.T) {
 	t.Parallel()
-	p := SameSiteProblem("http://127.0.0.1:8080", "http://127.0.0.1:3000/panel.html")
+	p := SameSite("http://127.0.0.1:8080", "http://127.0.0.1:3000/panel.html")
 	if p == nil || p.Level != "warning" {
 		t.Fatalf("got %v, want a warning", p)
 	}
@@ -50,12 +50,12 @@ func TestSameSiteProblem(t *testing.T) {
 			t.Errorf("warning %q lacks %q", p.Text, want)
 		}
 	}
-	if p := SameSiteProblem("http://127.0.0.1:8080", "http://localhost:8081/x"); p != nil {
+	if p := SameSite("http://127.0.0.1:8080", "http://localhost:8081/x"); p != nil {
 		t.Errorf("a cross-site extension got %v", p)
 	}
 }
 
-func TestCheckExtension(t *testing.T) {
+func TestCheck(t *testing.T) {
 	t.Parallel()
 	const panel = "http://127.0.0.1:8080"
 	serve := func(h http.HandlerFunc) string {
@@ -94,7 +94,7 @@ func TestCheckExtension(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ps := CheckExtension(context.Background(), http.DefaultClient, panel, tt.url)
+			ps := Check(context.Background(), http.DefaultClient, panel, tt.url)
 			switch {
 			case tt.want == "" && len(ps) > 0:
 				t.Errorf("problems: %v", ps)
@@ -105,11 +105,11 @@ func TestCheckExtension(t *testing.T) {
 	}
 }
 
-// TestFramingProblems: the framing headers are read as browsers read them
+// TestFraming: the framing headers are read as browsers read them
 // (internal/runner's TestFramingAgreesWithChromium checks Chromium does
 // so): every policy enforced, the first directive of a name, X-Frame-Options
 // ignored beside frame-ancestors and when browsers do not know its value.
-func TestFramingProblems(t *testing.T) {
+func TestFraming(t *testing.T) {
 	t.Parallel()
 	const panel, ext = "http://127.0.0.1:8080", "http://localhost:3000/ext.html"
 	type problem struct{ Level, Says string }
@@ -176,7 +176,7 @@ func TestFramingProblems(t *testing.T) {
 				h.Add("X-Frame-Options", v)
 			}
 			var got []problem
-			for i, p := range FramingProblems(h, panel, ext) {
+			for i, p := range Framing(h, panel, ext) {
 				if p.Kind != "framing" || p.URL != ext {
 					t.Errorf("problem %d: kind %q, URL %q", i, p.Kind, p.URL)
 				}
@@ -198,7 +198,7 @@ func TestFramingProblems(t *testing.T) {
 func TestReportOnlyBlocksNothing(t *testing.T) {
 	t.Parallel()
 	h := http.Header{"Content-Security-Policy-Report-Only": {"frame-ancestors 'none'"}}
-	if ps := FramingProblems(h, "http://127.0.0.1:8080", "http://localhost:3000/"); len(ps) != 0 {
+	if ps := Framing(h, "http://127.0.0.1:8080", "http://localhost:3000/"); len(ps) != 0 {
 		t.Errorf("problems: %v", ps)
 	}
 }
@@ -215,7 +215,7 @@ func TestFramingHintFitsAnyPort(t *testing.T) {
 		"https://cc.example.com": "Content-Security-Policy: frame-ancestors https://cc.example.com",
 		"http://[::1]:8080":      "Content-Security-Policy: frame-ancestors http://[::1]:8080",
 	} {
-		ps := FramingProblems(h, panel, "http://ext.example/x.html")
+		ps := Framing(h, panel, "http://ext.example/x.html")
 		if len(ps) != 1 || !strings.HasSuffix(ps[0].Text, want) {
 			t.Errorf("panel %s: %v\nwant the hint %q", panel, ps, want)
 		}

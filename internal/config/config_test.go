@@ -1,23 +1,34 @@
-package state
+package config
 
 import (
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 
+	"github.com/cpsim/cpsim/internal/state"
 	"github.com/cpsim/cpsim/internal/yamlx"
 )
 
-func TestDefaultData(t *testing.T) {
+// sharedValidator is compiled once for all tests; it is read-only.
+var sharedValidator = sync.OnceValue(func() *state.Validator {
+	v, err := state.NewValidator()
+	if err != nil {
+		panic(err)
+	}
+	return v
+})
+
+func TestDefault(t *testing.T) {
 	t.Parallel()
-	d, err := DefaultData()
+	d, err := Default()
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(d.Queues) != 6 || len(d.Agent.Profiles) != 4 || len(d.Extensions) != 0 {
 		t.Errorf("default data: %d queues, %d profiles, %d extensions", len(d.Queues), len(d.Agent.Profiles), len(d.Extensions))
 	}
-	for _, ch := range Channels() {
+	for _, ch := range state.Channels() {
 		found := false
 		for _, q := range d.Queues {
 			found = found || q.Channel == ch
@@ -28,9 +39,9 @@ func TestDefaultData(t *testing.T) {
 	}
 }
 
-func TestParseDataMerges(t *testing.T) {
+func TestParseMerges(t *testing.T) {
 	t.Parallel()
-	d, err := ParseData("cpsim.yaml", []byte(`
+	d, err := Parse("cpsim.yaml", []byte(`
 agent:
   first_name: Bob
 queues:
@@ -50,7 +61,7 @@ extensions:
 	if len(d.Queues) != 1 || d.Queues[0].Name != "Billing" {
 		t.Errorf("queues = %+v: a list given replaces the built-in one", d.Queues)
 	}
-	s, err := New(Options{Data: d, Validator: sharedValidator(), IDs: SeededIDs(1)})
+	s, err := state.New(state.Options{Data: d, Validator: sharedValidator(), IDs: state.SeededIDs(1)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +70,7 @@ extensions:
 	}
 }
 
-func TestParseDataErrors(t *testing.T) {
+func TestParseErrors(t *testing.T) {
 	tests := []struct {
 		name, src string
 		want      string // the whole error text
@@ -107,7 +118,7 @@ func TestParseDataErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			_, err := ParseData("cpsim.yaml", []byte(tt.src))
+			_, err := Parse("cpsim.yaml", []byte(tt.src))
 			if err == nil {
 				t.Fatal("accepted")
 			}
@@ -122,9 +133,9 @@ func TestParseDataErrors(t *testing.T) {
 	}
 }
 
-// FuzzParseData: any bytes in, an error or data that a session runs with;
+// FuzzParse: any bytes in, an error or data that a session runs with;
 // never a panic.
-func FuzzParseData(f *testing.F) {
+func FuzzParse(f *testing.F) {
 	for _, seed := range []string{
 		"agent:\n  first_name: Bob\n",
 		"queues:\n  - {name: A, channel: phone, wrap_up: 30s}\n",
@@ -137,15 +148,15 @@ func FuzzParseData(f *testing.F) {
 	}
 	v := sharedValidator()
 	f.Fuzz(func(t *testing.T, src []byte) {
-		d, err := ParseData("fuzz.yaml", src)
+		d, err := Parse("fuzz.yaml", src)
 		if err != nil {
 			if !strings.HasPrefix(err.Error(), "fuzz.yaml") {
 				t.Fatalf("error without the file name: %v", err)
 			}
 			return
 		}
-		if _, err := New(Options{Data: d, Validator: v, IDs: SeededIDs(1)}); err != nil {
-			t.Fatalf("ParseData accepted data that New refuses: %v", err)
+		if _, err := state.New(state.Options{Data: d, Validator: v, IDs: state.SeededIDs(1)}); err != nil {
+			t.Fatalf("Parse accepted data that New refuses: %v", err)
 		}
 	})
 }
