@@ -1,3 +1,4 @@
+// @ts-check
 /*
  * cpsim: the Communication Panel simulator's page.
  *

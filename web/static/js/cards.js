@@ -1,3 +1,4 @@
+// @ts-check
 // The interaction cards of the left column: offered (incoming, queued) and
 // in hand, each with the agent's actions (accept, hold, transfer, ...), and
 // the dialog that asks for a transfer's or consultation's recipient. It
@@ -139,8 +140,9 @@ export function renderCards(v) {
       const s = sig([it, v.active === it.id, rec]);
       let el = cardEls.get(it.id);
       if (!el || el._sig !== s) {
-        const focusTid = el && el.contains(document.activeElement) ? document.activeElement.dataset.testid : null;
-        const fresh = buildCard(it, v);
+        const focused = /** @type {HTMLElement | null} */ (document.activeElement);
+        const focusTid = el && focused && el.contains(focused) ? focused.dataset.testid : null;
+        const fresh = /** @type {HTMLElement & {_sig?: string}} */ (buildCard(it, v));
         fresh._sig = s;
         if (el) el.replaceWith(fresh);
         el = fresh;

@@ -1,3 +1,4 @@
+// @ts-check
 // Copying text to the clipboard and saving a file to the developer's
 // downloads, each confirmed with a toast. It owns no state; it imports the
 // DOM helpers and toasts.

@@ -1,3 +1,4 @@
+// @ts-check
 // Constants of the page: storage keys, limits of the relay and the
 // inspector, and the fixed data the forms offer (channels, commands,
 // caller data presets). It owns nothing that changes and imports nothing.

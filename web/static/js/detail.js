@@ -1,3 +1,4 @@
+// @ts-check
 // The centre of the page: the selected interaction's head (channel,
 // status, ids), its conversation (transcript, typing, messages as the
 // customer or the agent) or email, and its caller data with an editor. It
@@ -6,7 +7,7 @@
 // helpers.
 
 import { CHANNELS, CONVERSATION } from "./constants.js";
-import { h, icon, tid } from "./dom.js";
+import { h, icon, role, tid } from "./dom.js";
 import { cardTitle, customerName, live, owned, statusText, statusTone } from "./interactions.js";
 import { model } from "./model.js";
 import { sendEvent } from "./relay.js";
@@ -15,8 +16,14 @@ import { errorMessage, shortId, sig } from "./util.js";
 
 /** @typedef {import("./interactions.js").Interaction} Interaction */
 
+/** The interaction the centre shows, its sections, and what is being edited. */
 const detail = {
-  id: null, head: null, body: null, cad: null, cadEditing: false,
+  /** @type {string | null} */
+  id: null,
+  head: h("section", { class: "card" }),
+  body: h("div"),
+  cad: h("section", { class: "card d-section", testid: "cad-card" }),
+  cadEditing: false,
   sayText: h("textarea", { testid: "say-text", rows: 2, placeholder: "Write a message as the customer or the agent…", attrs: { "aria-label": "Message text" } }),
 };
 const typingBox = h("input", { type: "checkbox", testid: "typing" });
@@ -63,10 +70,10 @@ export function renderDetail(v) {
     forget("dHead", "dBody", "dCad");
     root.dataset.id = it.id;
     detail.head = h("section", { class: "card" });
-    detail.body = h("div");
+    detail.body = h("div", null);
     detail.cad = h("section", { class: "card d-section", testid: "cad-card" });
     root.replaceChildren(detail.head, detail.body, detail.cad);
-    root.closest(".col").scrollTop = 0;
+    /** @type {HTMLElement} */ (root.closest(".col")).scrollTop = 0;
     changed("detail", "some");
   }
   if (changed("dHead", it)) renderDetailHead(it);
@@ -106,7 +113,7 @@ function renderDetailHead(it) {
 function renderDetailBody(it) {
   const body = detail.body;
   if (CONVERSATION.has(it.channel)) {
-    let sec = body.firstElementChild;
+    let sec = /** @type {HTMLElement | null} */ (body.firstElementChild);
     if (!sec || sec.dataset.kind !== "conversation") {
       sec = h("section", { class: "card d-section", data: { kind: "conversation", channel: it.channel } },
         h("div", { class: "d-section-head" }, icon(CHANNELS[it.channel].icon), h("h3", { text: "Conversation" }),
@@ -129,7 +136,7 @@ function renderDetailBody(it) {
         m.message, h("small", { text: `${from === "customer" ? (customerName(it) || it.originator || "Customer") : m.originator}${Number.isNaN(t) ? "" : " · " + new Date(t).toLocaleTimeString()}` }));
     }));
     if (stick) ul.scrollTop = ul.scrollHeight;
-    sec.querySelector('[data-role="tcount"]').textContent = msgs.length;
+    role("tcount", sec).textContent = String(msgs.length);
     const customer = (it.participants || []).find((p) => p.uniquekey === "customer");
     const typing = !!customer && customer.status === "typing";
     typingBox.checked = typing;

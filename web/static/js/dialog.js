@@ -1,3 +1,4 @@
+// @ts-check
 // One helper for the page's modal dialogs (<dialog> elements): opening one
 // returns a promise of how it closed, and Escape closes it with null. The
 // transfer and consult dialog, the confirmation dialog, the outbound dialog

@@ -1,12 +1,37 @@
+// @ts-check
 // DOM helpers and icons: finding elements by data-testid and data-role,
 // building elements (h), and the page's line icons (inline SVG from
 // constant markup only). It owns no state and imports nothing.
 
 const SVGNS = "http://www.w3.org/2000/svg";
-export const tid = (name, root = document) => root.querySelector(`[data-testid="${name}"]`);
-export const role = (name, root) => root.querySelector(`[data-role="${name}"]`);
+/** tid finds the element with data-testid name: one of the page's own, so
+ * that it is there (the markup is host.html's).
+ * @param {string} name
+ * @param {ParentNode} [root]
+ * @returns {HTMLElement} */
+export const tid = (name, root = document) => /** @type {HTMLElement} */ (root.querySelector(`[data-testid="${name}"]`));
+/** role finds the element with data-role name inside root.
+ * @param {string} name
+ * @param {ParentNode} root
+ * @returns {HTMLElement} */
+export const role = (name, root) => /** @type {HTMLElement} */ (root.querySelector(`[data-role="${name}"]`));
 
-/** h builds an element: h("div", {class, text, data: {...}, attrs: {...}, on: {...}, ...props}, ...children). */
+/** A child h appends: a node, text, nothing (null, undefined, false) or a list of them. @typedef {Node | string | number | null | undefined | false | ChildList} Child */
+/** @typedef {Child[]} ChildList */
+
+/** closestEl is the nearest ancestor of el (or el) that matches sel: one
+ * the page's markup has.
+ * @param {Element} el
+ * @param {string} sel
+ * @returns {HTMLElement} */
+export const closestEl = (el, sel) => /** @type {HTMLElement} */ (el.closest(sel));
+
+/** h builds an element: h("div", {class, text, data: {...}, attrs: {...}, on: {...}, ...props}, ...children).
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag
+ * @param {Record<string, any> | null} [props]
+ * @param {...Child} children
+ * @returns {HTMLElementTagNameMap[K]} */
 export function h(tag, props, ...children) {
   const el = document.createElement(tag);
   if (props) {
@@ -19,13 +44,17 @@ export function h(tag, props, ...children) {
         case "data": for (const [dk, dv] of Object.entries(v)) if (dv !== undefined && dv !== null) el.dataset[dk] = dv; break;
         case "attrs": for (const [ak, av] of Object.entries(v)) if (av !== undefined && av !== null && av !== false) el.setAttribute(ak, av === true ? "" : av); break;
         case "on": for (const [ev, fn] of Object.entries(v)) el.addEventListener(ev, fn); break;
-        default: el[k] = v;
+        default: /** @type {any} */ (el)[k] = v;
       }
     }
   }
   append(el, children);
   return el;
 }
+/**
+ * @param {Element} el
+ * @param {Child[]} children
+ */
 function append(el, children) {
   for (const c of children) {
     if (c === null || c === undefined || c === false) continue;
@@ -35,6 +64,7 @@ function append(el, children) {
 }
 
 // Icons: simple line drawings on a 24x24 grid, stroked with currentColor.
+/** @type {Record<string, string>} */
 const ICONS = {
   logo: '<rect x="1.5" y="1.5" width="21" height="21" rx="6" fill="#2f6fe4" stroke="none"/><path d="M7 8.5h10M7 12h7M7 15.5h4" stroke="#fff" stroke-width="2.2"/><circle cx="17" cy="15.5" r="1.6" fill="#7ee2a0" stroke="none"/>',
   phone: '<path d="M5 3.5h3.5l2 5-2.5 1.6a11.5 11.5 0 0 0 5.9 5.9l1.6-2.5 5 2v3.5a2 2 0 0 1-2 2A17 17 0 0 1 3 5.5a2 2 0 0 1 2-2z"/>',
@@ -81,6 +111,7 @@ const ICONS = {
   eye: '<path d="M2.5 12S6 5.5 12 5.5 21.5 12 21.5 12 18 18.5 12 18.5 2.5 12 2.5 12z"/><circle cx="12" cy="12" r="3"/>',
   "eye-off": '<path d="M3.5 3.5l17 17M10 6a9 9 0 0 1 2-.5c6 0 9.5 6.5 9.5 6.5a17 17 0 0 1-2.7 3.4M6.3 7.4A16 16 0 0 0 2.5 12S6 18.5 12 18.5a9 9 0 0 0 4.3-1.1M9.9 9.9a3 3 0 0 0 4.2 4.2"/>',
 };
+/** @type {Record<string, string>} */
 const EXT_ICONS = {
   customer: "customer", "customer-view": "customer", person: "customer", "person-placeholder": "customer", employee: "customer",
   syntax: "syntax", "source-code": "syntax", "developer-settings": "syntax", hint: "hint", "lightbulb": "hint", message: "hint", "message-information": "hint",
@@ -88,6 +119,10 @@ const EXT_ICONS = {
   call: "phone", phone: "phone", email: "email", "discussion": "chat", "discussion-2": "chat", "comment": "chat", "globe": "globe", "world": "globe",
 };
 
+/** icon is the line icon name (puzzle when there is none).
+ * @param {string} name
+ * @param {string} [cls]
+ * @returns {SVGSVGElement} */
 export function icon(name, cls) {
   const svg = document.createElementNS(SVGNS, "svg");
   svg.setAttribute("viewBox", "0 0 24 24");
@@ -102,6 +137,8 @@ export function icon(name, cls) {
   svg.innerHTML = ICONS[name] || ICONS.puzzle; // constant markup from ICONS only
   return svg;
 }
+/** extIcon is an extension's icon: a data: image, or an SAP icon name we draw.
+ * @param {unknown} spec */
 export function extIcon(spec) {
   if (typeof spec === "string" && /^data:image\/(png|gif|jpeg|webp|svg\+xml)[;,]/i.test(spec)) {
     return h("img", { src: spec, alt: "", attrs: { "aria-hidden": "true" } });
@@ -109,8 +146,10 @@ export function extIcon(spec) {
   const name = typeof spec === "string" ? spec.replace(/^sap-icon:\/\//, "").toLowerCase() : "";
   return icon(EXT_ICONS[name] || (ICONS[name] ? name : "puzzle"));
 }
+/** fillIcons draws the icons of the elements with data-icon.
+ * @param {ParentNode} [root] */
 export function fillIcons(root = document) {
   for (const el of root.querySelectorAll("[data-icon]")) {
-    if (!el.firstElementChild) el.append(icon(el.dataset.icon));
+    if (!el.firstElementChild) el.append(icon(/** @type {HTMLElement} */ (el).dataset.icon || ""));
   }
 }

@@ -1,3 +1,4 @@
+// @ts-check
 // The event editor: sends a state or status event through the panel's
 // routing and cache rules, or any message as is to one instance, from
 // presets the developer can edit as JSON. It owns the editor's controls;
@@ -9,6 +10,7 @@ import { model } from "./model.js";
 import { sendEvent } from "./relay.js";
 import { changed } from "./render.js";
 import { toast } from "./toast.js";
+import { errorMessage } from "./util.js";
 
 /** The editor's controls, and whether its JSON is a preset as chosen. */
 const ev = {
@@ -34,6 +36,9 @@ function wireInteraction(it) {
   return wire;
 }
 
+/** presets are the editor's presets of a kind: [label, JSON] pairs.
+ * @param {string} kind
+ * @returns {[string, unknown][]} */
 function presets(kind) {
   const { interaction } = editorTarget();
   const iid = interaction ? interaction.id : "INTERACTION-ID";
@@ -113,10 +118,11 @@ function checkEditor() {
     return { ok: true, val };
   } catch (e) {
     ev.check.dataset.ok = "false";
-    ev.check.textContent = "✕ " + e.message;
-    ev.check.title = e.message;
+    const msg = errorMessage(e);
+    ev.check.textContent = "✕ " + msg;
+    ev.check.title = msg;
     ev.json.classList.add("invalid");
-    return { ok: false, error: e.message };
+    return { ok: false, error: msg };
   }
 }
 ev.kind.addEventListener("change", () => { ev.preset.value = "0"; fillPresets(false); });
@@ -128,6 +134,7 @@ ev.send.addEventListener("click", async () => {
   const c = checkEditor();
   if (!c.ok) { ev.json.focus(); toast(c.error, "error", "Not sent: fix the JSON"); return; }
   const k = ev.kind.value;
+  /** @type {import("./relay.js").AgentEvent} */
   let e;
   if (k === "state") {
     e = { type: "state", attribute: c.val.attribute, value: c.val.value === undefined ? null : c.val.value };

@@ -1,3 +1,4 @@
+// @ts-check
 // The extensions column: the sidebar of the selected interaction's
 // extension instances (and the global ones), and which instance's iframe
 // shows, with its title and the placeholder shown when none does. It owns
@@ -61,10 +62,10 @@ export function renderExtensions(v) {
     if (shownInst) {
       let origin = shownInst.url;
       try { origin = new URL(shownInst.url).host; } catch { /* keep */ }
-      ext.title.replaceChildren(...[extIcon(shownInst.icon), h("span", { text: shownInst.text || shownInst.key }),
+      ext.title.replaceChildren(extIcon(shownInst.icon), h("span", { text: shownInst.text || shownInst.key }),
         h("span", { class: "phase", data: { phase: shownInst.phase }, title: "Lifecycle phase: loaded (no init yet), ready, exited", text: shownInst.phase }),
-        shownInst.cached ? h("span", { class: "count", title: "Messages cached until the extension sends init", text: `${shownInst.cached} cached` }) : null,
-        h("span", { class: "ext-url", text: `${shownInst.id} · ${origin}` })].filter(Boolean));
+        ...(shownInst.cached ? [h("span", { class: "count", title: "Messages cached until the extension sends init", text: `${shownInst.cached} cached` })] : []),
+        h("span", { class: "ext-url", text: `${shownInst.id} · ${origin}` }));
     } else {
       ext.title.replaceChildren(icon("extension"), h("span", { text: "Extensions" }));
     }

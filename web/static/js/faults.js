@@ -1,3 +1,4 @@
+// @ts-check
 // Fault injection: the controls that make the next init fail, a command
 // answer an error or answer late, and the list of the faults in force. It
 // owns the faults' controls; it imports relay.js (sendEvent), render.js,

@@ -1,3 +1,4 @@
+// @ts-check
 // The forms of the left column: the new customer contact (incoming call,
 // chat, email, SMS, WhatsApp with caller data), the agent's outbound in a
 // dialog, and the queues the agent serves. It owns those forms; it imports
@@ -6,7 +7,7 @@
 
 import { CAD_PRESETS, CHANNELS, DEFAULT_CONTENT } from "./constants.js";
 import { Modal } from "./dialog.js";
-import { h, icon, role, tid } from "./dom.js";
+import { closestEl, h, icon, role, tid } from "./dom.js";
 import { model } from "./model.js";
 import { sendEvent } from "./relay.js";
 import { changed } from "./render.js";
@@ -67,7 +68,7 @@ export function setNewChannel(ch) {
   role("create-label", form.form).textContent = c.create;
   const ic = role("create-icon", form.form);
   ic.replaceChildren(icon(ch === "phone" ? "phone-in" : c.icon));
-  form.form.closest(".card").dataset.channel = ch;
+  closestEl(form.form, ".card").dataset.channel = ch;
   fillQueueSelect();
 }
 function fillQueueSelect() {
@@ -101,7 +102,7 @@ export function checkNewCad() {
   }
   form.cadError.textContent = error;
   form.cadError.hidden = !error;
-  form.cad.closest(".field").classList.toggle("invalid", !!error);
+  closestEl(form.cad, ".field").classList.toggle("invalid", !!error);
   return error ? null : cad;
 }
 form.cad.addEventListener("input", checkNewCad);
@@ -149,7 +150,7 @@ export function setOutChannel() {
   role("content-field", out.form).hidden = ch === "phone";
   const label = role("send-label", out.form);
   label.textContent = ch === "phone" ? "Call" : ch === "email" ? "Send email" : `Send ${CHANNELS[ch].label}`;
-  const ic = out.send.querySelector("[data-icon]");
+  const ic = /** @type {HTMLElement} */ (out.send.querySelector("[data-icon]"));
   ic.replaceChildren(icon(ch === "phone" ? "phone-out" : CHANNELS[ch].icon));
   if (ch === "email" && !/@/.test(out.to.value)) out.to.value = "aino.virtanen@example.com";
   if (ch !== "email" && /@/.test(out.to.value)) out.to.value = "+358401234567";

@@ -1,3 +1,4 @@
+// @ts-check
 // The extension iframes and postMessage: one iframe per extension
 // instance, all in one container, never moved. Every message an extension
 // posts passes the event.source and event.origin checks and goes to the
@@ -11,7 +12,7 @@
 import { ACK_EVERY, GRACE, MAX_RELAY, RECENT_MS, SS_SEQ } from "./constants.js";
 import { tid } from "./dom.js";
 import { markViewDirty } from "./render.js";
-import { storageGet, storageSet, utf8Len } from "./util.js";
+import { errorMessage, storageGet, storageSet, utf8Len } from "./util.js";
 import { link, queueFrame, queueNumbered } from "./wire.js";
 
 /**
@@ -113,13 +114,13 @@ export function dropStaleQueued(ids) {
 // not take it: the server shows why). Only messages that no extension
 // frame of this page can have sent are left to the console.
 window.addEventListener("message", (ev) => {
-  let rec = ev.source ? winToRec.get(ev.source) : undefined;
+  let rec = ev.source ? winToRec.get(/** @type {Window} */ (ev.source)) : undefined;
   if (!rec && ev.source === null) {
     // A frame posts with no source window once it is unloading: removed
     // by the panel (an exit as the extension goes), or navigating away.
     // Name it by its origin among the frames removed lately and the live
     // ones, so that what it sent is shown rather than lost.
-    rec = unloadingFrame(ev.origin);
+    rec = unloadingFrame(ev.origin) || undefined;
     if (rec) {
       const why = rec.removed ? "" : `${rec.id} posted it as its page unloaded: the message has no source window, so the panel cannot tell which frame sent it`;
       relay(rec, ev.data, why);
@@ -170,7 +171,7 @@ function relay(rec, data, drop) {
   try {
     json = JSON.stringify(data);
   } catch (e) {
-    const msg = String(e && e.message || e);
+    const msg = errorMessage(e);
     const why = /circular|cyclic/i.test(msg) ? "cyclic object" : /bigint/i.test(msg) ? "BigInt value" : msg;
     queueNumbered("m", head + (dropped || ',"bad":' + JSON.stringify("not serializable: " + why) + idOf(data)) + "}");
     return;
@@ -257,6 +258,7 @@ function createFrame(inst) {
   let origin = "null";
   try { origin = new URL(inst.url, location.href).origin; } catch { /* stays "null": nothing is posted */ }
   const iframe = document.createElement("iframe");
+  /** @type {FrameRec} */
   const rec = {
     id: inst.id, idJSON: JSON.stringify(inst.id), url: inst.url, origin, iframe, win: null,
     loaded: false, loadedAt: 0, loads: 0, removing: false, removed: false, lastOrigin: "", inserting: true, hintDismissed: false,

@@ -1,3 +1,4 @@
+// @ts-check
 // The message inspector: every message between the extensions and the
 // panel as the server logs it (l frames), with filters, a virtual list (only
 // the rows in view are in the document), the selected row's details, and
@@ -16,24 +17,40 @@ import { toast } from "./toast.js";
 import { fmtClock, nf, sig, truncate } from "./util.js";
 
 /** The inspector's log and what it shows of it. */
+/**
+ * An l frame: one row of the server's log (docs/relay.md).
+ * @typedef {{n: number, at: string, dir: string, i: string, k: string, m?: any, raw?: string, seq?: number,
+ *   re?: number, ms?: number, diag?: {severity: string, kind?: string, path?: string, text: string}[]}} LogEntry
+ */
+/**
+ * What the inspector derived from an entry.
+ * @typedef {{e: LogEntry, type: string, id: string, sev: string, sum: {text: string, err: boolean} | null,
+ *   hay: string | null, respN: number, respMs: number}} LogRow
+ */
 const L = {
+  /** @type {LogEntry[]} */
   entries: [], // the l frames, in log number order (window.cpsim.log)
+  /** @type {LogRow[]} */
   rows: [], // derived data for entries[i]
+  /** @type {LogEntry[]} */
   late: [], // entries that arrived out of order, merged in the next pass
   maxN: 0,
+  /** @type {number[]} */
   filtered: [], // indexes of rows that pass the filter
   filterSig: "",
   selected: 0, // log number of the selected row, 0 for none
   stick: true,
   autoScrollTop: -1,
   clearedN: 0,
+  /** @type {Set<string>} */
   types: new Set(),
+  /** @type {Set<string>} */
   insts: new Set(),
   problems: 0,
   unseen: 0,
 };
 const logList = tid("log-list");
-const logSpacer = logList.querySelector(".log-spacer");
+const logSpacer = /** @type {HTMLElement} */ (logList.querySelector(".log-spacer"));
 const logDetail = tid("log-detail");
 const logCount = tid("log-count");
 const logProblemCount = tid("log-problem-count");
@@ -84,6 +101,9 @@ function severity(diag) {
 }
 const isProblem = (sev) => sev === "error" || sev === "warning";
 
+/** derive is the row of an entry.
+ * @param {LogEntry} e
+ * @returns {LogRow} */
 export function derive(e) {
   const m = e.m;
   const o = m && typeof m === "object" && !Array.isArray(m) ? m : null;
@@ -120,6 +140,8 @@ function short(v, n = 48) {
   return `{${truncate(keys.join(", "), n)}}`;
 }
 
+/** summary sums a row up in a line.
+ * @param {LogRow} r */
 export function summary(r) {
   if (r.sum !== null) return r.sum;
   const e = r.e, m = e.m;

@@ -1,3 +1,4 @@
+// @ts-check
 // What the page says about an interaction: its status in words and tone,
 // its title and subtitle, whether the agent has it live or owns it. Pure
 // functions of an interaction of the view, shared by the cards and the

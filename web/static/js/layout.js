@@ -1,3 +1,4 @@
+// @ts-check
 // Layout: the resizable bottom panel (inspector and tools; its height is
 // kept in localStorage) and showing or hiding the tools column. It owns the
 // splitter and the tools toggle; it imports render.js (the inspector

@@ -1,3 +1,4 @@
+// @ts-check
 // The data the server sent that the whole page reads: the engine's view
 // (v frames), the problems (p frames), and the scenarios: the library (sl
 // frames) and the run playing in this session (s frames). The start-up

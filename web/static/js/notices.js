@@ -1,3 +1,4 @@
+// @ts-check
 // The notices above the panel: the server's problems (p frames), the
 // hints about extensions that loaded but sent no init, the outbound actions
 // an extension asks the agent to confirm, and the banner shown when another

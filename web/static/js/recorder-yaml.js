@@ -1,3 +1,4 @@
+// @ts-check
 // The recorder's scenario writer: it turns a recording (the panel as it
 // was when the recording started, and the events that succeeded, with
 // their times) into a scenario file (docs/scenarios.md): interactions are

@@ -1,3 +1,4 @@
+// @ts-check
 // The recorder: what the agent does in the page (every event that
 // succeeds, with the time between them; scenario events and
 // select_extension aside) becomes a scenario file, shown in a dialog to
@@ -11,7 +12,7 @@
 import { SS_REC } from "./constants.js";
 import { copyText, saveFile } from "./clipboard.js";
 import { Modal } from "./dialog.js";
-import { role, tid } from "./dom.js";
+import { closestEl, role, tid } from "./dom.js";
 import { model, scenarioActive } from "./model.js";
 import { recordingYAML, yStr } from "./recorder-yaml.js";
 import { relayState } from "./relay.js";
@@ -38,21 +39,45 @@ export function isRecording() {
 }
 
 /** The recording under way, and the last one made. */
+/**
+ * What an interaction was when an event acted on it.
+ * @typedef {{channel: string, status?: string, outbound: boolean, consult?: boolean}} InteractionInfo
+ */
+/**
+ * An event the recording noted: ok is null until its r frame comes.
+ * @typedef {{at: number, ev: AgentEvent, info: InteractionInfo | null, ok: boolean | null, created: string}} RecordedEvent
+ */
+/**
+ * The panel when the recording started.
+ * @typedef {{agent: Record<string, string>, unserved: string[], faults: Record<string, any>, ids: Record<string, InteractionInfo | null>}} RecordingStart
+ */
+/**
+ * A finished recording, as the record dialog shows it.
+ * @typedef {{name: string, description: string, when: string, yaml: string, events: number, steps: number, ms: number}} Recording
+ */
 const recording = {
   on: false,
   session: "",
   startedAt: 0, // Date.now()
-  start: null, // the panel when the recording started: {agent, unserved, faults, ids}
-  entries: [], // {at, ev, info, ok, created}: ok is null until the r frame comes
-  last: null, // the last recording: {name, description, yaml, events, steps, ms}
+  /** @type {RecordingStart | null} */
+  start: null,
+  /** @type {RecordedEvent[]} */
+  entries: [],
+  /** @type {Recording | null} the last recording */
+  last: null,
 };
+const recPill = tid("record-indicator");
 const recUI = {
-  pill: tid("record-indicator"), start: tid("record-start"), open: tid("record-open"), stop: tid("record-stop"),
+  pill: recPill,
+  start: /** @type {HTMLButtonElement} */ (tid("record-start")),
+  open: tid("record-open"),
+  stop: /** @type {HTMLButtonElement} */ (tid("record-stop")),
+  time: role("time", recPill),
+  steps: role("steps", recPill),
+  onNote: role("rec-on", tid("scenarios")),
 };
-recUI.time = role("time", recUI.pill);
-recUI.steps = role("steps", recUI.pill);
-recUI.onNote = role("rec-on", tid("scenarios"));
 
+/** @returns {InteractionInfo | null} */
 function interactionInfo(v, id) {
   const it = ((v && v.interactions) || []).find((x) => x.id === id);
   return it ? { channel: it.channel, status: it.status, outbound: !!it.outbound, consult: !!it.consult_for } : null;
@@ -80,6 +105,7 @@ function recordEvent(ev) {
     const p = ((model.view && model.view.pending) || []).find((x) => x.id === ev.id);
     if (p && p.request) info = { channel: p.request.channel, outbound: true };
   }
+  /** @type {RecordedEvent} */
   const e = { at: Date.now(), ev: copy, info, ok: null, created: "" };
   recording.entries.push(e);
   return e;
@@ -214,7 +240,7 @@ function openRecordDialog() {
 function checkRecordName() {
   const ok = !!rd.name.value.trim();
   rd.nameError.hidden = ok;
-  rd.name.closest(".field").classList.toggle("invalid", !ok);
+  closestEl(rd.name, ".field").classList.toggle("invalid", !ok);
   rd.copy.disabled = rd.download.disabled = !ok;
   return ok;
 }

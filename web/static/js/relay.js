@@ -1,3 +1,4 @@
+// @ts-check
 // The websocket relay: it opens /ws, says hello, follows the server's
 // frames (docs/relay.md) and reconnects with a backoff when the socket
 // closes; it sends the agent's clicks as e frames (sendEvent) and settles
@@ -12,7 +13,7 @@ import { role, tid } from "./dom.js";
 import { ackable, deliver, deliveries, removeAllFrames, restartDeliveries } from "./frames.js";
 import { markViewDirty } from "./render.js";
 import { toast } from "./toast.js";
-import { shortId, storageGet, storageSet } from "./util.js";
+import { errorMessage, shortId, storageGet, storageSet } from "./util.js";
 import { dropQueuedFrames, link, onAck, queueFrame, queueNumbered, resendUnacked, restartNumbering } from "./wire.js";
 
 /**
@@ -87,7 +88,7 @@ export function connect() {
   try {
     ws = new WebSocket(wsURL());
   } catch (e) {
-    relayState.closeText = String(e.message || e);
+    relayState.closeText = errorMessage(e);
     scheduleReconnect();
     return;
   }

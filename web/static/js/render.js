@@ -1,3 +1,4 @@
+// @ts-check
 // The render scheduler: one pass per animation frame (a timer when the page
 // is hidden, where animation frames do not run) renders the view and the
 // inspector when they are marked dirty; the inspector at most every

@@ -1,3 +1,4 @@
+// @ts-check
 // Scenarios (docs/scenarios.md): the library the server offers (sl
 // frames), the run playing in this session (s frames), and the player's
 // buttons (scenario_* events). They live in a tab of the tools beside the
@@ -158,7 +159,7 @@ function isRunOf(x) { return !!(x && model.run && (model.run.file === x.file || 
 
 export function renderScenarioList() {
   const all = allScenarios();
-  ui.count.textContent = (model.scenarios || []).length;
+  ui.count.textContent = String((model.scenarios || []).length);
   if (!all.length) {
     ui.list.replaceChildren(h("li", { class: "scen-empty", text: model.scenarios ? "cpsim offers no scenarios." : "Waiting for the list of scenarios…" }));
     return;
@@ -166,7 +167,7 @@ export function renderScenarioList() {
   const active = model.run && !FINAL.has(model.run.state);
   ui.list.replaceChildren(...all.map((x) => {
     const sel = x.file === player.selected;
-    const runState = isRunOf(x) ? model.run.state : "";
+    const runState = isRunOf(x) && model.run ? model.run.state : "";
     const n = x.steps ? x.steps.length : model.run ? model.run.total : 0;
     return h("li", null, h("button", {
       type: "button", class: "scen-item", testid: "scenario-item",
@@ -183,8 +184,8 @@ export function renderScenarioList() {
 }
 function scrollSelectedScenario() {
   const b = ui.list.querySelector('.scen-item[aria-pressed="true"]');
-  if (!b || ui.pane.hidden || !ui.list.clientHeight) return;
-  const li = b.parentElement, list = ui.list;
+  const li = b && /** @type {HTMLElement | null} */ (b.parentElement), list = ui.list;
+  if (!li || ui.pane.hidden || !ui.list.clientHeight) return;
   if (li.offsetTop < list.scrollTop || li.offsetTop + li.offsetHeight > list.scrollTop + list.clientHeight) {
     list.scrollTop = Math.max(0, li.offsetTop - 8);
   }
@@ -193,7 +194,7 @@ function scrollSelectedScenario() {
 function selectScenario(file) {
   if (player.selected === file) return;
   player.selected = file;
-  for (const b of ui.list.querySelectorAll(".scen-item")) b.setAttribute("aria-pressed", String(b.dataset.file === file));
+  for (const b of ui.list.querySelectorAll(".scen-item")) b.setAttribute("aria-pressed", String(/** @type {HTMLElement} */ (b).dataset.file === file));
   renderScenarioSteps();
   renderScenarioRun();
 }
@@ -207,6 +208,7 @@ export function renderScenarioSteps() {
     ui.steps.replaceChildren(h("li", { class: "scen-empty", text: (model.scenarios || []).length ? "Choose a scenario to see its steps." : "" }));
     return;
   }
+  /** @type {[{line: number, text: string}, number][]} */
   const rows = x.steps
     ? x.steps.map((st, i) => [st, i])
     : model.run ? [[{ line: model.run.line, text: model.run.text }, model.run.index]] : [];
@@ -221,11 +223,11 @@ function markCurrentStep() {
   const r = isRunOf(x) ? model.run : null;
   if (x && !x.steps && r) {
     // a scenario the library lacks: its one row is the current step
-    const li = ui.steps.firstElementChild;
+    const li = /** @type {HTMLElement | null} */ (ui.steps.firstElementChild);
     if (li && li.dataset.line !== String(r.line)) { renderScenarioSteps(); return; }
   }
   const idx = r ? r.index : -1;
-  for (const li of ui.steps.children) {
+  for (const li of /** @type {HTMLCollectionOf<HTMLElement>} */ (ui.steps.children)) {
     if (li.dataset.index === undefined) continue;
     const i = Number(li.dataset.index);
     const cur = i === idx;
@@ -240,7 +242,7 @@ function markCurrentStep() {
 /** scrollCurrentStep scrolls the step list (and only it: scrollIntoView
  * could move the page) so that the current step shows. */
 function scrollCurrentStep() {
-  const li = ui.steps.querySelector('[data-current="true"]');
+  const li = /** @type {HTMLElement | null} */ (ui.steps.querySelector('[data-current="true"]'));
   if (!li || ui.pane.hidden || !ui.steps.clientHeight) return;
   const list = ui.steps;
   const top = li.offsetTop, bottom = top + li.offsetHeight;
@@ -263,7 +265,7 @@ function closestItem(c) {
   let msg, sum = json;
   try {
     msg = JSON.parse(json);
-    const r = derive({ m: msg });
+    const r = derive({ n: 0, at: "", dir: "in", i: "", k: "", m: msg });
     const s = summary(r).text;
     sum = r.type === "init" || r.type === "exit" ? s : `${r.type} · ${s}`;
   } catch { msg = undefined; /* cut at 240 characters: shown as it is */ }
@@ -317,9 +319,9 @@ export function renderScenarioRun() {
   // the failure: the error (with file:line) and what the extension sent
   const failed = state === "failed";
   ui.error.hidden = !failed;
-  if (failed) {
+  if (failed && r) {
     const { where, reason } = splitError(r);
-    role("error", ui.error).replaceChildren(where ? h("strong", { class: "scen-where", text: where }) : null, reason);
+    role("error", ui.error).replaceChildren(...(where ? [h("strong", { class: "scen-where", text: where })] : []), reason);
     ui.error.title = r.error || "";
     const closest = Array.isArray(r.closest) ? r.closest : [];
     role("closest-wrap", ui.error).hidden = !closest.length;
@@ -366,7 +368,8 @@ export function renderScenarioRun() {
 
 // --- the player's buttons
 
-ui.speed.value = ["1", "2", "5", "10", "50"].includes(localGet(LS_SPEED)) ? localGet(LS_SPEED) : "1";
+const speed = localGet(LS_SPEED);
+ui.speed.value = speed !== null && ["1", "2", "5", "10", "50"].includes(speed) ? speed : "1";
 ui.speed.addEventListener("change", () => localSet(LS_SPEED, ui.speed.value));
 
 ui.play.addEventListener("click", async () => {
@@ -381,7 +384,7 @@ ui.play.addEventListener("click", async () => {
       text: [
         "Playing restarts this session with the scenario's data:",
         inHand ? `the ${inHand === 1 ? "interaction" : `${inHand} interactions`} in hand close${inHand === 1 ? "s" : ""},` : "",
-        active ? `“${model.run.name}” stops,` : "",
+        active && model.run ? `“${model.run.name}” stops,` : "",
         "and the extensions get exit and load again.",
       ].filter(Boolean).join(" "),
       ok: "Restart and play",

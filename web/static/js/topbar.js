@@ -1,10 +1,11 @@
+// @ts-check
 // The top bar: the agent (name, login and logout), the work status, the
 // presence profile and the softphone. It owns the top bar's controls and
 // sends their events; it imports relay.js (sendEvent), render.js (changed)
 // and the DOM helpers. The connection indicator is relay.js's, the
 // scenario and recording pills scenarios.js's and recorder.js's.
 
-import { h, tid } from "./dom.js";
+import { closestEl, h, tid } from "./dom.js";
 import { sendEvent } from "./relay.js";
 import { changed } from "./render.js";
 
@@ -33,18 +34,18 @@ export function renderTopbar(v) {
   bar.logout.hidden = !loggedIn;
 
   bar.work.value = u.work_status || "not_ready";
-  bar.work.closest(".pill-select").dataset.value = loggedIn ? u.work_status : "";
-  bar.work.closest(".pill-select").dataset.disabled = String(!loggedIn);
+  closestEl(bar.work, ".pill-select").dataset.value = loggedIn ? u.work_status : "";
+  closestEl(bar.work, ".pill-select").dataset.disabled = String(!loggedIn);
 
   const profiles = u.presence_profiles || [];
   bar.profile.replaceChildren(...profiles.map((p) => h("option", { value: p.name, text: p.name + (p.type && p.type !== "presence" ? ` (${p.type})` : "") })));
   bar.profile.value = v.profile || "";
   const cur = profiles.find((p) => p.name === v.profile);
-  bar.profile.closest(".pill-select").dataset.kind = cur ? cur.type : "";
-  bar.profile.closest(".pill-select").title = cur ? `${cur.name}: ${cur.availability}${cur.settings && cur.settings.reason ? ` (${cur.settings.reason})` : ""}` : "";
+  closestEl(bar.profile, ".pill-select").dataset.kind = cur ? cur.type : "";
+  closestEl(bar.profile, ".pill-select").title = cur ? `${cur.name}: ${cur.availability}${cur.settings && cur.settings.reason ? ` (${cur.settings.reason})` : ""}` : "";
 
   bar.phone.value = v.phone_status || "disconnected";
-  bar.phone.closest(".pill-select").dataset.value = v.phone_status;
+  closestEl(bar.phone, ".pill-select").dataset.value = v.phone_status;
 }
 
 bar.login.addEventListener("click", () => sendEvent({ type: "login" }));

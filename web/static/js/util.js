@@ -1,3 +1,4 @@
+// @ts-check
 // Small helpers without state: formatting of times, sizes and ids, and
 // guarded access to sessionStorage and localStorage (which throw in some
 // private modes). It imports nothing.

@@ -1,3 +1,4 @@
+// @ts-check
 // The view: one pass that renders every part of the page from the engine's
 // view (model.js) when the render scheduler says it changed. Each part
 // renders itself and skips its work when its data has not changed. It owns

@@ -1,3 +1,4 @@
+// @ts-check
 // Frames to the server: the websocket the relay opened, whether the server
 // welcomed it, and the frames waiting to go. Frames made in one task leave
 // as one websocket message, sent on a zero-delay task (a MessageChannel
