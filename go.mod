@@ -14,3 +14,6 @@ require (
 )
 
 require github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect
+
+// npm (package.json) installs the page checks here; one of them ships Go code.
+ignore ./node_modules

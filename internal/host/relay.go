@@ -19,7 +19,7 @@ const (
 	// maxRelay is the largest extension message the page relays, in bytes
 	// of its JSON: a rich HTML email body with inline images runs to
 	// several MiB. The page answers a bigger one with an error response.
-	// web/static/host.js has the same number.
+	// web/static/js/constants.js (MAX_RELAY) has the same number.
 	maxRelay     = 8 << 20
 	readLimit    = maxRelay + 64<<10 // bytes per websocket message from the page: one relayed message and its frame
 	helloTimeout = 10 * time.Second  // for the page's first frame

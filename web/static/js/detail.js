@@ -1,0 +1,210 @@
+// @ts-check
+// The centre of the page: the selected interaction's head (channel,
+// status, ids), its conversation (transcript, typing, messages as the
+// customer or the agent) or email, and its caller data with an editor. It
+// owns those elements and what is being edited (detail); it imports
+// relay.js (sendEvent), model.js, render.js, interactions.js and the
+// helpers.
+
+import { CHANNELS, CONVERSATION } from "./constants.js";
+import { h, icon, role, tid } from "./dom.js";
+import { cardTitle, customerName, live, owned, statusText, statusTone } from "./interactions.js";
+import { model } from "./model.js";
+import { sendEvent } from "./relay.js";
+import { changed, forget, markViewDirty } from "./render.js";
+import { errorMessage, shortId, sig } from "./util.js";
+
+/** @typedef {import("./interactions.js").Interaction} Interaction */
+
+/** The interaction the centre shows, its sections, and what is being edited. */
+const detail = {
+  /** @type {string | null} */
+  id: null,
+  head: h("section", { class: "card" }),
+  body: h("div"),
+  cad: h("section", { class: "card d-section", testid: "cad-card" }),
+  cadEditing: false,
+  sayText: h("textarea", { testid: "say-text", rows: 2, placeholder: "Write a message as the customer or the agent…", attrs: { "aria-label": "Message text" } }),
+};
+const typingBox = h("input", { type: "checkbox", testid: "typing" });
+typingBox.addEventListener("change", () => { if (detail.id) sendEvent({ type: "typing", id: detail.id, on: typingBox.checked }); });
+const sayCustomer = h("button", { type: "button", class: "btn btn-small", testid: "say-customer", title: "Send as the customer (Enter)" }, icon("customer"), "As customer");
+const sayAgent = h("button", { type: "button", class: "btn btn-small btn-primary", testid: "say-agent", title: "Send as the agent (Ctrl+Enter)" }, icon("send"), "As agent");
+const typingLabel = h("label", { class: "check", title: "Show the customer as typing (participants[].status)" }, typingBox, "Customer typing");
+const sayBox = h("div", { class: "say-box" }, detail.sayText,
+  h("div", { class: "say-actions" }, h("span", { class: "hint-text", text: "Enter: as customer · Ctrl+Enter: as agent" }), h("span", { class: "spacer" }), sayCustomer, sayAgent));
+function say(from) {
+  const text = detail.sayText.value;
+  if (!detail.id || !text.trim()) { detail.sayText.focus(); return; }
+  const id = detail.id;
+  sendEvent({ type: "say", id, text, from }).then((r) => { if (!r.error && detail.id === id && detail.sayText.value === text) detail.sayText.value = ""; });
+}
+sayCustomer.addEventListener("click", () => say("customer"));
+sayAgent.addEventListener("click", () => say("agent"));
+detail.sayText.addEventListener("keydown", (e) => {
+  if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
+    e.preventDefault();
+    say(e.ctrlKey || e.metaKey ? "agent" : "customer");
+  }
+});
+
+export function renderDetail(v) {
+  const it = (v.interactions || []).find((x) => x.id === v.active);
+  const root = tid("detail");
+  if (!it) {
+    if (!changed("detail", "none")) return;
+    detail.id = null;
+    root.dataset.id = "";
+    const loggedIn = v.user && v.user.login_status === "logged_in";
+    root.replaceChildren(h("div", { class: "empty-state" }, icon("inbox"),
+      h("h2", { text: "No interaction selected" }),
+      h("p", { text: loggedIn
+        ? "Create a customer contact on the left, accept it, and its extensions load on the right."
+        : "The agent is logged out: log in to take interactions." })));
+    return;
+  }
+  if (detail.id !== it.id) {
+    detail.id = it.id;
+    detail.cadEditing = false;
+    detail.sayText.value = "";
+    forget("dHead", "dBody", "dCad");
+    root.dataset.id = it.id;
+    detail.head = h("section", { class: "card" });
+    detail.body = h("div", null);
+    detail.cad = h("section", { class: "card d-section", testid: "cad-card" });
+    root.replaceChildren(detail.head, detail.body, detail.cad);
+    /** @type {HTMLElement} */ (root.closest(".col")).scrollTop = 0;
+    changed("detail", "some");
+  }
+  if (changed("dHead", it)) renderDetailHead(it);
+  const bodySig = { id: it.id, ch: it.channel, st: it.status, cs: it.channel_status, t: it.transcript, p: it.participants, title: it.title, c: it.content, f: it.from_address, to: it.to_address, cc: it.cc_address };
+  if (changed("dBody", bodySig)) renderDetailBody(it);
+  if (!detail.cadEditing && changed("dCad", it.attached_data)) renderCad(it);
+}
+
+function renderDetailHead(it) {
+  const ch = CHANNELS[it.channel] || { label: it.channel, icon: "puzzle" };
+  const rows = [
+    ["From", it.originator], ["To", it.destination], ["Queue", it.from_queue && it.from_queue.name],
+    ["Status", `${it.status} / ${it.channel_status}`], ["Created", it.date_created ? new Date(it.date_created).toLocaleTimeString() : ""],
+    ["Waited", typeof it.iswtf === "number" ? `${it.iswtf.toFixed(1)} s` : ""],
+  ];
+  if (it.channel === "phone") {
+    rows.push(["Recording", it.recording ? "on" : "off"]);
+    if (it.dtmf && it.dtmf.length) rows.push(["Tones sent", it.dtmf.join(" ")]);
+  }
+  if (it.orig_queue) rows.push(["Original queue", it.orig_queue.name]);
+  if (it.consult) rows.push(["Consultation", shortId(it.consult)]);
+  if (it.consult_for) rows.push(["Consultation for", shortId(it.consult_for)]);
+  if (it.conference_id) rows.push(["Conference", shortId(it.conference_id)]);
+  if (it.channel_sub_type) rows.push(["Channel type", `${it.channel_type} / ${it.channel_sub_type}`]);
+  rows.push(["Extensions", (it.instances || []).join(", ") || "none"]);
+  detail.head.replaceChildren(
+    h("div", { class: "d-head", data: { channel: it.channel } },
+      h("span", { class: "ch-badge" }, icon(ch.icon)),
+      h("div", { class: "icard-main" },
+        h("h2", { class: "d-title", text: cardTitle(it) }),
+        h("div", { class: "d-sub" }, `${ch.label}${it.outbound ? " · outbound" : ""} · `, h("code", { class: "d-id", title: "Interaction id", text: it.id }))),
+      h("span", { class: "status-pill", data: { tone: statusTone(it) }, text: statusText(it) })),
+    h("dl", { class: "d-grid" }, rows.filter((r) => r[1]).map(([k, val]) => h("div", null, h("dt", { text: k }), h("dd", { text: String(val) })))));
+  detail.head.dataset.channel = it.channel;
+}
+
+function renderDetailBody(it) {
+  const body = detail.body;
+  if (CONVERSATION.has(it.channel)) {
+    let sec = /** @type {HTMLElement | null} */ (body.firstElementChild);
+    if (!sec || sec.dataset.kind !== "conversation") {
+      sec = h("section", { class: "card d-section", data: { kind: "conversation", channel: it.channel } },
+        h("div", { class: "d-section-head" }, icon(CHANNELS[it.channel].icon), h("h3", { text: "Conversation" }),
+          h("span", { class: "count", data: { role: "tcount" } }), h("span", { class: "spacer" }), typingLabel),
+        h("ul", { class: "transcript", testid: "transcript", attrs: { "aria-live": "polite" } }),
+        h("div", { class: "typing-line", testid: "typing-line" }),
+        sayBox);
+      body.replaceChildren(sec);
+    }
+    sec.dataset.channel = it.channel;
+    const ul = tid("transcript", sec);
+    const stick = ul.scrollTop + ul.clientHeight >= ul.scrollHeight - 8;
+    const msgs = (it.transcript && it.transcript.messages) || [];
+    const agentKeys = new Set((it.participants || []).filter((p) => p.uniquekey !== "customer").map((p) => p.uniquekey));
+    const user = (model.view && model.view.user) || {};
+    ul.replaceChildren(...msgs.map((m) => {
+      const from = m.originator === "customer" ? "customer" : (m.originator === user.username || agentKeys.has(m.originator)) ? "agent" : "other";
+      const t = Date.parse(m.timestamp);
+      return h("li", { class: "bubble", testid: "transcript-message", data: { from, id: m.id } },
+        m.message, h("small", { text: `${from === "customer" ? (customerName(it) || it.originator || "Customer") : m.originator}${Number.isNaN(t) ? "" : " · " + new Date(t).toLocaleTimeString()}` }));
+    }));
+    if (stick) ul.scrollTop = ul.scrollHeight;
+    role("tcount", sec).textContent = String(msgs.length);
+    const customer = (it.participants || []).find((p) => p.uniquekey === "customer");
+    const typing = !!customer && customer.status === "typing";
+    typingBox.checked = typing;
+    tid("typing-line", sec).textContent = typing ? `${customer.alias || "The customer"} is typing…` : "";
+    const ended = it.status === "ended";
+    sayAgent.disabled = !live(it);
+    sayAgent.title = live(it) ? "Send as the agent (Ctrl+Enter)" : "The agent can write only while the conversation is in progress";
+    sayCustomer.disabled = ended;
+  } else if (it.channel === "email") {
+    const dl = h("dl", { class: "email-head" },
+      h("dt", { text: "Subject" }), h("dd", { testid: "email-subject", text: it.title || "" }),
+      h("dt", { text: "From" }), h("dd", { testid: "email-from", text: addr(it.from_address) || it.originator || "" }),
+      h("dt", { text: "To" }), h("dd", { testid: "email-to", text: (it.to_address || []).map(addr).join(", ") || it.destination || "" }),
+      (it.cc_address && it.cc_address.length) ? [h("dt", { text: "Cc" }), h("dd", { text: it.cc_address.map(addr).join(", ") })] : null);
+    body.replaceChildren(h("section", { class: "card d-section", testid: "email", data: { kind: "email", channel: "email" } },
+      h("div", { class: "d-section-head" }, icon("email"), h("h3", { text: "Email" })),
+      dl, h("pre", { class: "email-body", testid: "email-content", text: it.content || "(empty)" })));
+  } else {
+    body.replaceChildren();
+  }
+}
+const addr = (a) => (a ? (a.name ? `${a.name} <${a.address}>` : a.address) : "");
+
+function fmtValue(v) {
+  return typeof v === "string" ? v : JSON.stringify(v);
+}
+
+function renderCad(it) {
+  const sec = detail.cad;
+  const cad = it.attached_data || {};
+  const keys = Object.keys(cad);
+  const editable = owned(it) && it.status !== "ended" || it.status === "queued" || it.status === "incoming";
+  const editBtn = h("button", { type: "button", class: "btn btn-small btn-quiet", testid: "cad-edit", disabled: !editable,
+    title: editable ? "Edit the caller data (sends a cad event)" : "The caller data of an ended interaction cannot change" }, icon("edit"), "Edit");
+  editBtn.addEventListener("click", () => editCad(it));
+  sec.replaceChildren(
+    h("div", { class: "d-section-head" }, icon("tag"), h("h3", { text: "Caller data" }), h("span", { class: "count", text: keys.length }), h("span", { class: "spacer" }), editBtn),
+    keys.length
+      ? h("table", { class: "cad-table", testid: "cad" }, h("tbody", null, keys.map((k) => h("tr", { data: { key: k } }, h("th", { text: k, attrs: { scope: "row" } }), h("td", { text: fmtValue(cad[k]) })))))
+      : h("p", { class: "cad-empty", testid: "cad-empty", text: "No caller data attached." }));
+}
+
+function editCad(it) {
+  detail.cadEditing = true;
+  const sec = detail.cad;
+  const before = it.attached_data || {};
+  const ta = h("textarea", { class: "mono", testid: "cad-editor", rows: Math.min(14, Math.max(4, Object.keys(before).length + 3)), spellcheck: false, attrs: { "aria-label": "Caller data JSON" } });
+  ta.value = JSON.stringify(before, null, 2);
+  const err = h("p", { class: "field-error", testid: "cad-error", hidden: true });
+  const save = h("button", { type: "button", class: "btn btn-small btn-primary", testid: "cad-save" }, "Save");
+  const cancel = h("button", { type: "button", class: "btn btn-small btn-quiet", testid: "cad-cancel" }, "Cancel");
+  const done = () => { detail.cadEditing = false; forget("dCad"); markViewDirty(); };
+  cancel.addEventListener("click", done);
+  save.addEventListener("click", async () => {
+    let next;
+    try { next = JSON.parse(ta.value); } catch (e) { err.textContent = errorMessage(e); err.hidden = false; return; }
+    if (!next || typeof next !== "object" || Array.isArray(next)) { err.textContent = "Caller data must be a JSON object."; err.hidden = false; return; }
+    const cur = (((model.view && model.view.interactions) || []).find((x) => x.id === it.id) || it).attached_data || {};
+    const set = {};
+    for (const k of Object.keys(cur)) if (!(k in next)) set[k] = null;
+    for (const [k, val] of Object.entries(next)) if (sig(cur[k]) !== sig(val)) set[k] = val;
+    if (!Object.keys(set).length) { done(); return; }
+    const r = await sendEvent({ type: "cad", id: it.id, set });
+    if (r.error) { err.textContent = r.error; err.hidden = false; return; }
+    done();
+  });
+  sec.replaceChildren(
+    h("div", { class: "d-section-head" }, icon("tag"), h("h3", { text: "Caller data" }), h("span", { class: "spacer" }), cancel, save),
+    ta, err, h("p", { class: "kv-note", text: "Saving sends the changed keys as a cad event; a removed key is sent as null." }));
+  ta.focus();
+}

@@ -1,0 +1,558 @@
+// @ts-check
+// The message inspector: every message between the extensions and the
+// panel as the server logs it (l frames), with filters, a virtual list (only
+// the rows in view are in the document), the selected row's details, and
+// saving the log as JSON. It only appends to an array on the hot path and
+// renders through render.js. It owns the log (L) and the inspector's
+// elements; it imports model.js, relay.js (the session, for the saved
+// log), render.js, clipboard.js, toast.js and the helpers.
+
+import { MAX_LOG, ROW_H } from "./constants.js";
+import { copyText, saveFile } from "./clipboard.js";
+import { h, icon, tid } from "./dom.js";
+import { model } from "./model.js";
+import { relayState } from "./relay.js";
+import { markLogDirty } from "./render.js";
+import { toast } from "./toast.js";
+import { fmtClock, nf, sig, truncate } from "./util.js";
+
+/** The inspector's log and what it shows of it. */
+/**
+ * An l frame: one row of the server's log (docs/relay.md).
+ * @typedef {{n: number, at: string, dir: string, i: string, k: string, m?: any, raw?: string, seq?: number,
+ *   re?: number, ms?: number, diag?: {severity: string, kind?: string, path?: string, text: string}[]}} LogEntry
+ */
+/**
+ * What the inspector derived from an entry.
+ * @typedef {{e: LogEntry, type: string, id: string, sev: string, sum: {text: string, err: boolean} | null,
+ *   hay: string | null, respN: number, respMs: number}} LogRow
+ */
+const L = {
+  /** @type {LogEntry[]} */
+  entries: [], // the l frames, in log number order (window.cpsim.log)
+  /** @type {LogRow[]} */
+  rows: [], // derived data for entries[i]
+  /** @type {LogEntry[]} */
+  late: [], // entries that arrived out of order, merged in the next pass
+  maxN: 0,
+  /** @type {number[]} */
+  filtered: [], // indexes of rows that pass the filter
+  filterSig: "",
+  selected: 0, // log number of the selected row, 0 for none
+  stick: true,
+  autoScrollTop: -1,
+  clearedN: 0,
+  /** @type {Set<string>} */
+  types: new Set(),
+  /** @type {Set<string>} */
+  insts: new Set(),
+  problems: 0,
+  unseen: 0,
+};
+const logList = tid("log-list");
+const logSpacer = /** @type {HTMLElement} */ (logList.querySelector(".log-spacer"));
+const logDetail = tid("log-detail");
+const logCount = tid("log-count");
+const logProblemCount = tid("log-problem-count");
+const logEmpty = tid("log-empty");
+const logJump = tid("log-jump");
+const filt = {
+  text: /** @type {HTMLInputElement} */ (tid("log-filter")),
+  dir: /** @type {HTMLSelectElement} */ (tid("log-dir")),
+  type: /** @type {HTMLSelectElement} */ (tid("log-type")),
+  inst: /** @type {HTMLSelectElement} */ (tid("log-instance")),
+  problems: /** @type {HTMLInputElement} */ (tid("log-problems")),
+};
+
+export function logReceive(f) {
+  if (f.n > L.maxN) {
+    L.entries.push(f);
+    L.maxN = f.n;
+  } else {
+    L.late.push(f);
+  }
+  markLogDirty(true);
+}
+
+export function clearLog(all) {
+  if (all) {
+    L.entries = [];
+    L.rows = [];
+    L.late = [];
+    L.maxN = 0;
+    L.clearedN = 0;
+    L.types.clear();
+    L.insts.clear();
+    L.problems = 0;
+  } else {
+    L.clearedN = L.maxN;
+  }
+  L.selected = 0;
+  L.filterSig = "";
+  markLogDirty();
+}
+
+/** severity is a row's worst diagnostic: error, warning, info (a note,
+ * not a problem) or "". */
+function severity(diag) {
+  if (!diag || !diag.length) return "";
+  if (diag.some((d) => d.severity === "error")) return "error";
+  return diag.some((d) => d.severity === "warning") ? "warning" : "info";
+}
+const isProblem = (sev) => sev === "error" || sev === "warning";
+
+/** derive is the row of an entry.
+ * @param {LogEntry} e
+ * @returns {LogRow} */
+export function derive(e) {
+  const m = e.m;
+  const o = m && typeof m === "object" && !Array.isArray(m) ? m : null;
+  let type;
+  if (o) type = typeof o.type === "string" ? o.type : "(no type)";
+  else if (e.raw !== undefined) type = "bad";
+  else if (m === undefined) type = "note";
+  else type = Array.isArray(m) ? "array" : typeof m;
+  const id = o && o.id !== undefined && o.id !== null ? (typeof o.id === "string" ? o.id : JSON.stringify(o.id)) : "";
+  return { e, type, id, sev: severity(e.diag), sum: null, hay: null, respN: 0, respMs: 0 };
+}
+
+function short(v, n = 48) {
+  if (v === null) return "null";
+  switch (typeof v) {
+    case "string": return `"${truncate(v, n)}"`;
+    case "number": case "boolean": return String(v);
+    case "undefined": return "—";
+  }
+  if (Array.isArray(v)) return `[${v.length} item${v.length === 1 ? "" : "s"}]`;
+  if (v.channel_type && v.id) return `interaction ${v.id} (${v.channel_sub_type || v.channel_type}, ${v.status})`;
+  if (v.username !== undefined && v.presence_profiles) return `user ${v.username}`;
+  if (v.key !== undefined && v.url !== undefined) return `extension ${v.key}`;
+  if (v.message !== undefined && v.originator !== undefined) return `"${truncate(String(v.message), n)}" from ${v.originator}`;
+  if (Array.isArray(v.messages)) return `transcript (${v.messages.length} messages)`;
+  if (v.name !== undefined && v.availability !== undefined) return `profile ${v.name}`;
+  const keys = Object.keys(v);
+  if (!keys.length) return "{}";
+  if (keys.length <= 12) {
+    let j;
+    try { j = JSON.stringify(v); } catch { j = ""; }
+    if (j && j.length <= 4096) return truncate(j, n + 24);
+  }
+  return `{${truncate(keys.join(", "), n)}}`;
+}
+
+/** summary sums a row up in a line.
+ * @param {LogRow} r */
+export function summary(r) {
+  if (r.sum !== null) return r.sum;
+  const e = r.e, m = e.m;
+  let s = "";
+  let err = false;
+  if (e.raw !== undefined) s = e.raw;
+  else if (m === undefined) s = e.diag && e.diag.length ? e.diag[0].text : e.seq ? `delivery ${e.seq} (its d frame was not in the same websocket message)` : "";
+  else if (!m || typeof m !== "object" || Array.isArray(m)) s = short(m, 80);
+  else {
+    const p = m.payload;
+    const po = p && typeof p === "object" && !Array.isArray(p) ? p : null;
+    switch (r.type) {
+      case "action":
+        if (po) {
+          s = `${po.command === undefined ? "(no command)" : po.command} ${po.value === undefined ? "" : short(po.value)}`;
+          if (po.interactionId) s += ` on ${po.interactionId}`;
+        } else s = "(no payload)";
+        break;
+      case "response":
+        if (po && po.value === "error") { s = `error: ${po.reason || "(no reason)"}`; err = true; }
+        else s = po ? short(po.value, 60) : "(no payload)";
+        break;
+      case "state":
+      case "status":
+        s = po ? `${po.attribute} = ${short(po.value)}${po.interaction && po.interaction.id ? ` · ${po.interaction.id}` : ""}` : "(no payload)";
+        break;
+      case "init":
+        s = `init ${p === undefined ? "(no payload)" : short(p)}`;
+        break;
+      case "exit":
+        s = "exit" + (p !== undefined ? ` ${short(p)}` : "");
+        break;
+      default:
+        s = p === undefined ? "" : short(p, 60);
+    }
+  }
+  r.sum = { text: s.trim(), err };
+  return r.sum;
+}
+
+function haystack(r) {
+  if (r.hay === null) {
+    const e = r.e;
+    let body;
+    try { body = e.m === undefined ? (e.raw || "") : JSON.stringify(e.m); } catch { body = ""; }
+    r.hay = `${e.n} ${e.i} ${e.k} ${e.dir} ${r.type} ${r.id} ${body} ${(e.diag || []).map((d) => d.kind + " " + d.path + " " + d.text).join(" ")}`.toLowerCase();
+  }
+  return r.hay;
+}
+
+function currentFilter() {
+  return { text: filt.text.value.trim().toLowerCase(), dir: filt.dir.value, type: filt.type.value, inst: filt.inst.value, problems: filt.problems.checked, cleared: L.clearedN };
+}
+function matches(r, f) {
+  const e = r.e;
+  if (e.n <= f.cleared) return false;
+  if (f.dir && e.dir !== f.dir) return false;
+  if (f.type && r.type !== f.type) return false;
+  if (f.inst && e.i !== f.inst) return false;
+  if (f.problems && !isProblem(r.sev)) return false;
+  if (f.text) {
+    const words = f.text.split(/\s+/);
+    const hay = haystack(r);
+    for (const w of words) if (!hay.includes(w)) return false;
+  }
+  return true;
+}
+
+function findRow(n) {
+  let lo = 0, hi = L.rows.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const x = L.rows[mid].e.n;
+    if (x === n) return mid;
+    if (x < n) lo = mid + 1; else hi = mid - 1;
+  }
+  return -1;
+}
+
+function pair(r) {
+  if (!r.e.re) return;
+  const i = findRow(r.e.re);
+  if (i >= 0) { L.rows[i].respN = r.e.n; L.rows[i].respMs = r.e.ms; }
+}
+
+function addRow(r) {
+  L.types.add(r.type);
+  if (r.e.i) L.insts.add(r.e.i);
+  if (isProblem(r.sev)) L.problems++;
+}
+
+/** ingest derives rows for new entries; returns true when the order changed. */
+function ingest() {
+  let resorted = false;
+  if (L.late.length) {
+    const have = new Set(L.entries.map((e) => e.n));
+    const add = L.late.filter((e) => !have.has(e.n) && (have.add(e.n), true));
+    L.late = [];
+    if (add.length) {
+      L.entries = L.entries.concat(add).sort((a, b) => a.n - b.n);
+      L.rows = [];
+      L.types.clear();
+      L.insts.clear();
+      L.problems = 0;
+      resorted = true;
+    }
+  }
+  if (L.entries.length > MAX_LOG) {
+    L.entries.splice(0, L.entries.length - Math.floor(MAX_LOG * 0.9));
+    L.rows = [];
+    L.types.clear();
+    L.insts.clear();
+    L.problems = 0;
+    resorted = true;
+  }
+  const start = L.rows.length;
+  for (let i = start; i < L.entries.length; i++) {
+    const r = derive(L.entries[i]);
+    L.rows.push(r);
+    addRow(r);
+  }
+  if (resorted) { for (const r of L.rows) pair(r); }
+  else for (let i = start; i < L.rows.length; i++) pair(L.rows[i]);
+  return { resorted, start };
+}
+
+function refreshFilterOptions() {
+  const addOptions = (sel, values, label) => {
+    const have = new Set([...sel.options].map((o) => o.value));
+    for (const v of [...values].sort()) if (!have.has(v)) sel.append(h("option", { value: v, text: label ? label(v) : v }));
+  };
+  addOptions(filt.type, L.types);
+  addOptions(filt.inst, L.insts);
+}
+export function updateInstanceFilter() {
+  if (model.view) for (const i of model.view.instances || []) L.insts.add(i.id);
+  refreshFilterOptions();
+}
+
+const pool = [];
+
+export function renderLog() {
+  const { resorted, start } = ingest();
+  const f = currentFilter();
+  const fs = sig(f);
+  const prevLen = L.filtered.length;
+  if (resorted || fs !== L.filterSig) {
+    L.filterSig = fs;
+    L.filtered = [];
+    for (let i = 0; i < L.rows.length; i++) if (matches(L.rows[i], f)) L.filtered.push(i);
+  } else {
+    for (let i = start; i < L.rows.length; i++) if (matches(L.rows[i], f)) L.filtered.push(i);
+  }
+  const added = L.filtered.length - prevLen;
+  if (!L.stick && added > 0) L.unseen += added;
+  refreshFilterOptions();
+
+  const total = L.filtered.length;
+  logCount.textContent = total === L.rows.length ? nf.format(total) : `${nf.format(total)} / ${nf.format(L.rows.length)}`;
+  logProblemCount.textContent = nf.format(L.problems);
+  logProblemCount.dataset.zero = String(L.problems === 0);
+  logEmpty.hidden = total > 0;
+  if (!total && L.rows.length) logEmpty.textContent = "No message matches the filter.";
+  else logEmpty.textContent = "No messages yet. They appear here as extensions and the panel talk.";
+
+  logSpacer.style.height = total * ROW_H + "px";
+  if (L.stick) {
+    logList.scrollTop = logList.scrollHeight;
+    L.autoScrollTop = logList.scrollTop; // the scroll event this causes needs no second render
+    L.unseen = 0;
+  }
+  logJump.hidden = L.stick || L.unseen === 0;
+  if (!logJump.hidden) logJump.textContent = `${nf.format(L.unseen)} new ↓`;
+
+  const top = logList.scrollTop;
+  const height = logList.clientHeight || 300;
+  const last = Math.min(total, Math.ceil((top + height) / ROW_H) + 4);
+  const first = Math.max(0, Math.min(Math.floor(top / ROW_H) - 4, last - Math.ceil(height / ROW_H) - 8));
+  const need = last - first;
+  while (pool.length < need) {
+    const el = h("div", { class: "log-row", testid: "log-row", attrs: { role: "option" } },
+      h("span", { class: "c-time" }), h("span", { class: "c-dir" }, h("span", { class: "dir" })), h("span", { class: "c-inst" }),
+      h("span", { class: "c-id" }), h("span", { class: "c-type" }), h("span", { class: "c-sum" }), h("span", { class: "c-ms" }));
+    el.addEventListener("click", () => selectRow(Number(el.dataset.n)));
+    pool.push(el);
+  }
+  // Only the rows in view are in the document (tests can trust them);
+  // the rest of the pool waits detached.
+  // Row idx always uses pool[idx % need], so that while new rows arrive
+  // only the rows that scroll in are filled; the others just move.
+  for (let idx = first; idx < last; idx++) {
+    const el = pool[idx % need];
+    fillRow(el, L.rows[L.filtered[idx]], idx);
+    if (!el.isConnected) logList.append(el);
+  }
+  for (let j = need; j < pool.length; j++) if (pool[j].isConnected) pool[j].remove();
+  renderLogDetail();
+}
+
+function fillRow(el, r, idx) {
+  el.style.transform = `translateY(${idx * ROW_H}px)`;
+  el.classList.toggle("alt", idx % 2 === 1);
+  const e = r.e;
+  const key = `${e.n}|${r.respN}|${L.selected === e.n}`;
+  if (el._key === key) return;
+  el._key = key;
+  el.dataset.n = e.n;
+  el.dataset.dir = e.dir;
+  el.dataset.type = r.type;
+  el.dataset.instance = e.i;
+  el.dataset.id = r.id;
+  if (r.sev) el.dataset.sev = r.sev; else delete el.dataset.sev;
+  el.setAttribute("aria-selected", String(L.selected === e.n));
+  const [cTime, cDir, cInst, cId, cType, cSum, cMs] = el.children;
+  const d = new Date(e.at);
+  cTime.textContent = Number.isNaN(d.getTime()) ? e.at : fmtClock(d);
+  cDir.firstChild.dataset.dir = e.dir;
+  cDir.firstChild.textContent = e.dir === "in" ? "IN" : "OUT";
+  cDir.title = e.dir === "in" ? "in: from the extension to the panel" : "out: from the panel to the extension";
+  cInst.textContent = e.i;
+  cInst.title = `${e.i} (${e.k})`;
+  cId.textContent = r.id;
+  cId.title = r.id;
+  cType.textContent = r.type;
+  cType.dataset.type = r.type;
+  const s = summary(r);
+  cSum.replaceChildren();
+  if (r.sev) cSum.append(h("span", { class: "sev", data: { sev: r.sev }, text: r.sev === "error" ? "✕" : r.sev === "warning" ? "⚠" : "ℹ" }));
+  cSum.append(s.err ? h("span", { class: "err", text: s.text }) : s.text);
+  if (r.sev && e.m !== undefined) cSum.append(h("span", { class: "sev", data: { sev: r.sev }, text: ` — ${e.diag[0].text}` }));
+  el.title = r.sev ? e.diag.map((x) => `${x.severity}: ${x.text}`).join("\n") : "";
+  const ms = e.re ? e.ms : r.respN ? r.respMs : null;
+  cMs.textContent = ms !== null && ms !== undefined ? fmtMs(ms) : (e.dir === "in" && (r.type === "action" || r.type === "init") && r.id ? "…" : "");
+  cMs.title = e.re ? `answers #${e.re} after ${ms} ms` : r.respN ? `answered by #${r.respN} after ${r.respMs} ms` : cMs.textContent === "…" ? "no response yet" : "";
+}
+const fmtMs = (ms) => (ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2));
+
+logList.addEventListener("scroll", () => {
+  if (L.stick && logList.scrollTop === L.autoScrollTop) return; // our own auto-scroll
+  const atBottom = logList.scrollTop + logList.clientHeight >= logList.scrollHeight - ROW_H / 2;
+  if (atBottom !== L.stick) L.stick = atBottom;
+  if (atBottom) L.unseen = 0;
+  markLogDirty();
+}, { passive: true });
+logJump.addEventListener("click", () => { L.stick = true; markLogDirty(); });
+new ResizeObserver(() => markLogDirty()).observe(logList);
+
+for (const el of [filt.text]) el.addEventListener("input", () => markLogDirty());
+for (const el of [filt.dir, filt.type, filt.inst, filt.problems]) el.addEventListener("change", () => markLogDirty());
+/** showProblems filters the inspector to the rows with problems. */
+export function showProblems() {
+  filt.problems.checked = true;
+  markLogDirty();
+}
+filt.text.addEventListener("keydown", (e) => { if (e.key === "Escape") { filt.text.value = ""; markLogDirty(); } });
+tid("log-clear").addEventListener("click", () => clearLog(false));
+
+function selectRow(n) {
+  L.selected = L.selected === n ? 0 : n;
+  for (const el of pool) el._key = "";
+  markLogDirty();
+}
+
+logList.addEventListener("keydown", (e) => {
+  if (!["ArrowUp", "ArrowDown", "Home", "End", "Escape", "PageUp", "PageDown"].includes(e.key)) return;
+  e.preventDefault();
+  if (e.key === "Escape") { L.selected = 0; for (const el of pool) el._key = ""; markLogDirty(); return; }
+  const total = L.filtered.length;
+  if (!total) return;
+  let pos = L.selected ? L.filtered.findIndex((i) => L.rows[i].e.n === L.selected) : -1;
+  const page = Math.max(1, Math.floor(logList.clientHeight / ROW_H) - 1);
+  if (e.key === "ArrowDown") pos = Math.min(total - 1, pos + 1);
+  else if (e.key === "ArrowUp") pos = pos < 0 ? total - 1 : Math.max(0, pos - 1);
+  else if (e.key === "PageDown") pos = Math.min(total - 1, pos + page);
+  else if (e.key === "PageUp") pos = Math.max(0, pos - page);
+  else if (e.key === "Home") pos = 0;
+  else if (e.key === "End") pos = total - 1;
+  L.selected = L.rows[L.filtered[pos]].e.n;
+  scrollToPos(pos);
+  for (const el of pool) el._key = "";
+  markLogDirty();
+});
+function scrollToPos(pos) {
+  const y = pos * ROW_H;
+  if (y < logList.scrollTop) logList.scrollTop = y;
+  else if (y + ROW_H > logList.scrollTop + logList.clientHeight) logList.scrollTop = y + ROW_H - logList.clientHeight;
+  L.stick = logList.scrollTop + logList.clientHeight >= logList.scrollHeight - ROW_H / 2;
+}
+export function jumpTo(n) {
+  let pos = L.filtered.findIndex((i) => L.rows[i].e.n === n);
+  if (pos < 0) {
+    // Not shown under the current filter: clear it so the row can be seen.
+    filt.text.value = ""; filt.dir.value = ""; filt.type.value = ""; filt.inst.value = ""; filt.problems.checked = false;
+    L.clearedN = Math.min(L.clearedN, n - 1);
+    L.filterSig = "";
+    renderLog();
+    pos = L.filtered.findIndex((i) => L.rows[i].e.n === n);
+    if (pos < 0) { toast(`Message #${n} is no longer in the log.`, "info"); return; }
+  }
+  L.selected = n;
+  L.stick = false;
+  logList.scrollTop = Math.max(0, pos * ROW_H - logList.clientHeight / 2);
+  for (const el of pool) el._key = "";
+  markLogDirty();
+}
+/** findInLog selects the latest inspector row of a message an instance sent. */
+export function findInLog(msg, inst) {
+  const want = msg === undefined ? null : canonical(msg);
+  for (let i = L.entries.length - 1; i >= 0; i--) {
+    const e = L.entries[i];
+    if (e.dir === "in" && (!inst || e.i === inst) && want !== null && e.m !== undefined && canonical(e.m) === want) { jumpTo(e.n); return; }
+  }
+  toast("That message is not in the inspector's log (cleared, or too long to find).", "info");
+}
+/** canonical is JSON with sorted keys, as the server writes messages. */
+function canonical(v) {
+  if (v === null || typeof v !== "object") return JSON.stringify(v);
+  if (Array.isArray(v)) return "[" + v.map(canonical).join(",") + "]";
+  return "{" + Object.keys(v).sort().map((k) => JSON.stringify(k) + ":" + canonical(v[k])).join(",") + "}";
+}
+
+
+let detailKey = "";
+function renderLogDetail() {
+  const i = L.selected ? findRow(L.selected) : -1;
+  if (i < 0) {
+    if (!logDetail.hidden) { logDetail.hidden = true; detailKey = ""; }
+    return;
+  }
+  const r = L.rows[i];
+  const e = r.e;
+  const key = `${e.n}|${r.respN}`;
+  if (key === detailKey && !logDetail.hidden) return;
+  detailKey = key;
+  logDetail.hidden = false;
+  const d = new Date(e.at);
+  const meta = [
+    ["Time", Number.isNaN(d.getTime()) ? e.at : `${d.toLocaleDateString()} ${fmtClock(d)}`],
+    ["Direction", e.dir === "in" ? "in: from the extension" : "out: to the extension"],
+    ["Instance", `${e.i} (extension ${e.k})`],
+    ["Type", r.type + (r.id ? ` · id ${r.id}` : "")],
+  ];
+  const pairEl = e.re
+    ? h("button", { type: "button", class: "link", testid: "log-pair", on: { click: () => jumpTo(e.re) } }, `answers #${e.re}, after ${e.ms} ms`)
+    : r.respN
+      ? h("button", { type: "button", class: "link", testid: "log-pair", on: { click: () => jumpTo(r.respN) } }, `answered by #${r.respN}, after ${r.respMs} ms`)
+      : null;
+  let body;
+  if (e.m !== undefined) body = jsonView(e.m);
+  else if (e.raw !== undefined) body = h("pre", { class: "json", text: e.raw });
+  else body = h("p", { class: "tool-note", text: "A note: this row carries diagnostics only (for instance a message the panel cached instead of sending)." });
+  logDetail.replaceChildren(
+    h("div", { class: "ld-head" }, h("strong", { text: `#${e.n}` }), h("span", { class: "dir", data: { dir: e.dir }, text: e.dir.toUpperCase() }),
+      h("span", { text: r.type }), h("span", { class: "spacer" }),
+      h("button", { type: "button", class: "btn btn-small btn-quiet", testid: "log-copy", title: "Copy the message as JSON", on: { click: () => copyText(JSON.stringify(e.m !== undefined ? e.m : e.raw !== undefined ? e.raw : null, null, 2), "Message copied") } }, icon("copy"), "Copy"),
+      h("button", { type: "button", class: "btn btn-small btn-quiet", testid: "log-copy-entry", title: "Copy the whole log entry (time, direction, instance, diagnostics) as JSON", on: { click: () => copyText(JSON.stringify(e, null, 2), "Log entry copied") } }, "Entry"),
+      h("button", { type: "button", class: "icon-btn", testid: "log-detail-close", attrs: { "aria-label": "Close the details" }, on: { click: () => selectRow(e.n) } }, icon("close"))),
+    h("div", { class: "ld-body" },
+      h("dl", { class: "ld-meta" }, meta.map(([k, val]) => [h("dt", { text: k }), h("dd", { text: val })]),
+        pairEl ? [h("dt", { text: e.re ? "Request" : "Response" }), h("dd", null, pairEl)] : null),
+      e.diag && e.diag.length ? h("ul", { class: "diags" }, e.diag.map((x) => h("li", { class: "diag", testid: "log-diag", data: { severity: x.severity } },
+        h("b", { text: x.severity }), x.kind ? h("code", { text: `[${x.kind}] ` }) : null, x.path ? h("code", { text: x.path + " " }) : null, x.text))) : null,
+      body));
+}
+
+/** jsonView pretty-prints JSON with light highlighting (text nodes only, never HTML). */
+function jsonView(v) {
+  const text = JSON.stringify(v, null, 2) ?? String(v);
+  const pre = h("pre", { class: "json" });
+  if (text.length > 200000) { pre.textContent = text; return pre; }
+  const re = /("(?:\\.|[^"\\])*")(\s*:)?|\b(true|false|null)\b|(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)/g;
+  let last = 0;
+  const frag = document.createDocumentFragment();
+  for (let m; (m = re.exec(text));) {
+    if (m.index > last) frag.append(text.slice(last, m.index));
+    if (m[1]) {
+      frag.append(h("span", { class: m[2] ? "j-key" : "j-str", text: m[1] }));
+      if (m[2]) frag.append(m[2]);
+    } else if (m[3]) frag.append(h("span", { class: "j-lit", text: m[3] }));
+    else frag.append(h("span", { class: "j-num", text: m[4] }));
+    last = re.lastIndex;
+  }
+  if (last < text.length) frag.append(text.slice(last));
+  pre.append(frag);
+  return pre;
+}
+
+tid("log-save").addEventListener("click", () => {
+  ingest();
+  const data = {
+    format: "cpsim-log",
+    version: 1,
+    saved_at: new Date().toISOString(),
+    panel: location.origin,
+    session: relayState.session,
+    user_agent: navigator.userAgent,
+    problems: model.problems,
+    view: model.view,
+    entries: L.entries,
+  };
+  const stamp = new Date().toISOString().replace(/[:.]/g, "-").slice(0, 19);
+  const name = saveFile(new Blob([JSON.stringify(data, null, 1)], { type: "application/json" }), `cpsim-log-${relayState.session || "session"}-${stamp}.json`);
+  toast(`Saved ${nf.format(L.entries.length)} messages as ${name}`, "ok");
+});
+
+/** logEntries is the log as received (window.cpsim.log). */
+export function logEntries() {
+  return L.entries;
+}
+
+/** nextLogN is the first log number the page has not received. */
+export function nextLogN() {
+  return L.maxN + 1;
+}

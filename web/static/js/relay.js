@@ -1,0 +1,280 @@
+// @ts-check
+// The websocket relay: it opens /ws, says hello, follows the server's
+// frames (docs/relay.md) and reconnects with a backoff when the socket
+// closes; it sends the agent's clicks as e frames (sendEvent) and settles
+// each with its r frame. Deliveries go to frames.js; what the rest of the
+// page shows (log rows, the view, problems, scenarios) goes to the hooks
+// the start-up module sets (setRelayHooks), so that the relay imports no
+// view module. It owns the session and the pending events (relayState).
+// It imports wire.js, frames.js, render.js, toast.js and the helpers.
+
+import { SS_SESSION } from "./constants.js";
+import { role, tid } from "./dom.js";
+import { ackable, deliver, deliveries, removeAllFrames, restartDeliveries } from "./frames.js";
+import { markViewDirty } from "./render.js";
+import { toast } from "./toast.js";
+import { errorMessage, shortId, storageGet, storageSet } from "./util.js";
+import { dropQueuedFrames, link, onAck, queueFrame, queueNumbered, resendUnacked, restartNumbering } from "./wire.js";
+
+/**
+ * An event of the agent (docs/relay.md, e frames): {type, ...fields}.
+ * @typedef {{type: string, [field: string]: any}} AgentEvent
+ */
+/**
+ * The r frame answering an event: error when the server refused it,
+ * created the id of an interaction it made; lost when the connection
+ * dropped after the server processed it.
+ * @typedef {{error?: string, created?: string, lost?: boolean}} EventResult
+ */
+/** @typedef {{quiet?: boolean}} SendOptions quiet: no toast when refused */
+/** @typedef {{ev: AgentEvent, resolve: (r: EventResult) => void, opts: SendOptions, q: number}} PendingEvent */
+
+/**
+ * What the relay hands to the rest of the page.
+ * @typedef {object} RelayHooks
+ * @property {(f: any) => void} log an l frame
+ * @property {(v: any) => void} view a v frame's view
+ * @property {(p: any) => void} problems a p frame's problems
+ * @property {(list: any, skipped: any) => void} scenarioList an sl frame
+ * @property {(f: any) => void} scenario an s frame
+ * @property {(newSession: boolean) => void} welcome a welcome, before the page counts as connected
+ * @property {() => void} lostSession the server no longer knew the session: its log is gone
+ * @property {() => number} logFrom the first log number the page lacks, after a reconnect
+ * @property {() => void} closed the socket closed
+ * @property {(ev: AgentEvent) => ((r: EventResult) => void) | null} sending an event goes out; the function returned gets its result
+ */
+
+/** @type {RelayHooks} */
+const hooks = {
+  log: () => {}, view: () => {}, problems: () => {}, scenarioList: () => {}, scenario: () => {},
+  welcome: () => {}, lostSession: () => {}, logFrom: () => 1, closed: () => {}, sending: () => null,
+};
+
+/** setRelayHooks sets what the relay hands on.
+ * @param {RelayHooks} h */
+export function setRelayHooks(h) {
+  Object.assign(hooks, h);
+}
+
+/** The relay's connection and session. */
+export const relayState = {
+  /** any welcome since the page loaded (the next hello is not fresh) */
+  welcomed: false,
+  helloFresh: false,
+  session: storageGet(SS_SESSION) || "",
+  backoff: 250,
+  reconnectTimer: 0,
+  /** how the socket last closed */
+  closeText: "",
+  /** another page took over the session: no reconnecting */
+  stopped: false,
+  /** the page is going away: a close is not a drop */
+  unloading: false,
+  eventN: 0,
+  /** @type {Map<number, PendingEvent>} events waiting for their r frame, by n */
+  pendingEvents: new Map(),
+};
+
+function wsURL() {
+  return (location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws";
+}
+
+export function connect() {
+  clearTimeout(relayState.reconnectTimer);
+  relayState.reconnectTimer = 0;
+  relayState.stopped = false;
+  setConn(relayState.welcomed ? "reconnecting" : "connecting", relayState.welcomed ? "Reconnecting…" : "Connecting…");
+  let ws;
+  try {
+    ws = new WebSocket(wsURL());
+  } catch (e) {
+    relayState.closeText = errorMessage(e);
+    scheduleReconnect();
+    return;
+  }
+  link.ws = ws;
+  ws.onopen = () => {
+    if (link.ws !== ws) return;
+    relayState.helloFresh = !relayState.welcomed;
+    const hello = { t: "hello", session: relayState.session, seq: ackable(), fresh: relayState.helloFresh };
+    ws.send(JSON.stringify([hello]));
+    deliveries.lastAcked = hello.seq;
+  };
+  ws.onmessage = onWsMessage;
+  ws.onerror = () => { /* onclose follows with the details */ };
+  ws.onclose = (ev) => {
+    if (link.ws !== ws) return;
+    link.ws = null;
+    link.connected = false;
+    dropQueuedFrames(); // numbered frames stay in unacked; the rest is made again
+    if (relayState.unloading) return;
+    hooks.closed(); // the player's buttons need the connection
+    const reason = ev.reason ? `${ev.code}: ${ev.reason}` : ev.code === 1006 ? "1006: the connection dropped" : `${ev.code}`;
+    relayState.closeText = reason;
+    console.warn("cpsim: relay closed", reason);
+    if (/another page took over this session/i.test(ev.reason || "")) {
+      relayState.stopped = true;
+      setConn("stopped", "Stopped: another page took over this session");
+      const b = tid("session-banner");
+      role("text", b).textContent = "Another page (a tab with this session) took over this panel session, so this page stopped. Reconnect here to take it back.";
+      b.hidden = false;
+      return;
+    }
+    scheduleReconnect();
+  };
+}
+
+export function scheduleReconnect() {
+  const wait = relayState.backoff;
+  relayState.backoff = Math.min(relayState.backoff * 2, 5000);
+  setConn("reconnecting", `Reconnecting in ${(wait / 1000).toFixed(wait < 1000 ? 2 : 0)} s${relayState.closeText ? ` (closed ${relayState.closeText})` : ""}`);
+  relayState.reconnectTimer = setTimeout(connect, wait);
+}
+
+function setConn(state, text) {
+  const el = tid("connection");
+  el.dataset.state = state;
+  /** @type {HTMLElement} */ (el.querySelector(".conn-text")).textContent = text;
+  el.title = state === "connected"
+    ? `Connected to cpsim (session ${relayState.session})`
+    : `Not connected to cpsim${relayState.closeText ? `; last close: ${relayState.closeText}` : ""}`;
+}
+
+function onWsMessage(ev) {
+  let frs;
+  try {
+    frs = JSON.parse(ev.data);
+  } catch (e) {
+    console.error("cpsim: the server sent a message that is not JSON", e);
+    return;
+  }
+  if (!Array.isArray(frs)) frs = [frs];
+  let ds = null; // this message's d frames, for l rows that name one by seq
+  for (const f of frs) {
+    switch (f && f.t) {
+      case "d":
+        deliver(f);
+        (ds || (ds = [])).push(f);
+        break;
+      case "l":
+        if (f.m === undefined && f.seq !== undefined && ds) {
+          for (let i = ds.length - 1; i >= 0; i--) if (ds[i].seq === f.seq) { f.m = ds[i].m; break; }
+        }
+        hooks.log(f);
+        break;
+      case "k": onAck(f.q); break;
+      case "v": hooks.view(f.v); break;
+      case "r": onResult(f); break;
+      case "p": hooks.problems(f.p); break;
+      case "welcome": onWelcome(f); break;
+      case "sl": hooks.scenarioList(f.s, f.skipped); break;
+      case "s": hooks.scenario(f); break;
+      default: console.warn("cpsim: unknown frame from the server", f);
+    }
+  }
+}
+
+function onWelcome(f) {
+  const fresh = relayState.helloFresh;
+  const newSession = !f.resumed;
+  const processed = Number(f.in) || 0;
+  if (!fresh && newSession) {
+    // The server no longer knows our session (it restarted): the
+    // extensions in our iframes belong to a session that is gone.
+    removeAllFrames();
+    hooks.lostSession();
+    toast("cpsim did not know this page's session any more (was it restarted?): a new session started and the extensions load again.", "info", "New session");
+  }
+  if (fresh || newSession) {
+    restartDeliveries(f.seq);
+    // Numbering continues from what the session has processed; whatever
+    // this page numbered before belongs to iframes and clicks of another
+    // session (or of the page before the reload).
+    restartNumbering(processed);
+    failPendingEvents(newSession && !fresh ? "cpsim lost the session before it answered" : "");
+  } else {
+    // Resumed after a dropped connection: send again what the server has
+    // not processed. A click it processed before the drop has lost its
+    // answer (r frames are not sent again); the view shows its effect.
+    onAck(processed);
+    for (const [n, p] of relayState.pendingEvents) {
+      if (p.q && p.q <= processed) { relayState.pendingEvents.delete(n); p.resolve({ lost: true }); }
+    }
+  }
+  relayState.session = f.session;
+  storageSet(SS_SESSION, f.session);
+  hooks.welcome(newSession);
+  link.connected = true;
+  relayState.welcomed = true;
+  relayState.backoff = 250;
+  relayState.closeText = "";
+  tid("session-banner").hidden = true;
+  setConn("connected", "Connected");
+  // The history first: the frames sent again add rows, and the server
+  // keeps only the latest ones.
+  queueFrame('{"t":"log","from":' + (fresh || newSession ? 1 : hooks.logFrom()) + "}");
+  resendUnacked();
+  markViewDirty();
+}
+
+// ---------------------------------------------------------------------
+// Events (the agent's clicks) and their results
+
+const EVENT_NAMES = {
+  login: "Log in", logout: "Log out", work_status: "Work status", profile: "Presence profile", phone_status: "Softphone",
+  serve: "Serve queue", incoming: "New interaction", accept: "Accept", reject: "Reject", pick: "Pick", hangup: "Hang up",
+  handle: "Handle", join: "Join", hold: "Hold", unhold: "Unhold", mute: "Mute", unmute: "Unmute", record: "Recording",
+  transfer: "Transfer", consult: "Consult", cad: "Caller data", say: "Message", typing: "Typing", outcome: "Call outcome",
+  outbound: "Outbound", confirm: "Confirm outbound", cancel: "Cancel outbound", select_interaction: "Select interaction",
+  select_extension: "Open extension", send: "Send", state: "State", status: "Status", fail_next_init: "Fail next init",
+  fail: "Fail command", delay: "Delay command", clear_faults: "Clear faults",
+  scenario_play: "Play scenario", scenario_pause: "Pause scenario", scenario_resume: "Resume scenario",
+  scenario_step: "Step scenario", scenario_stop: "Stop scenario",
+};
+
+/** sendEvent sends an e frame; it resolves with the r frame ({error} when refused). */
+export function sendEvent(ev, opts = {}) {
+  if (!link.connected) {
+    const error = "not connected to cpsim: wait for the connection to come back";
+    if (!opts.quiet) toast(error, "error", EVENT_NAMES[ev.type] || ev.type);
+    return Promise.resolve({ error });
+  }
+  const n = ++relayState.eventN;
+  const settled = hooks.sending(ev); // the recorder keeps it if it succeeds
+  const done = new Promise((resolve) => {
+    const p = { ev, resolve, opts, q: 0 };
+    relayState.pendingEvents.set(n, p);
+    p.q = queueNumbered("e", ',"n":' + n + ',"e":' + JSON.stringify(ev) + "}");
+  });
+  if (settled) done.then(settled);
+  return done;
+}
+
+function onResult(f) {
+  const p = relayState.pendingEvents.get(f.n);
+  if (!p) return;
+  relayState.pendingEvents.delete(f.n);
+  if (f.error) {
+    if (!p.opts.quiet) {
+      const what = (EVENT_NAMES[p.ev.type] || p.ev.type) + (p.ev.id ? ` ${shortId(p.ev.id)}` : p.ev.instance ? ` ${p.ev.instance}` : "");
+      toast(f.error, "error", `${what} refused`);
+    }
+    markViewDirty(true); // put selects back to what the view says
+  }
+  p.resolve(f);
+}
+
+function failPendingEvents(error) {
+  for (const p of relayState.pendingEvents.values()) {
+    if (error && !p.opts.quiet) toast(error, "error", EVENT_NAMES[p.ev.type] || p.ev.type);
+    p.resolve({ error: error || "the page reloaded" });
+  }
+  relayState.pendingEvents.clear();
+}
+
+/** reconnectNow connects again at once, with the backoff reset (after
+ * another page took the session over, to take it back). */
+export function reconnectNow() {
+  relayState.backoff = 250;
+  connect();
+}
