@@ -183,6 +183,9 @@ type resultFrame struct {
 	Created string `json:"created,omitempty"`
 	YAML    string `json:"yaml,omitempty"`  // answer to rec: the scenario file
 	Steps   int    `json:"steps,omitempty"` // answer to rec: how many steps it has
+	// Description answers rec: the file's description, which the page
+	// shows to edit.
+	Description string `json:"description,omitempty"`
 }
 
 type problemsFrame struct {

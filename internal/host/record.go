@@ -20,7 +20,7 @@ func recordingResult(f inFrame) resultFrame {
 		r.Error = fmt.Sprintf("malformed recording: %v", err)
 		return r
 	}
-	yaml, steps := scenario.FormatRecording(rec)
-	r.YAML, r.Steps = string(yaml), steps
+	yaml, steps, description := scenario.FormatRecording(rec)
+	r.YAML, r.Steps, r.Description = string(yaml), steps, description
 	return r
 }

@@ -89,9 +89,10 @@ func FromRecording(rec Recording) (*Scenario, []string) {
 }
 
 // FormatRecording is Format of FromRecording, with a first line that says
-// where the file comes from. The description, when the recording has
-// none, names the interactions.
-func FormatRecording(rec Recording) (yaml []byte, steps int) {
+// where the file comes from, and how many steps and what description the
+// file has. The description, when the recording has none, names the
+// interactions.
+func FormatRecording(rec Recording) (yaml []byte, steps int, description string) {
 	sc, names := FromRecording(rec)
 	if sc.Description == "" {
 		sc.Description = "Recorded in the panel"
@@ -101,7 +102,7 @@ func FormatRecording(rec Recording) (yaml []byte, steps int) {
 		sc.Description += "."
 	}
 	out := "# Recorded in cpsim. Add expect steps for what the extension should do (docs/scenarios.md).\n" + string(Format(sc))
-	return []byte(out), len(sc.Steps)
+	return []byte(out), len(sc.Steps), sc.Description
 }
 
 // recorder builds the steps of a recording.

@@ -42,7 +42,7 @@ func TestRecordThenReplay(t *testing.T) {
 			{At: 16000, Event: ev(state.DelayCommand{Command: "detail"})},
 		},
 	}
-	src, steps := FormatRecording(rec)
+	src, steps, _ := FormatRecording(rec)
 	want := `# Recorded in cpsim. Add expect steps for what the extension should do (docs/scenarios.md).
 name: Recorded session
 description: "Recorded in the panel: call1 (phone), chat1 (chat), out1 (phone)."

@@ -27,7 +27,7 @@
  *   topbar.js, notices.js, cards.js, detail.js, extensions.js   the view's parts
  *   forms.js, editor.js, faults.js   the forms, the event editor, fault injection
  *   inspector.js, layout.js          the message inspector, the bottom panel's layout
- *   recorder-yaml.js, recorder.js    the recorder
+ *   recorder.js                      the recorder
  *   scenarios.js                     the scenario library and player
  *   view.js                          one render pass over the view's parts
  * A module imports only modules listed before it (scenarios.js imports

@@ -7,15 +7,14 @@
 // top bar and the record dialog; relay.js hands it each event sent (the
 // start-up module wires recordEvent into the relay's hooks). It imports
 // relay.js and wire.js (the session and the connection), model.js,
-// recorder-yaml.js, dialog.js, clipboard.js, toast.js and the helpers.
+// dialog.js, clipboard.js, toast.js and the helpers.
 
 import { SS_REC } from "./constants.js";
 import { copyText, saveFile } from "./clipboard.js";
 import { Modal } from "./dialog.js";
 import { closestEl, role, tid } from "./dom.js";
 import { model, scenarioActive } from "./model.js";
-import { recordingYAML, yStr } from "./recorder-yaml.js";
-import { relayState } from "./relay.js";
+import { formatRecording, relayState } from "./relay.js";
 import { toast } from "./toast.js";
 import { fmtDuration, storageGet } from "./util.js";
 import { link } from "./wire.js";
@@ -168,17 +167,23 @@ async function stopRecording() {
   // let the last clicks' results come
   for (let i = 0; i < 40 && recording.entries.some((e) => e.ok === null); i++) await new Promise((res) => setTimeout(res, 50));
   recUI.stop.disabled = false;
-  const entries = recording.entries.filter((e) => e.ok);
+  const entries = recording.entries.filter((e) => e.ok).map(({ at, ev, info, created }) => ({ at, ev, info, created }));
   const stamp = new Date(recording.startedAt);
   const p2 = (n) => String(n).padStart(2, "0");
   const when = `${stamp.getFullYear()}-${p2(stamp.getMonth() + 1)}-${p2(stamp.getDate())} ${p2(stamp.getHours())}:${p2(stamp.getMinutes())}`;
   const name = `Recorded session ${when}`;
-  const built = recordingYAML({ start: recording.start, entries }, name, "", when);
-  const description = `Recorded in the panel on ${when}${built.names.length ? `: ${built.names.join(", ")}` : ""}.`;
+  // The server writes the file, with the code that reads scenarios
+  // (scenario.FormatRecording), so that what is recorded plays back.
+  recUI.stop.disabled = true;
+  const built = await formatRecording({ name, description: "", start: recording.start, entries });
+  recUI.stop.disabled = false;
+  if (built.error || built.yaml === undefined) {
+    toast(`cpsim could not write the recording as a scenario: ${built.error || "no answer"}`, "error", "Recording");
+    return;
+  }
   recording.last = {
-    name, description, when,
-    yaml: built.yaml.replace(/^description:.*$/m, () => `description: ${yStr(description)}`),
-    events: entries.length, steps: built.steps, ms: Date.now() - recording.startedAt,
+    name, description: built.description || "", when, yaml: built.yaml,
+    events: entries.length, steps: built.steps || 0, ms: Date.now() - recording.startedAt,
   };
   recording.entries = [];
   saveRec();
@@ -246,7 +251,7 @@ function checkRecordName() {
 }
 /** setHeader rewrites the name: or description: line of the YAML, keeping the developer's edits to the rest. */
 function setHeader(key, value) {
-  const line = `${key}: ${yStr(value.trim())}`;
+  const line = `${key}: ${JSON.stringify(value.trim())}`; // a JSON string is a YAML one
   const re = new RegExp(`^${key}:.*$`, "m");
   rd.yaml.value = re.test(rd.yaml.value) ? rd.yaml.value.replace(re, () => line) : line + "\n" + rd.yaml.value;
   if (recording.last) { recording.last[key] = value; recording.last.yaml = rd.yaml.value; saveRec(); }

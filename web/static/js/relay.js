@@ -26,6 +26,10 @@ import { dropQueuedFrames, link, onAck, queueFrame, queueNumbered, resendUnacked
  * dropped after the server processed it.
  * @typedef {{error?: string, created?: string, lost?: boolean}} EventResult
  */
+/**
+ * The r frame answering a rec frame: the recording as a scenario file.
+ * @typedef {{error?: string, yaml?: string, steps?: number, description?: string}} RecordingResult
+ */
 /** @typedef {{quiet?: boolean}} SendOptions quiet: no toast when refused */
 /** @typedef {{ev: AgentEvent, resolve: (r: EventResult) => void, opts: SendOptions, q: number}} PendingEvent */
 
@@ -73,6 +77,8 @@ export const relayState = {
   eventN: 0,
   /** @type {Map<number, PendingEvent>} events waiting for their r frame, by n */
   pendingEvents: new Map(),
+  /** @type {Map<number, {frame: string, resolve: (r: RecordingResult) => void}>} rec frames waiting for their r frame, by n */
+  pendingRecordings: new Map(),
 };
 
 function wsURL() {
@@ -214,6 +220,7 @@ function onWelcome(f) {
   // keeps only the latest ones.
   queueFrame('{"t":"log","from":' + (fresh || newSession ? 1 : hooks.logFrom()) + "}");
   resendUnacked();
+  for (const rec of relayState.pendingRecordings.values()) queueFrame(rec.frame);
   markViewDirty();
 }
 
@@ -250,7 +257,28 @@ export function sendEvent(ev, opts = {}) {
   return done;
 }
 
+/** formatRecording asks the server to write a recording as a scenario
+ * file (a rec frame, docs/relay.md); it resolves with the r frame. The
+ * frame is not numbered: it changes nothing, so it is sent again after a
+ * reconnect until it is answered.
+ * @param {{name: string, description: string, start: any, entries: any[]}} rec
+ * @returns {Promise<RecordingResult>} */
+export function formatRecording(rec) {
+  const n = ++relayState.eventN;
+  const frame = '{"t":"rec","n":' + n + ',"rec":' + JSON.stringify(rec) + "}";
+  return new Promise((resolve) => {
+    relayState.pendingRecordings.set(n, { frame, resolve });
+    if (link.connected) queueFrame(frame);
+  });
+}
+
 function onResult(f) {
+  const rec = relayState.pendingRecordings.get(f.n);
+  if (rec) {
+    relayState.pendingRecordings.delete(f.n);
+    rec.resolve(f);
+    return;
+  }
   const p = relayState.pendingEvents.get(f.n);
   if (!p) return;
   relayState.pendingEvents.delete(f.n);
