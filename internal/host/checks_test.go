@@ -50,7 +50,7 @@ func TestChecksAreThrottled(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer srv.stopChecks()
+		defer srv.Shutdown(context.Background())
 		const u = "http://localhost:9/crm.html"
 		srv.recheck(u)
 		synctest.Wait()
