@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"log/slog"
 	"net"
-	"net/http"
 	"net/url"
 	"os"
 	"path"
@@ -17,13 +16,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
-	"github.com/cpsim/cpsim/internal/config"
-	"github.com/cpsim/cpsim/internal/demo"
-	"github.com/cpsim/cpsim/internal/extcheck"
 	"github.com/cpsim/cpsim/internal/host"
 	"github.com/cpsim/cpsim/internal/scenario"
+	"github.com/cpsim/cpsim/internal/server"
 	"github.com/cpsim/cpsim/internal/state"
 	"github.com/cpsim/cpsim/internal/suggest"
 	"github.com/cpsim/cpsim/scenarios"
@@ -219,54 +215,36 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 		assets = os.DirFS(o.dev)
 	}
-	demoFiles, err := fs.Sub(assets, "demo")
-	if err != nil {
-		return fmt.Errorf("the demo extensions: %w", err)
-	}
-
-	var data *state.Data
-	if o.config != "" {
-		src, err := os.ReadFile(o.config)
-		if err != nil {
-			return usageError{err}
-		}
-		if data, err = config.Parse(o.config, src); err != nil {
-			return usageError{err}
-		}
-	} else if data, err = config.Default(); err != nil {
-		return err
-	}
-
-	panelLn, err := net.Listen("tcp", o.addr)
-	if err != nil {
-		return usagef("-addr: %v", err)
-	}
-	defer panelLn.Close()
-	panelURL, err := publicURL(o.panelURL, o.addr, panelLn, "127.0.0.1")
+	data, err := baseData(o.config)
 	if err != nil {
 		return err
 	}
-
 	addExtensions(data, o.extensions.values, state.ModeInteraction)
 	addExtensions(data, o.global.values, state.ModeGlobal)
-	needDemos := len(data.Extensions) == 0
-	demoLn, err := listenDemos(o, needDemos, log)
+	demoAddr := o.demoAddr
+	switch {
+	case len(data.Extensions) == 0 && demoAddr == "":
+		return usagef("no extension to load: give -extension URL, a -config with extensions, or keep the demos (-demo-addr)")
+	case len(data.Extensions) > 0 && demoAddr != "" && !o.demoAddrGiven:
+		log.Info("the demo extensions are not served, since extensions are given (-demo-addr " + demoAddr + " serves them too)")
+		demoAddr = ""
+	}
+
+	st, err := server.Listen(server.Config{
+		Logger:          log,
+		Addr:            o.addr,
+		PanelURL:        o.panelURL,
+		DemoAddr:        demoAddr,
+		DemoURL:         o.demoURL,
+		Data:            data,
+		Assets:          assets,
+		CheckExtensions: true,
+	})
 	if err != nil {
-		return err
+		return flagError(err)
 	}
-	demoURL := ""
-	if demoLn != nil {
-		defer demoLn.Close()
-		if demoURL, err = publicURL(o.demoURL, o.demoAddr, demoLn, "localhost"); err != nil {
-			return err
-		}
-	}
-	if needDemos {
-		if demoURL == "" {
-			return usagef("no extension to load: give -extension URL, a -config with extensions, or keep the demos (-demo-addr)")
-		}
-		data.Extensions = demo.Extensions(demoURL)
-	}
+	defer st.Close()
+	data = st.Data()
 	if err := data.Check(o.config); err != nil {
 		return usageError{err}
 	}
@@ -282,109 +260,46 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 	}
 
-	val, err := state.NewValidator()
-	if err != nil {
-		return err
-	}
-	checkClient := &http.Client{Timeout: 5 * time.Second}
-	srv, err := host.New(host.Config{
-		Logger:    log,
-		Data:      data,
-		Validator: val,
-		Assets:    assets,
+	if err := st.Start(host.Config{
 		Dev:       o.dev != "",
 		Strict:    o.strict,
 		Seed:      o.seed,
-		Hosts:     allowedHosts(panelLn, panelURL),
 		Scenarios: library,
 		Skipped:   skipped,
 		AutoPlay:  autoPlay,
 		Speed:     o.speed,
-		Check: func(ctx context.Context, url string) []host.Problem {
-			return extcheck.Check(ctx, checkClient, panelURL, url)
-		},
-	})
-	if err != nil {
+	}); err != nil {
 		return err
 	}
 
-	servers := []*http.Server{{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}}
-	listeners := []net.Listener{panelLn}
-	if demoLn != nil {
-		servers = append(servers, &http.Server{Handler: demo.New(demoFiles, panelOrigins(panelURL)), ReadHeaderTimeout: 10 * time.Second,
-			ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)})
-		listeners = append(listeners, demoLn)
+	addr := st.PanelAddr()
+	log.Info("panel listening", "addr", addr.String(), "url", st.PanelURL())
+	if tcp, ok := addr.(*net.TCPAddr); ok && !tcp.IP.IsLoopback() {
+		log.Warn("the panel listens beyond this machine: anyone who can reach " + addr.String() + " can use it (fine in a container; -addr 127.0.0.1:8080 keeps it local)")
 	}
-	errc := make(chan error, len(servers))
-	for i, hs := range servers {
-		go func() {
-			if err := hs.Serve(listeners[i]); !errors.Is(err, http.ErrServerClosed) {
-				errc <- err
-			}
-		}()
-	}
-
-	log.Info("panel listening", "addr", panelLn.Addr().String(), "url", panelURL)
-	if tcp, ok := panelLn.Addr().(*net.TCPAddr); ok && !tcp.IP.IsLoopback() {
-		log.Warn("the panel listens beyond this machine: anyone who can reach " + panelLn.Addr().String() + " can use it (fine in a container; -addr 127.0.0.1:8080 keeps it local)")
-	}
-	if demoLn != nil {
-		log.Info("demo extensions listening", "addr", demoLn.Addr().String(), "url", demoURL)
+	if demo := st.DemoAddr(); demo != nil {
+		log.Info("demo extensions listening", "addr", demo.String(), "url", st.DemoURL())
 	}
 	for _, e := range data.Extensions {
 		log.Info("extension", "key", e.Key, "mode", modeOf(e), "url", e.URL)
 	}
-	fmt.Fprintf(stdout, "cpsim is running: open %s/ in a browser (Ctrl-C stops it)\n", panelURL)
+	fmt.Fprintf(stdout, "cpsim is running: open %s/ in a browser (Ctrl-C stops it)\n", st.PanelURL())
 
-	srv.CheckExtensions()
-
-	select {
-	case <-ctx.Done():
-	case err = <-errc:
-	}
+	st.Host().CheckExtensions()
+	err = st.Wait(ctx)
 	log.Info("shutting down")
-	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if serr := srv.Shutdown(sctx); serr != nil {
-		log.Warn("pages did not close in time", "err", serr)
-	}
-	for _, hs := range servers {
-		_ = hs.Shutdown(sctx)
-	}
-	return err
+	return err // the deferred Close shuts down
 }
 
-// listenDemos opens the demo extensions' listener, or says why there is
-// none. When they are needed (no extension is given) and their port is
-// taken, as by another cpsim, they go on another port of the same host;
-// when they are not needed, they are served only if -demo-addr asks, and
-// a taken port is no reason to stop.
-func listenDemos(o *options, needed bool, log *slog.Logger) (net.Listener, error) {
-	switch {
-	case o.demoAddr == "":
-		return nil, nil
-	case !needed && !o.demoAddrGiven:
-		log.Info("the demo extensions are not served, since extensions are given (-demo-addr " + o.demoAddr + " serves them too)")
-		return nil, nil
+// flagError is a listening error of the server as a usage error that
+// names the flag at fault.
+func flagError(err error) error {
+	var ae *server.AddrError
+	if !errors.As(err, &ae) {
+		return err
 	}
-	ln, err := net.Listen("tcp", o.demoAddr)
-	if err == nil {
-		return ln, nil
-	}
-	if !needed {
-		log.Warn("the demo extensions are not served: their address is taken", "addr", o.demoAddr, "err", err)
-		return nil, nil
-	}
-	host, _, splitErr := net.SplitHostPort(o.demoAddr)
-	if splitErr != nil {
-		return nil, usagef("-demo-addr: %v", err)
-	}
-	ln, err2 := net.Listen("tcp", net.JoinHostPort(host, "0"))
-	if err2 != nil {
-		return nil, usagef("-demo-addr: %v", err)
-	}
-	log.Warn("the demo extensions' address is taken (another cpsim?); they are served on another port", "addr", o.demoAddr, "err", err, "instead", ln.Addr().String())
-	return ln, nil
+	flags := map[string]string{"Addr": "-addr", "PanelURL": "-panel-url", "DemoAddr": "-demo-addr", "DemoURL": "-demo-url"}
+	return usagef("%s: %v", flags[ae.Field], ae.Err)
 }
 
 func newLogger(o *options, w io.Writer) *slog.Logger {
@@ -397,67 +312,6 @@ func newLogger(o *options, w io.Writer) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(w, hopts))
 	}
 	return slog.New(slog.NewTextHandler(w, hopts))
-}
-
-// publicURL is the URL a browser uses for a listener: the one given, or
-// http:// with the configured host name (an unspecified address becomes
-// def) and the port actually bound (so that port 0 works).
-func publicURL(given, addr string, ln net.Listener, def string) (string, error) {
-	if given != "" {
-		u, err := url.Parse(given)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return "", usagef("%q is not an http:// or https:// URL", given)
-		}
-		return strings.TrimSuffix(given, "/"), nil
-	}
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return "", usagef("%q is not host:port", addr)
-	}
-	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
-		host = def
-	}
-	_, port, _ := net.SplitHostPort(ln.Addr().String())
-	return "http://" + net.JoinHostPort(host, port), nil
-}
-
-// panelOrigins lists the origins a browser may open the panel at: its URL,
-// and the other loopback name on the same port (the panel answers to both).
-// Chromium refuses IPv6 literals in frame-ancestors, so [::1] is left out.
-func panelOrigins(panelURL string) []string {
-	u, _ := url.Parse(panelURL)
-	origins := []string{u.Scheme + "://" + u.Host}
-	if isLoopbackName(u.Hostname()) {
-		for _, h := range []string{"127.0.0.1", "localhost"} {
-			o := u.Scheme + "://" + h + ":" + u.Port()
-			if o != origins[0] {
-				origins = append(origins, o)
-			}
-		}
-	}
-	return origins
-}
-
-func isLoopbackName(h string) bool {
-	if h == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(h)
-	return ip != nil && ip.IsLoopback()
-}
-
-// allowedHosts are the host names the panel answers to when it listens on
-// loopback only; listening wider (in a container) it answers any.
-func allowedHosts(ln net.Listener, panelURL string) []string {
-	tcp, ok := ln.Addr().(*net.TCPAddr)
-	if !ok || !tcp.IP.IsLoopback() {
-		return nil
-	}
-	hosts := []string{"127.0.0.1", "localhost", "::1"}
-	if u, err := url.Parse(panelURL); err == nil {
-		hosts = append(hosts, strings.ToLower(u.Hostname()))
-	}
-	return hosts
 }
 
 // addExtensions adds the extensions given by flag, keyed by the last part

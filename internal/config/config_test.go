@@ -3,21 +3,12 @@ package config
 import (
 	"errors"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/cpsim/cpsim/internal/state"
+	"github.com/cpsim/cpsim/internal/state/statetest"
 	"github.com/cpsim/cpsim/internal/yamlx"
 )
-
-// sharedValidator is compiled once for all tests; it is read-only.
-var sharedValidator = sync.OnceValue(func() *state.Validator {
-	v, err := state.NewValidator()
-	if err != nil {
-		panic(err)
-	}
-	return v
-})
 
 func TestDefault(t *testing.T) {
 	t.Parallel()
@@ -61,7 +52,7 @@ extensions:
 	if len(d.Queues) != 1 || d.Queues[0].Name != "Billing" {
 		t.Errorf("queues = %+v: a list given replaces the built-in one", d.Queues)
 	}
-	s, err := state.New(state.Options{Data: d, Validator: sharedValidator(), IDs: state.SeededIDs(1)})
+	s, err := state.New(state.Options{Data: d, Validator: statetest.Validator(t), IDs: state.SeededIDs(1)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,7 +137,7 @@ func FuzzParse(f *testing.F) {
 	} {
 		f.Add([]byte(seed))
 	}
-	v := sharedValidator()
+	v := statetest.Validator(f)
 	f.Fuzz(func(t *testing.T, src []byte) {
 		d, err := Parse("fuzz.yaml", src)
 		if err != nil {

@@ -13,23 +13,18 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/cpsim/cpsim/internal/config"
-	"github.com/cpsim/cpsim/internal/demo"
 	"github.com/cpsim/cpsim/internal/host"
 	"github.com/cpsim/cpsim/internal/runner"
+	"github.com/cpsim/cpsim/internal/server"
 	"github.com/cpsim/cpsim/internal/state"
-	"github.com/cpsim/cpsim/web"
+	"github.com/cpsim/cpsim/internal/state/statetest"
 )
 
 // browserCtx is the one Chromium the tests share; each test opens its own
@@ -66,53 +61,34 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// stack is cpsim as run by cmd/cpsim: the panel on 127.0.0.1 and the demo
-// extensions on localhost, another site.
+// stack is cpsim as run by cmd/cpsim (internal/server): the panel on
+// 127.0.0.1 and the demo extensions on localhost, another site.
 type stack struct {
 	panel string // http://127.0.0.1:port
 	demo  string // http://localhost:port
 	srv   *host.Server
 }
 
-var sharedValidator = sync.OnceValue(func() *state.Validator {
-	v, err := state.NewValidator()
-	if err != nil {
-		panic(err)
-	}
-	return v
-})
-
 // startStack runs cpsim with the extensions exts builds from the demos'
 // base URL. Tests run the engine with its self-check on; edit can change
 // that and the rest of the configuration.
 func startStack(t testing.TB, exts func(demo string) []state.ExtensionData, edit ...func(*host.Config)) *stack {
 	t.Helper()
-	panelLn, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	demoLn, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	st := &stack{
-		panel: "http://" + panelLn.Addr().String(),
-		demo:  fmt.Sprintf("http://localhost:%d", demoLn.Addr().(*net.TCPAddr).Port),
-	}
-	data, err := config.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	data.Extensions = exts(st.demo)
 	logs := io.Discard
 	if os.Getenv("E2ELOG") != "" {
 		logs = os.Stderr
 	}
+	ss, err := server.Listen(server.Config{
+		Logger:   slog.New(slog.NewTextHandler(logs, nil)),
+		DemoAddr: "localhost:0",
+		Demos:    exts,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	cfg := host.Config{
-		Logger:    slog.New(slog.NewTextHandler(logs, nil)),
-		Data:      data,
-		Validator: sharedValidator(),
-		Assets:    web.Files(),
+		Data:      ss.Data(),
+		Validator: statetest.Validator(t),
 		Strict:    true,
 		// Chromium on a busy machine may read late: no test here is about
 		// dropping a slow page.
@@ -121,26 +97,11 @@ func startStack(t testing.TB, exts func(demo string) []state.ExtensionData, edit
 	for _, e := range edit {
 		e(&cfg)
 	}
-	st.srv, err = host.New(cfg)
-	if err != nil {
+	t.Cleanup(func() { _ = ss.Shutdown(beforeDeadline(t, context.Background())) })
+	if err := ss.Start(cfg); err != nil {
 		t.Fatal(err)
 	}
-	demoFiles, err := web.Demos()
-	if err != nil {
-		t.Fatal(err)
-	}
-	panelOrigins := []string{st.panel, strings.Replace(st.panel, "127.0.0.1", "localhost", 1)}
-	servers := []*http.Server{{Handler: st.srv}, {Handler: demo.New(demoFiles, panelOrigins)}}
-	go servers[0].Serve(panelLn)
-	go servers[1].Serve(demoLn)
-	t.Cleanup(func() {
-		ctx := beforeDeadline(t, context.Background())
-		_ = st.srv.Shutdown(ctx)
-		for _, s := range servers {
-			_ = s.Shutdown(ctx)
-		}
-	})
-	return st
+	return &stack{panel: ss.PanelURL(), demo: ss.DemoURL(), srv: ss.Host()}
 }
 
 // demoCard is the customer card, for every queue.

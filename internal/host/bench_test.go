@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+
+	"github.com/cpsim/cpsim/internal/state/statetest"
 )
 
 // Results are written up in docs/performance.md.
@@ -110,7 +112,7 @@ func benchRoundTrip(b *testing.B, value string) {
 }
 
 func newBenchServer(b *testing.B) (*Server, *httptest.Server) {
-	srv, err := New(Config{Logger: discardLogger(), Data: testData(b), Validator: sharedValidator(), Assets: testAssets})
+	srv, err := New(Config{Logger: discardLogger(), Data: testData(b), Validator: statetest.Validator(b), Assets: testAssets})
 	if err != nil {
 		b.Fatal(err)
 	}

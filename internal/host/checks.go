@@ -18,9 +18,8 @@ import (
 type extChecks struct {
 	check func(ctx context.Context, url string) []Problem // nil: no checks
 	every time.Duration
-	ctx   context.Context
+	ctx   context.Context // the server's, until stopChecks
 	stop  context.CancelFunc
-	wg    sync.WaitGroup
 
 	// reporting serializes telling the pages, so that the last report is
 	// of the latest results. It is taken before mu, and never under a
@@ -41,8 +40,8 @@ type urlCheck struct {
 	again    bool // asked for again while running or too soon
 }
 
-func newExtChecks(check func(context.Context, string) []Problem, every time.Duration) *extChecks {
-	ctx, stop := context.WithCancel(context.Background())
+func newExtChecks(ctx context.Context, check func(context.Context, string) []Problem, every time.Duration) *extChecks {
+	ctx, stop := context.WithCancel(ctx)
 	if every <= 0 {
 		every = 2 * time.Second
 	}
@@ -91,16 +90,13 @@ func (s *Server) recheck(urls ...string) {
 			uc.again = true
 			continue
 		}
-		uc.running = true
-		c.wg.Add(1)
-		go s.runChecks(u, uc)
+		uc.running = s.goroutines.Go(func() { s.runChecks(u, uc) })
 	}
 }
 
 // runChecks checks one URL, again while asked to, and tells the pages.
 func (s *Server) runChecks(u string, uc *urlCheck) {
 	c := s.checks
-	defer c.wg.Done()
 	for {
 		c.mu.Lock()
 		wait := time.Duration(0)
@@ -172,10 +168,10 @@ func (s *Server) logChange(u string, before, now []Problem, first bool) {
 	}
 }
 
-// stopChecks ends the checks under way and waits for them.
+// stopChecks ends the checks under way and starts no more; Shutdown
+// waits for them among the server's goroutines.
 func (s *Server) stopChecks() {
 	s.checks.mu.Lock()
 	s.checks.stop()
 	s.checks.mu.Unlock()
-	s.checks.wg.Wait()
 }

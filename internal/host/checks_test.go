@@ -6,6 +6,8 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"github.com/cpsim/cpsim/internal/state/statetest"
 )
 
 // fakeCheck answers checks from a table the test changes, and counts them.
@@ -45,12 +47,12 @@ func TestChecksAreThrottled(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		f := newFakeCheck()
-		srv, err := New(Config{Logger: discardLogger(), Data: testData(t), Validator: sharedValidator(), Assets: testAssets,
+		srv, err := New(Config{Logger: discardLogger(), Data: testData(t), Validator: statetest.Validator(t), Assets: testAssets,
 			Check: f.check, CheckEvery: 2 * time.Second})
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer srv.stopChecks()
+		defer srv.Shutdown(context.Background())
 		const u = "http://localhost:9/crm.html"
 		srv.recheck(u)
 		synctest.Wait()

@@ -3,6 +3,8 @@ package host
 import (
 	"encoding/json"
 	"testing"
+
+	"github.com/cpsim/cpsim/internal/state/statetest"
 )
 
 // FuzzFrames feeds a session arbitrary frames from the page, as the relay
@@ -29,7 +31,7 @@ func FuzzFrames(f *testing.F) {
 		} else if json.Unmarshal(data, &frames) != nil {
 			return
 		}
-		srv, err := New(Config{Logger: discardLogger(), Data: testData(t), Validator: sharedValidator(), Assets: testAssets, Strict: true, Seed: 1})
+		srv, err := New(Config{Logger: discardLogger(), Data: testData(t), Validator: statetest.Validator(t), Assets: testAssets, Strict: true, Seed: 1})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -100,8 +100,14 @@ type Server struct {
 	speed        float64
 
 	handler http.Handler
-	relays  sync.WaitGroup
-	checks  *extChecks
+	// ctx is the parent of every context the server's goroutines run
+	// with; Shutdown cancels it, so that none of them outlives the server,
+	// even one whose session it no longer knows of.
+	ctx        context.Context
+	cancel     context.CancelFunc
+	relays     sync.WaitGroup // the pages' relays, run by the HTTP server
+	goroutines goroutines     // those the server starts itself
+	checks     *extChecks
 
 	mu       sync.Mutex
 	sessions map[string]*session
@@ -137,7 +143,10 @@ func New(cfg Config) (*Server, error) {
 			return nil, fmt.Errorf("the panel page's assets: %w", err)
 		}
 	}
+	ctx, cancel := context.WithCancel(context.Background())
 	s := &Server{
+		ctx:          ctx,
+		cancel:       cancel,
 		log:          cfg.Logger,
 		data:         cfg.Data,
 		val:          cfg.Validator,
@@ -156,7 +165,7 @@ func New(cfg Config) (*Server, error) {
 		skipped:      cfg.Skipped,
 		autoPlay:     cfg.AutoPlay,
 		speed:        cfg.Speed,
-		checks:       newExtChecks(cfg.Check, cfg.CheckEvery),
+		checks:       newExtChecks(ctx, cfg.Check, cfg.CheckEvery),
 	}
 	s.nextSeed.Store(cfg.Seed)
 	if s.clock == nil {
@@ -240,10 +249,7 @@ func (s *Server) sweep() {
 		ss.mu.Lock()
 		stale := ss.conn == nil && !ss.idleSince.IsZero() && now.Sub(ss.idleSince) > s.idle
 		if stale {
-			ss.closed = true
-			if ss.timer != nil {
-				ss.timer.Stop()
-			}
+			ss.close() // no page will see it again: its run stops too
 		}
 		ss.mu.Unlock()
 		if stale {
@@ -305,7 +311,9 @@ func (s *Server) currentProblems(origin string) []Problem {
 
 // Shutdown ends every session as the panel would when it closes: each
 // extension gets exit, then each page's websocket closes normally. It waits
-// for the relays to finish, or for ctx.
+// for the relays and for every goroutine the server started (scenario
+// runs, extension checks, closes), or for ctx; when ctx ends first, it
+// returns at once and what is left ends in the background.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	s.closing = true
@@ -325,19 +333,17 @@ func (s *Server) Shutdown(ctx context.Context) error {
 			}
 		})
 		ss.mu.Lock()
-		ss.closed = true
-		if ss.timer != nil {
-			ss.timer.Stop()
-		}
-		if ss.viewTimer != nil {
-			ss.viewTimer.Stop()
-		}
+		ss.close()
 		ss.mu.Unlock()
 	}
+	// Every page has been told: whatever is still under way (a check, a
+	// run in a session swept meanwhile, a page yet to say hello) stops.
+	s.stopChecks()
+	s.cancel()
 	done := make(chan struct{})
 	go func() {
-		s.stopChecks()
 		s.relays.Wait()
+		s.goroutines.wait() // after the relays: they close pages in goroutines
 		close(done)
 	}()
 	select {

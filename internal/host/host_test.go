@@ -11,7 +11,6 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"testing/fstest"
 	"testing/synctest"
@@ -21,15 +20,8 @@ import (
 
 	"github.com/cpsim/cpsim/internal/config"
 	"github.com/cpsim/cpsim/internal/state"
+	"github.com/cpsim/cpsim/internal/state/statetest"
 )
-
-var sharedValidator = sync.OnceValue(func() *state.Validator {
-	v, err := state.NewValidator()
-	if err != nil {
-		panic(err)
-	}
-	return v
-})
 
 // testAssets stands in for web/: the server only needs them to exist.
 var testAssets = fstest.MapFS{
@@ -58,7 +50,7 @@ func testConfig(t testing.TB) Config {
 	return Config{
 		Logger:    slog.New(slog.NewTextHandler(testLogOut, nil)),
 		Data:      testData(t),
-		Validator: sharedValidator(),
+		Validator: statetest.Validator(t),
 		Assets:    testAssets,
 		Strict:    true,
 		Seed:      1,

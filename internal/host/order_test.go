@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/cpsim/cpsim/internal/state"
+	"github.com/cpsim/cpsim/internal/state/statetest"
 )
 
 // orderRig drives one session's engine and its delivery scheduling without
@@ -26,7 +27,7 @@ type orderRig struct {
 
 func newOrderRig(t *testing.T) *orderRig {
 	t.Helper()
-	srv, err := New(Config{Logger: discardLogger(), Data: testData(t), Validator: sharedValidator(), Assets: testAssets, Seed: 7})
+	srv, err := New(Config{Logger: discardLogger(), Data: testData(t), Validator: statetest.Validator(t), Assets: testAssets, Seed: 7})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -205,18 +205,7 @@ func (s *Server) startPlay(ss *session, b *batch, sc *scenario.Scenario, speed f
 	if err != nil {
 		return fmt.Errorf("start the scenario's session: %w", err)
 	}
-	ss.stopPlay(b, "stopped")
-	if ss.shown {
-		ss.absorb(b, ss.eng.Shutdown())
-	}
-	// else no page has seen the session's instances: nothing loaded them,
-	// and nothing is told they go.
-	ss.eng = eng
-	clear(ss.asked)
-	for _, in := range eng.Instances() {
-		ss.insts[in.ID] = refOf(in)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(s.ctx) // Shutdown stops it, wherever its session is
 	p := &play{sc: sc, cancel: cancel, watch: w}
 	p.last = scenarioFrame{T: "s", Name: sc.Name, File: sc.File, State: "playing", Total: len(sc.Steps)}
 	p.run = scenario.New(sc, target{s, ss}, scenario.Options{Speed: speed, Progress: func(pr scenario.Progress) {
@@ -237,10 +226,11 @@ func (s *Server) startPlay(ss *session, b *batch, sc *scenario.Scenario, speed f
 			w.Progress(pr)
 		}
 	}})
-	ss.play = p
-	b.frame(p.last)
-	s.log.Info("scenario started", "session", ss.id, "scenario", sc.Name)
-	go func() {
+	// The run starts before the session changes, so that a server shutting
+	// down, which starts none, leaves the session as it was. It touches the
+	// session only under its lock, which the caller holds until the session
+	// is the scenario's.
+	started := s.goroutines.Go(func() {
 		err := p.run.Play(ctx)
 		var failed *scenario.Failure
 		if w.Settle && (err == nil || errors.As(err, &failed)) {
@@ -267,7 +257,26 @@ func (s *Server) startPlay(ss *session, b *batch, sc *scenario.Scenario, speed f
 		if w.Done != nil {
 			w.Done(err)
 		}
-	}()
+	})
+	if !started {
+		cancel()
+		return errors.New("cpsim is shutting down")
+	}
+
+	ss.stopPlay(b, "stopped")
+	if ss.shown {
+		ss.absorb(b, ss.eng.Shutdown())
+	}
+	// else no page has seen the session's instances: nothing loaded them,
+	// and nothing is told they go.
+	ss.eng = eng
+	clear(ss.asked)
+	for _, in := range eng.Instances() {
+		ss.insts[in.ID] = refOf(in)
+	}
+	ss.play = p
+	b.frame(p.last)
+	s.log.Info("scenario started", "session", ss.id, "scenario", sc.Name)
 	return nil
 }
 

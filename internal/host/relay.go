@@ -62,6 +62,7 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 // blocks its session, and a reply costs no hand-over to another goroutine.
 type conn struct {
 	ws       *websocket.Conn
+	g        *goroutines // the server's, which closes count among
 	limit    int
 	timeout  time.Duration
 	watchdog *time.Timer // drops the page when a write takes longer than timeout
@@ -80,9 +81,14 @@ type outMsg struct {
 	why   string
 }
 
-func newConn(ws *websocket.Conn, limit int, timeout time.Duration) *conn {
-	c := &conn{ws: ws, limit: limit, timeout: timeout, done: make(chan struct{})}
-	c.watchdog = time.AfterFunc(timeout, c.drop)
+func newConn(ws *websocket.Conn, g *goroutines, limit int, timeout time.Duration) *conn {
+	c := &conn{ws: ws, g: g, limit: limit, timeout: timeout, done: make(chan struct{})}
+	c.watchdog = time.AfterFunc(timeout, func() {
+		if g.enter() {
+			defer g.exit()
+		}
+		c.drop() // even then: a write that hangs would hold Shutdown
+	})
 	c.watchdog.Stop()
 	return c
 }
@@ -162,7 +168,12 @@ func (c *conn) finished() bool {
 func (c *conn) kill(code websocket.StatusCode, why string) {
 	c.once.Do(func() {
 		close(c.done)
-		go c.ws.Close(code, why) // Close waits for the page's answer
+		// Close waits for the page's answer: not here, but counted, so
+		// that Shutdown waits for it. Once Shutdown has stopped waiting
+		// for more, the page gets no goodbye.
+		if !c.g.Go(func() { c.ws.Close(code, why) }) {
+			c.ws.CloseNow()
+		}
 	})
 }
 
@@ -190,6 +201,7 @@ func (s *Server) relay(ctx context.Context, ws *websocket.Conn, origin string) e
 	ws.SetReadLimit(readLimit)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	defer context.AfterFunc(s.ctx, cancel)() // Shutdown ends a page yet to say hello
 
 	hctx, hcancel := context.WithTimeout(ctx, helloTimeout)
 	frames, err := readFrames(hctx, ws)
@@ -200,7 +212,7 @@ func (s *Server) relay(ctx context.Context, ws *websocket.Conn, origin string) e
 	if len(frames) == 0 || frames[0].T != "hello" {
 		return closeWith(ws, &protocolError{websocket.StatusPolicyViolation, "the first frame must be hello"})
 	}
-	c := newConn(ws, s.queueLen, s.writeTimeout)
+	c := newConn(ws, &s.goroutines, s.queueLen, s.writeTimeout)
 	ss := s.attach(ctx, frames[0], c, origin)
 	if ss == nil {
 		return closeWith(ws, &protocolError{websocket.StatusGoingAway, "cpsim is shutting down"})
@@ -441,7 +453,7 @@ func (s *Server) playOnArrival(ss *session, b *batch, q *queuedPlay) {
 	if err := s.startPlay(ss, b, q.sc, q.speed, q.watch); err != nil {
 		s.log.Error("play a scenario", "scenario", q.sc.Name, "err", err)
 		if q.watch.Done != nil {
-			go q.watch.Done(err)
+			ss.later = append(ss.later, func() { q.watch.Done(err) }) // once the lock is let go
 		}
 	}
 }

@@ -87,6 +87,23 @@ const maxOutbox = 50000
 
 func (s *session) now() time.Time { return s.srv.clock() }
 
+// close ends the session for good, as Shutdown does and as a sweep does
+// once its page has been gone too long: its run stops, its timers too, and
+// whatever still holds it (a timer firing, a run ending) does nothing
+// more. The caller holds s.mu.
+func (s *session) close() {
+	s.closed = true
+	if s.play != nil {
+		s.play.cancel()
+	}
+	if s.timer != nil {
+		s.timer.Stop()
+	}
+	if s.viewTimer != nil {
+		s.viewTimer.Stop()
+	}
+}
+
 // receive relays a message an extension posted (an m frame): to the
 // engine, or, when the page could not relay it or would not let it
 // through, as a diagnosed row of its own.
@@ -416,7 +433,7 @@ func (s *session) viewChanged() {
 	if s.viewTimer != nil || s.conn == nil {
 		return
 	}
-	s.viewTimer = time.AfterFunc(50*time.Millisecond, func() {
+	s.viewTimer = s.srv.afterFunc(50*time.Millisecond, func() {
 		s.srv.locked(s, func(b *batch) {
 			s.viewTimer = nil
 			s.view(b)
@@ -492,7 +509,7 @@ func (s *session) armTimer() {
 	}
 	wait := s.delayed.items[0].due.Sub(s.now())
 	if s.timer == nil {
-		s.timer = time.AfterFunc(wait, func() { s.srv.locked(s, s.release) })
+		s.timer = s.srv.afterFunc(wait, func() { s.srv.locked(s, s.release) })
 	} else {
 		s.timer.Reset(wait)
 	}

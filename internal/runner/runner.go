@@ -11,8 +11,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
-	"net/http"
 	"os"
 	"strings"
 	"sync"
@@ -23,8 +21,8 @@ import (
 	"github.com/cpsim/cpsim/internal/demo"
 	"github.com/cpsim/cpsim/internal/host"
 	"github.com/cpsim/cpsim/internal/scenario"
+	"github.com/cpsim/cpsim/internal/server"
 	"github.com/cpsim/cpsim/internal/state"
-	"github.com/cpsim/cpsim/web"
 )
 
 // Config is how to run.
@@ -133,93 +131,47 @@ func (st *Stack) Run(ctx context.Context, cfg Config, scenarios []*scenario.Scen
 	return results, nil
 }
 
-// Stack is cpsim on loopback ports: the panel on 127.0.0.1 and the demos
-// on localhost, another site. Listen first, read the scenarios over its
-// Data, then Run.
+// Stack is cpsim on loopback ports: the panel on 127.0.0.1 and, when the
+// data has no extension, the demos that behave well on localhost, another
+// site. Listen first, read the scenarios over its Data, then Run.
 type Stack struct {
 	// Data is what cpsim runs with: the data given, with the demo
 	// extensions that behave well when it has no extension.
 	Data *state.Data
 
-	panel   string
-	panelLn net.Listener
-	demoLn  net.Listener
-	srv     *host.Server
-	servers []*http.Server
+	st *server.Stack
 }
 
 // Listen opens the ports cpsim will serve on.
 func Listen(data *state.Data) (*Stack, error) {
-	panelLn, err := net.Listen("tcp", "127.0.0.1:0")
+	cfg := server.Config{Data: data, Demos: demo.Tested}
+	if len(data.Extensions) == 0 {
+		cfg.DemoAddr = "localhost:0"
+	}
+	st, err := server.Listen(cfg)
 	if err != nil {
 		return nil, err
 	}
-	d := *data
-	st := &Stack{Data: &d, panel: "http://" + panelLn.Addr().String(), panelLn: panelLn}
-	if len(d.Extensions) == 0 {
-		if st.demoLn, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
-			panelLn.Close()
-			return nil, err
-		}
-		d.Extensions = demo.Tested(fmt.Sprintf("http://localhost:%d", st.demoLn.Addr().(*net.TCPAddr).Port))
-	}
-	return st, nil
+	return &Stack{Data: st.Data(), st: st}, nil
 }
 
 // PanelURL is where the panel is served: http://127.0.0.1:port.
-func (st *Stack) PanelURL() string { return st.panel }
+func (st *Stack) PanelURL() string { return st.st.PanelURL() }
 
 // serve starts the panel, and the demos when they are used.
 func (st *Stack) serve(cfg Config, scenarios []*scenario.Scenario) error {
-	logger := cfg.Logger
-	val := cfg.Validator
-	if val == nil {
-		var err error
-		if val, err = state.NewValidator(); err != nil {
-			return err
-		}
-	}
-	var err error
-	st.srv, err = host.New(host.Config{Logger: logger, Data: st.Data, Validator: val, Assets: web.Files(), Scenarios: scenarios})
-	if err != nil {
-		return err
-	}
-	st.servers = append(st.servers, &http.Server{Handler: st.srv})
-	go st.servers[0].Serve(st.panelLn)
-	if st.demoLn != nil {
-		files, err := web.Demos()
-		if err != nil {
-			return err
-		}
-		origins := []string{st.panel, strings.Replace(st.panel, "127.0.0.1", "localhost", 1)}
-		st.servers = append(st.servers, &http.Server{Handler: demo.New(files, origins)})
-		go st.servers[1].Serve(st.demoLn)
-	}
-	return nil
+	return st.st.Start(host.Config{Logger: cfg.Logger, Validator: cfg.Validator, Scenarios: scenarios})
 }
 
 // Close stops cpsim and frees its ports.
-func (st *Stack) Close() {
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-	defer cancel()
-	if st.srv != nil {
-		_ = st.srv.Shutdown(ctx)
-	}
-	for _, s := range st.servers {
-		_ = s.Shutdown(ctx)
-	}
-	st.panelLn.Close()
-	if st.demoLn != nil {
-		st.demoLn.Close()
-	}
-}
+func (st *Stack) Close() { st.st.Close() }
 
 // play plays one scenario in a new tab.
 func (st *Stack) play(bctx context.Context, cfg Config, sc *scenario.Scenario) Result {
 	started := time.Now()
 	rep := newReport(cfg, sc)
 	done := make(chan error, 1)
-	st.srv.PlayInNextSession(sc, cfg.Speed, host.Watch{
+	st.st.Host().PlayInNextSession(sc, cfg.Speed, host.Watch{
 		Progress: rep.progress,
 		Message:  rep.message,
 		Done:     func(err error) { done <- err },
@@ -238,7 +190,7 @@ func (st *Stack) play(bctx context.Context, cfg Config, sc *scenario.Scenario) R
 	if err := pauseNewFrames(ctx); err != nil {
 		return rep.finish(fmt.Errorf("open a tab: %w", err), time.Since(started), nil, nil)
 	}
-	tab := newTabWatch(st.panel, chromedp.FromContext(ctx).Target.TargetID)
+	tab := newTabWatch(st.PanelURL(), chromedp.FromContext(ctx).Target.TargetID)
 	wctx, stopWatch := context.WithCancel(ctx)
 	var watching sync.WaitGroup
 	wake := tab.listen(wctx)
@@ -249,7 +201,7 @@ func (st *Stack) play(bctx context.Context, cfg Config, sc *scenario.Scenario) R
 	}()
 
 	var err error
-	if nerr := chromedp.Do(ctx, chromedp.Navigate(st.panel+"/")); nerr != nil {
+	if nerr := chromedp.Do(ctx, chromedp.Navigate(st.PanelURL()+"/")); nerr != nil {
 		err = fmt.Errorf("open the panel: %w", nerr)
 	} else {
 		select {

@@ -17,18 +17,11 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/cpsim/cpsim/internal/state"
+	"github.com/cpsim/cpsim/internal/state/statetest"
 	"github.com/cpsim/cpsim/scenarios"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
-
-var sharedValidator = sync.OnceValue(func() *state.Validator {
-	v, err := state.NewValidator()
-	if err != nil {
-		panic(err)
-	}
-	return v
-})
 
 // engine is a scenario's target in tests: a bare engine, with an extension
 // that does what every extension must, send init with payload true when it
@@ -46,7 +39,7 @@ func newEngine(t testing.TB, d *state.Data) *engine {
 	if len(d.Extensions) == 0 {
 		d.Extensions = withExtensions(t).Extensions
 	}
-	s, err := state.New(state.Options{Data: d, Validator: sharedValidator(), IDs: state.SeededIDs(1),
+	s, err := state.New(state.Options{Data: d, Validator: statetest.Validator(t), IDs: state.SeededIDs(1),
 		Clock: state.SteppingClock(time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC), time.Second), CheckOutbound: true})
 	if err != nil {
 		t.Fatal(err)
