@@ -1,20 +1,54 @@
+// @ts-check
 // The activity monitor's script: see activity.html. A global extension: it
 // lists every state and status event the panel sends, and exposes them as
-// window.cpsimActivity for tests. It talks to the panel through panel.js.
+// window.cpsimActivity for tests. It owns that list and its counters, and
+// talks to the panel through panel.js (the only module it imports), which
+// checks every message's source and origin and posts only to the panel's
+// origin.
 import { framed, fromPanel, panelOrigin, post, stop } from "./panel.js";
 
+/** A state or status message, as listed.
+ * @typedef {{at: string, type: Kind, attribute: string, value: unknown, interaction: string | undefined}} Heard */
+/** @typedef {"state" | "status"} Kind */
+
 const MAX_ROWS = 1000;
+/** Every message heard, oldest first. @type {Heard[]} */
 const events = [];
+/** How many messages were heard, in all and of each kind. */
 const counts = { total: 0, state: 0, status: 0 };
+/** How many messages were heard of each kind and attribute ("state:cad"). @type {Map<string, number>} */
 const byAttr = new Map();
 Object.assign(window, { cpsimActivity: { events, counts } });
 
-const $ = (id) => document.getElementById(id);
+/** $ finds the element with id: one of activity.html's.
+ * @param {string} id
+ * @returns {HTMLElement} */
+function $(id) {
+  const el = document.getElementById(id);
+  if (!el) throw new Error(`activity monitor: no element #${id}`);
+  return el;
+}
+
+/** The log's rows (activity.html's tbody#log). @returns {HTMLTableSectionElement} */
+function logBody() {
+  const el = $("log");
+  if (!(el instanceof HTMLTableSectionElement)) throw new Error("activity monitor: #log is not a tbody");
+  return el;
+}
+
+/** conn shows the connection's state.
+ * @param {string} state
+ * @param {string} text */
 const conn = (state, text) => { $("conn").dataset.state = state; $("conn").textContent = text; };
 
-function summary(attribute, value) {
-  if (value === null || value === undefined) return String(value);
-  if (typeof value !== "object") return String(value);
+/** summary is a message's value in one line, by attribute.
+ * @param {string} attribute
+ * @param {unknown} v
+ * @returns {string} */
+function summary(attribute, v) {
+  if (v === null || v === undefined) return String(v);
+  if (typeof v !== "object") return String(v);
+  const value = /** @type {Record<string, unknown>} */ (v);
   switch (attribute) {
     case "message":
       return `${value.originator || "?"}: ${value.message || ""}`;
@@ -23,7 +57,7 @@ function summary(attribute, value) {
       return `${ch} ${value.title || value.originator || ""} (${value.status || ""})`.trim();
     }
     case "activeExtension":
-      return value.text || value.key || JSON.stringify(value);
+      return String(value.text || value.key || JSON.stringify(value));
     case "profile":
       return `${value.name || ""}${value.type ? " (" + value.type + ")" : ""}`;
     case "cad": {
@@ -35,28 +69,32 @@ function summary(attribute, value) {
   }
 }
 
+/** record lists a state or status message.
+ * @param {Kind} type
+ * @param {unknown} payload */
 function record(type, payload) {
-  const p = payload && typeof payload === "object" ? payload : {};
+  const p = /** @type {{attribute?: unknown, value?: unknown, interaction?: unknown}} */ (payload && typeof payload === "object" ? payload : {});
   const attribute = typeof p.attribute === "string" ? p.attribute : "(none)";
   const at = new Date();
-  const it = p.interaction && typeof p.interaction === "object" ? p.interaction : null;
+  const it = /** @type {{id?: string} | null} */ (p.interaction && typeof p.interaction === "object" ? p.interaction : null);
   events.push({ at: at.toISOString(), type, attribute, value: p.value, interaction: it ? it.id : undefined });
   counts.total++;
   counts[type]++;
   const key = `${type}:${attribute}`;
   byAttr.set(key, (byAttr.get(key) || 0) + 1);
 
-  $("count-total").textContent = counts.total;
-  $("count-state").textContent = counts.state;
-  $("count-status").textContent = counts.status;
+  $("count-total").textContent = String(counts.total);
+  $("count-state").textContent = String(counts.state);
+  $("count-status").textContent = String(counts.status);
   renderAttributes();
 
-  const log = $("log");
+  const log = logBody();
   const empty = log.querySelector(".empty");
   if (empty) empty.remove();
   const tr = document.createElement("tr");
   tr.dataset.type = type;
   tr.dataset.attribute = attribute;
+  /** @param {string} cls @param {string} text */
   const cell = (cls, text) => {
     const td = document.createElement("td");
     td.className = cls;
@@ -84,6 +122,7 @@ function record(type, payload) {
   while (log.rows.length > MAX_ROWS) log.deleteRow(log.rows.length - 1);
 }
 
+/** renderAttributes shows how many messages of each attribute were heard. */
 function renderAttributes() {
   const box = $("by-attribute");
   box.replaceChildren(...[...byAttr.entries()].sort().map(([key, n]) => {
@@ -91,15 +130,17 @@ function renderAttributes() {
     const s = document.createElement("span");
     s.dataset.type = type;
     s.dataset.attribute = attribute;
-    s.dataset.count = n;
+    s.dataset.count = String(n);
     s.append(attribute);
     const b = document.createElement("b");
-    b.textContent = n;
+    b.textContent = String(n);
     s.append(b);
     return s;
   }));
 }
 
+/** onMessage takes a message from the panel, and only from it.
+ * @param {MessageEvent} event */
 function onMessage(event) {
   if (!fromPanel(event)) return;
   const msg = event.data;
