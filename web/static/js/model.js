@@ -7,12 +7,7 @@
 
 import { FINAL } from "./constants.js";
 
-/**
- * The engine's view of the panel (docs/relay.md, v frames): the agent, the
- * queues, the interactions and the extension instances. The page reads its
- * fields as the server sends them.
- * @typedef {Record<string, any>} View
- */
+/** The engine's view of the panel (docs/relay.md, v frames). @typedef {import("./types.js").View} View */
 
 /**
  * One problem of the p frames.

@@ -375,8 +375,7 @@ ui.speed.addEventListener("change", () => localSet(LS_SPEED, ui.speed.value));
 ui.play.addEventListener("click", async () => {
   const x = selectedScenario();
   if (!x || !x.steps) return;
-  const v = model.view || {};
-  const inHand = (v.interactions || []).filter((it) => it.status !== "incoming" && it.status !== "queued").length;
+  const inHand = ((model.view && model.view.interactions) || []).filter((it) => it.status !== "incoming" && it.status !== "queued").length;
   const active = model.run && !FINAL.has(model.run.state);
   if (inHand || active) {
     const ok = await confirm({
