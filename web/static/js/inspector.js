@@ -17,11 +17,7 @@ import { toast } from "./toast.js";
 import { fmtClock, nf, sig, truncate } from "./util.js";
 
 /** The inspector's log and what it shows of it. */
-/**
- * An l frame: one row of the server's log (docs/relay.md).
- * @typedef {{n: number, at: string, dir: string, i: string, k: string, m?: any, raw?: string, seq?: number,
- *   re?: number, ms?: number, diag?: {severity: string, kind?: string, path?: string, text: string}[]}} LogEntry
- */
+/** An l frame: one row of the server's log (docs/relay.md). @typedef {import("./types.js").LogEntry} LogEntry */
 /**
  * What the inspector derived from an entry.
  * @typedef {{e: LogEntry, type: string, id: string, sev: string, sum: {text: string, err: boolean} | null,

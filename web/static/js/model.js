@@ -9,21 +9,9 @@ import { FINAL } from "./constants.js";
 
 /** The engine's view of the panel (docs/relay.md, v frames). @typedef {import("./types.js").View} View */
 
-/**
- * One problem of the p frames.
- * @typedef {{level: string, text: string, url?: string}} Problem
- */
-
-/**
- * A scenario of the library (sl frames).
- * @typedef {{name: string, description?: string, file: string, steps: {line: number, text: string}[] | null}} ScenarioInfo
- */
-
-/**
- * A scenario run as the s frames give it.
- * @typedef {{name: string, file: string, state: string, index: number, total: number, line: number, text: string,
- *   error?: string, closest?: string[], problems?: number}} ScenarioRun
- */
+/** One problem of the p frames. @typedef {import("./types.js").Problem} Problem */
+/** A scenario of the library (sl frames). @typedef {import("./types.js").ScenarioInfo} ScenarioInfo */
+/** A scenario run as the s frames give it. @typedef {import("./types.js").ScenarioRun} ScenarioRun */
 
 export const model = {
   /** @type {View | null} the last v frame's view (window.cpsim.view) */

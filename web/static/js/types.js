@@ -155,9 +155,69 @@
  * @typedef {{fail_next_init?: string, fail?: Record<string, string>, delay?: Record<string, string>}} Faults
  */
 
+// --- the frames the server sends (docs/relay.md, Server to page)
+
 /**
- * A diagnostic of an inspector row (l frames).
- * @typedef {{severity: string, kind: string, path: string, text: string}} Diag
+ * A diagnostic of an inspector row: severity error, warning or info; kind
+ * schema, protocol, refused or dropped.
+ * @typedef {{severity: string, kind?: string, path?: string, text: string}} Diag
  */
+
+/**
+ * One row of the server's log (l frames): dir in (from the extension) or
+ * out (to it), instance i of extension k, and the message: m (any JSON an
+ * extension sent or got), or seq (the d frame that carries it), or raw
+ * (text that was not JSON), or none (a diagnostic of its own).
+ * @typedef {{n: number, at: string, dir: string, i: string, k: string, m?: any, raw?: string, seq?: number,
+ *   re?: number, ms?: number, diag?: Diag[]}} LogEntry
+ */
+
+/**
+ * A message for an instance (d frames): post m into instance i's iframe.
+ * @typedef {{t: "d", seq: number, i: string, m: unknown}} Delivery
+ */
+
+/**
+ * A problem with the configured extensions (p frames): level error or
+ * warning; kind unreachable, framing or same-site.
+ * @typedef {{level: string, kind?: string, text: string, url?: string}} Problem
+ */
+
+/**
+ * A scenario the page can play (sl frames).
+ * @typedef {{name: string, description?: string, file: string, steps: {line: number, text: string}[] | null}} ScenarioInfo
+ */
+
+/**
+ * A built-in scenario the configuration leaves out (sl frames), and why.
+ * @typedef {{file: string, reason: string, error: string}} Skipped
+ */
+
+/**
+ * How the scenario playing in the session is going (s frames).
+ * @typedef {{name: string, file: string, state: string, index: number, total: number, line: number, text: string,
+ *   error?: string, closest?: string[], problems?: number}} ScenarioRun
+ */
+
+/**
+ * The answer to an e or rec frame (r frames): error when the server refused
+ * it; for an e frame, created the id of an interaction it made; for a rec
+ * frame, the scenario file.
+ * @typedef {{n: number, error?: string, created?: string, yaml?: string, steps?: number, description?: string}} Result
+ */
+
+/**
+ * A frame the server sends.
+ * @typedef {{t: "welcome", session: string, resumed: boolean, seq: number, in: number}
+ *   | {t: "k", q: number}
+ *   | {t: "v", v: View}
+ *   | Delivery
+ *   | ({t: "l"} & LogEntry)
+ *   | ({t: "r"} & Result)
+ *   | {t: "p", p: Problem[]}
+ *   | {t: "sl", s: ScenarioInfo[], skipped?: Skipped[]}
+ *   | ({t: "s"} & ScenarioRun)} ServerFrame
+ */
+/** @typedef {Extract<ServerFrame, {t: "welcome"}>} Welcome */
 
 export {};
