@@ -38,18 +38,12 @@ export function isRecording() {
 }
 
 /** The recording under way, and the last one made. */
-/**
- * What an interaction was when an event acted on it.
- * @typedef {{channel: string, status?: string, outbound: boolean, consult?: boolean}} InteractionInfo
- */
+/** What an interaction was when an event acted on it. @typedef {import("./types.js").InteractionInfo} InteractionInfo */
 /**
  * An event the recording noted: ok is null until its r frame comes.
  * @typedef {{at: number, ev: AgentEvent, info: InteractionInfo | null, ok: boolean | null, created: string}} RecordedEvent
  */
-/**
- * The panel when the recording started.
- * @typedef {{agent: Record<string, string>, unserved: string[], faults: import("./types.js").Faults, ids: Record<string, InteractionInfo | null>}} RecordingStart
- */
+/** The panel when the recording started. @typedef {import("./types.js").RecordingStart} RecordingStart */
 /**
  * A finished recording, as the record dialog shows it.
  * @typedef {{name: string, description: string, when: string, yaml: string, events: number, steps: number, ms: number}} Recording

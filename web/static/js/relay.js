@@ -286,7 +286,7 @@ export function sendEvent(ev, opts = {}) {
  * file (a rec frame, docs/relay.md); it resolves with the r frame. The
  * frame is not numbered: it changes nothing, so it is sent again after a
  * reconnect until it is answered.
- * @param {{name: string, description: string, start: any, entries: any[]}} rec
+ * @param {{name: string, description: string, start: import("./types.js").RecordingStart | null, entries: import("./types.js").RecordingEntry[]}} rec
  * @returns {Promise<RecordingResult>} */
 export function formatRecording(rec) {
   const n = ++relayState.eventN;

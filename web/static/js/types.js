@@ -206,6 +206,28 @@
  * @typedef {{n: number, error?: string, created?: string, yaml?: string, steps?: number, description?: string}} Result
  */
 
+// --- what the page sends in a rec frame (docs/relay.md, Page to server)
+
+/**
+ * What an interaction was when an event acted on it (or when a recording
+ * started).
+ * @typedef {{channel: string, status?: string, outbound: boolean, consult?: boolean}} InteractionInfo
+ */
+
+/**
+ * The panel when a recording started: the agent (login_status,
+ * work_status, phone_status, profile), the queues not served, the faults,
+ * and the interactions in the panel, by id.
+ * @typedef {{agent: Record<string, string>, unserved: string[], faults: Faults, ids: Record<string, InteractionInfo | null>}} RecordingStart
+ */
+
+/**
+ * An event of a recording that succeeded: when (ms, the page's clock), the
+ * e frame's event, what the page knew of the interaction it names, and
+ * the id of the interaction it created.
+ * @typedef {{at: number, ev: import("./relay.js").AgentEvent, info: InteractionInfo | null, created: string}} RecordingEntry
+ */
+
 /**
  * A frame the server sends.
  * @typedef {{t: "welcome", session: string, resumed: boolean, seq: number, in: number}
