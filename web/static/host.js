@@ -16,6 +16,7 @@
  * relay's frames to the view, the inspector, the scenarios and the
  * recorder), runs the once-a-second timers, sets the test hook and
  * connects. It owns nothing else. The modules, lowest first:
+ *   types.js                         JSDoc types only: the view and the frames (never loaded)
  *   constants.js, util.js, dom.js    constants and helpers without state
  *   model.js                         the server's data: view, problems, scenarios
  *   render.js                        the render scheduler and change signatures

@@ -25,16 +25,38 @@ lists.active.dataset.empty = "No interaction in hand.";
 /** @type {Map<string, HTMLElement & {_sig?: string}>} the cards, by interaction id */
 const cardEls = new Map();
 
+/**
+ * Options of an action button: shown as an icon only (its label the
+ * aria-label), extra classes, a title other than the label, disabled, and
+ * aria-pressed for a toggle.
+ * @typedef {{iconOnly?: boolean, cls?: string, title?: string, disabled?: boolean, pressed?: boolean}} ActionOptions
+ */
+
+/** actionButton is a card's button that does onClick.
+ * @param {string} testid
+ * @param {string} label
+ * @param {string | null} iconName
+ * @param {() => void} onClick
+ * @param {ActionOptions} [opts]
+ * @returns {HTMLButtonElement} */
 function actionButton(testid, label, iconName, onClick, opts = {}) {
   return h("button", {
     type: "button", class: "btn act " + (opts.iconOnly ? "act-icon " : "") + (opts.cls || ""), testid, title: opts.title || label,
     disabled: !!opts.disabled, attrs: { "aria-pressed": opts.pressed === undefined ? null : String(opts.pressed), "aria-label": opts.iconOnly ? label : null },
-    on: { click: (e) => { e.stopPropagation(); onClick(); } },
+    on: { click: (/** @type {Event} */ e) => { e.stopPropagation(); onClick(); } },
   }, iconName ? icon(iconName) : null, opts.iconOnly ? null : label);
 }
 
+/** cardActions are the agent's actions on it: a row of buttons, and the
+ * outcomes of a call the agent is making.
+ * @param {Interaction} it
+ * @param {View} v
+ * @returns {[HTMLElement | null, HTMLElement | null]} */
 function cardActions(it, v) {
   const id = it.id, ch = it.channel, st = it.status;
+  /** ev is a handler that sends the event type on it, with extra fields.
+   * @param {string} type
+   * @param {Record<string, unknown>} [extra] */
   const ev = (type, extra) => () => sendEvent({ type, id, ...extra });
   const out = [];
   const rec = ((v.user || {}).permissions || {}).recording || "enabled";
@@ -78,7 +100,7 @@ function cardActions(it, v) {
   let outcomes = null;
   if (calling && ch === "phone") {
     const other = h("select", { class: "mini-select", testid: "outcome-other", attrs: { "aria-label": "Other outcome" },
-      on: { click: (e) => e.stopPropagation(), change: () => { if (other.value) sendEvent({ type: "outcome", id, result: other.value }); other.value = ""; } } },
+      on: { click: (/** @type {Event} */ e) => e.stopPropagation(), change: () => { if (other.value) sendEvent({ type: "outcome", id, result: other.value }); other.value = ""; } } },
       h("option", { value: "", text: "Other…" }), OTHER_OUTCOMES.map((o) => h("option", { value: o, text: o.replace(/_/g, " ") })));
     outcomes = h("div", { class: "outcomes" }, h("span", { text: "Outcome:" }),
       actionButton("outcome-connected", "Answered", "check", ev("outcome", { result: "connected" }), { cls: "btn-good" }),
@@ -89,6 +111,10 @@ function cardActions(it, v) {
   return [row, outcomes];
 }
 
+/** buildCard is the card of it.
+ * @param {Interaction} it
+ * @param {View} v
+ * @returns {HTMLElement} */
 function buildCard(it, v) {
   const isActive = v.active === it.id;
   const tags = [];
@@ -116,7 +142,7 @@ function buildCard(it, v) {
     h("div", { class: "icard-main" },
       selectable
         ? h("button", { type: "button", class: "icard-title link-plain", testid: "select", text: cardTitle(it), title: "Select this interaction",
-          on: { click: (e) => { e.stopPropagation(); sendEvent({ type: "select_interaction", id: it.id }); } } })
+          on: { click: (/** @type {Event} */ e) => { e.stopPropagation(); sendEvent({ type: "select_interaction", id: it.id }); } } })
         : h("div", { class: "icard-title", text: cardTitle(it) }),
       h("div", { class: "icard-sub", text: cardSub(it) })),
     h("div", { class: "icard-meta" },
@@ -127,13 +153,16 @@ function buildCard(it, v) {
   return el;
 }
 
+/** renderCards shows the interactions of the view v, offered and in hand.
+ * @param {View} v */
 export function renderCards(v) {
   const its = [...(v.interactions || [])].sort((a, b) => sinceMs(a) - sinceMs(b));
   const offered = its.filter((it) => it.status === "incoming" || it.status === "queued");
   const inHand = its.filter((it) => !(it.status === "incoming" || it.status === "queued"));
   const rec = ((v.user || {}).permissions || {}).recording;
   const seen = new Set();
-  const place = (list, container) => {
+  const place = (/** @type {Interaction[]} */ list, /** @type {HTMLElement} */ container) => {
+    /** @type {Element | null} */
     let prev = null;
     for (const it of list) {
       seen.add(it.id);
@@ -149,6 +178,7 @@ export function renderCards(v) {
         cardEls.set(it.id, el);
         if (focusTid) { const f = tid(focusTid, el); if (f) f.focus(); }
       }
+      /** @type {Element | null} */
       const want = prev ? prev.nextElementSibling : container.firstElementChild;
       if (el.parentNode !== container || want !== el) {
         if (prev) prev.after(el); else container.prepend(el);
@@ -204,11 +234,15 @@ role("form", dlg).addEventListener("submit", (e) => {
 });
 tid("dialog-cancel", dlg).addEventListener("click", () => recipient.close(null));
 
+/** transferDialog asks for the recipient of a transfer of it, and transfers it.
+ * @param {Interaction} it */
 async function transferDialog(it) {
   const r = await askRecipient({ title: `Transfer ${shortId(it.id)}`, text: "The interaction ends here and a new leg goes to the recipient, carrying its caller data.",
     toLabel: "Number, address or queue", toValue: it.channel === "email" ? "sales@example.com" : "+358201230200", withCad: true, okLabel: "Transfer" });
   if (r) sendEvent({ type: "transfer", id: it.id, to: r.to, ...(r.cad ? { cad: r.cad } : {}) });
 }
+/** consultDialog asks for the recipient of a consultation on it, and starts it.
+ * @param {Interaction} it */
 async function consultDialog(it) {
   const r = await askRecipient({ title: `Consult on ${shortId(it.id)}`, text: it.channel === "phone" ? "The call is put on hold while you consult." : "A consultation starts beside the chat.",
     toLabel: "Number or agent", toValue: "+358201230555", okLabel: "Consult" });

@@ -6,7 +6,9 @@
 import { h } from "./dom.js";
 import { toast } from "./toast.js";
 
-/** copyText copies text and says so with the toast done. */
+/** copyText copies text and says so with the toast done.
+ * @param {string} text
+ * @param {string} done */
 export async function copyText(text, done) {
   try {
     await navigator.clipboard.writeText(text);
@@ -23,7 +25,10 @@ export async function copyText(text, done) {
 }
 
 /** saveFile offers blob as a download named name; it returns the name the
- * link gave it. */
+ * link gave it.
+ * @param {Blob} blob
+ * @param {string} name
+ * @returns {string} */
 export function saveFile(blob, name) {
   const url = URL.createObjectURL(blob);
   const a = h("a", { href: url, download: name });

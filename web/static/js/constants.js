@@ -17,6 +17,12 @@ export const INIT_HINT_MS = 10000;
 export const MAX_LOG = 200000; // inspector entries kept in the page
 export const MAX_UNACKED = 100000; // numbered frames kept for the server while disconnected
 
+/**
+ * A channel as the forms and cards show it: its name, icon, the create
+ * form's title, and the from field's example and label.
+ * @typedef {{label: string, icon: string, create: string, from: string, fromLabel: string}} ChannelInfo
+ */
+/** @type {Record<string, ChannelInfo>} the channels, by the view's channel */
 export const CHANNELS = {
   phone: { label: "Phone", icon: "phone", create: "Incoming call", from: "+358401234567", fromLabel: "Caller number" },
   chat: { label: "Chat", icon: "chat", create: "Incoming chat", from: "Aino Virtanen", fromLabel: "Visitor name" },
@@ -33,6 +39,7 @@ export const CAD_PRESETS = [
   { label: "Liisa Korhonen (VIP case)", cad: { customer_id: "C-0007", customer_name: "Liisa Korhonen", tier: "platinum", vip: true, case_id: "CASE-9921", note: "Escalated: call back before 16:00" } },
   { label: "No caller data", cad: {} },
 ];
+/** @type {Record<string, string>} the first message of a new interaction, by channel */
 export const DEFAULT_CONTENT = {
   chat: "Hi! Where is my order SO-48213? It should have arrived yesterday.",
   sms: "Hello, my order SO-48213 has not arrived. Can you check?",

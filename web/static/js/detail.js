@@ -33,6 +33,8 @@ const sayAgent = h("button", { type: "button", class: "btn btn-small btn-primary
 const typingLabel = h("label", { class: "check", title: "Show the customer as typing (participants[].status)" }, typingBox, "Customer typing");
 const sayBox = h("div", { class: "say-box" }, detail.sayText,
   h("div", { class: "say-actions" }, h("span", { class: "hint-text", text: "Enter: as customer · Ctrl+Enter: as agent" }), h("span", { class: "spacer" }), sayCustomer, sayAgent));
+/** say sends the text written as a message of the interaction shown.
+ * @param {"customer" | "agent"} from */
 function say(from) {
   const text = detail.sayText.value;
   if (!detail.id || !text.trim()) { detail.sayText.focus(); return; }
@@ -48,6 +50,8 @@ detail.sayText.addEventListener("keydown", (e) => {
   }
 });
 
+/** renderDetail shows the active interaction of the view v.
+ * @param {import("./types.js").View} v */
 export function renderDetail(v) {
   const it = (v.interactions || []).find((x) => x.id === v.active);
   const root = tid("detail");
@@ -82,6 +86,7 @@ export function renderDetail(v) {
   if (!detail.cadEditing && changed("dCad", it.attached_data)) renderCad(it);
 }
 
+/** @param {Interaction} it */
 function renderDetailHead(it) {
   const ch = CHANNELS[it.channel] || { label: it.channel, icon: "puzzle" };
   const rows = [
@@ -110,6 +115,7 @@ function renderDetailHead(it) {
   detail.head.dataset.channel = it.channel;
 }
 
+/** @param {Interaction} it */
 function renderDetailBody(it) {
   const body = detail.body;
   if (CONVERSATION.has(it.channel)) {
@@ -128,9 +134,9 @@ function renderDetailBody(it) {
     const stick = ul.scrollTop + ul.clientHeight >= ul.scrollHeight - 8;
     const msgs = (it.transcript && it.transcript.messages) || [];
     const agentKeys = new Set((it.participants || []).filter((p) => p.uniquekey !== "customer").map((p) => p.uniquekey));
-    const user = (model.view && model.view.user) || {};
+    const username = model.view && model.view.user.username;
     ul.replaceChildren(...msgs.map((m) => {
-      const from = m.originator === "customer" ? "customer" : (m.originator === user.username || agentKeys.has(m.originator)) ? "agent" : "other";
+      const from = m.originator === "customer" ? "customer" : (m.originator === username || agentKeys.has(m.originator)) ? "agent" : "other";
       const t = Date.parse(m.timestamp);
       return h("li", { class: "bubble", testid: "transcript-message", data: { from, id: m.id } },
         m.message, h("small", { text: `${from === "customer" ? (customerName(it) || it.originator || "Customer") : m.originator}${Number.isNaN(t) ? "" : " · " + new Date(t).toLocaleTimeString()}` }));
@@ -158,12 +164,17 @@ function renderDetailBody(it) {
     body.replaceChildren();
   }
 }
-const addr = (a) => (a ? (a.name ? `${a.name} <${a.address}>` : a.address) : "");
+/** addr is an email address as "Name <address>". */
+const addr = (/** @type {import("./types.js").Address | undefined} */ a) => (a ? (a.name ? `${a.name} <${a.address}>` : a.address) : "");
 
+/** fmtValue is a caller data value as text: a string as is, anything else as JSON.
+ * @param {unknown} v
+ * @returns {string} */
 function fmtValue(v) {
   return typeof v === "string" ? v : JSON.stringify(v);
 }
 
+/** @param {Interaction} it */
 function renderCad(it) {
   const sec = detail.cad;
   const cad = it.attached_data || {};
@@ -179,6 +190,8 @@ function renderCad(it) {
       : h("p", { class: "cad-empty", testid: "cad-empty", text: "No caller data attached." }));
 }
 
+/** editCad opens the caller data editor of it.
+ * @param {Interaction} it */
 function editCad(it) {
   detail.cadEditing = true;
   const sec = detail.cad;
@@ -194,7 +207,9 @@ function editCad(it) {
     let next;
     try { next = JSON.parse(ta.value); } catch (e) { err.textContent = errorMessage(e); err.hidden = false; return; }
     if (!next || typeof next !== "object" || Array.isArray(next)) { err.textContent = "Caller data must be a JSON object."; err.hidden = false; return; }
+    /** @type {Record<string, unknown>} */
     const cur = (((model.view && model.view.interactions) || []).find((x) => x.id === it.id) || it).attached_data || {};
+    /** @type {Record<string, unknown>} */
     const set = {};
     for (const k of Object.keys(cur)) if (!(k in next)) set[k] = null;
     for (const [k, val] of Object.entries(next)) if (sig(cur[k]) !== sig(val)) set[k] = val;

@@ -12,6 +12,10 @@ import { changed } from "./render.js";
 import { toast } from "./toast.js";
 import { errorMessage } from "./util.js";
 
+/** @typedef {import("./types.js").View} View */
+/** @typedef {import("./types.js").Instance} Instance */
+/** @typedef {import("./types.js").Interaction} Interaction */
+
 /** The editor's controls, and whether its JSON is a preset as chosen. */
 const ev = {
   instance: /** @type {HTMLSelectElement} */ (tid("ev-instance")),
@@ -22,6 +26,8 @@ const ev = {
   pristine: true,
 };
 
+/** editorTarget is the instance chosen and the interaction a state event names by default: the instance's, the active one or the first.
+ * @returns {{inst: Instance | null, interaction: Interaction | null}} */
 function editorTarget() {
   const v = model.view;
   if (!v) return { inst: null, interaction: null };
@@ -30,6 +36,8 @@ function editorTarget() {
   const interaction = (v.interactions || []).find((i) => i.id === iid) || null;
   return { inst, interaction };
 }
+/** wireInteraction is the interaction as extensions get it: without the view's own fields.
+ * @param {Interaction | null} it */
 function wireInteraction(it) {
   if (!it) return null;
   const { channel, held, muted, outbound, consult, dtmf, instances, ...wire } = it;
@@ -42,8 +50,9 @@ function wireInteraction(it) {
 function presets(kind) {
   const { interaction } = editorTarget();
   const iid = interaction ? interaction.id : "INTERACTION-ID";
-  const user = (model.view && model.view.user) || {};
-  const profile = (user.presence_profiles || []).find((p) => p.name !== (model.view && model.view.profile)) || (user.presence_profiles || [])[0] || {};
+  const profiles = (model.view && model.view.user.presence_profiles) || [];
+  /** @type {Partial<import("./types.js").Profile>} */
+  const profile = profiles.find((p) => p.name !== (model.view && model.view.profile)) || profiles[0] || {};
   const now = new Date().toISOString();
   switch (kind) {
     case "state": return [
@@ -76,6 +85,8 @@ function presets(kind) {
   }
 }
 
+/** fillPresets lists the presets of the kind chosen; unless keepJSON, the editor takes the one chosen.
+ * @param {boolean} keepJSON */
 export function fillPresets(keepJSON) {
   const list = presets(ev.kind.value);
   const cur = ev.preset.value;
@@ -100,6 +111,8 @@ function updateRoute() {
       ? "A status event goes to every instance, through the cache rules. Give {attribute, value}."
       : `Posted as is to ${inst ? inst.id : "the chosen instance"}, with no cache rules (validated, warnings shown in the inspector).`;
 }
+/** checkEditor checks the editor's JSON and shows whether it is valid; val is what the developer wrote, any JSON.
+ * @returns {{ok: true, val: any} | {ok: false, error: string}} */
 function checkEditor() {
   const raw = ev.json.value;
   try {
@@ -149,6 +162,8 @@ ev.send.addEventListener("click", async () => {
   if (!r.error) toast(`${k} sent${k === "exit" || k === "raw" ? ` to ${e.instance}` : ""}: see the inspector`, "ok");
 });
 
+/** renderEventTargets lists the instances of the view v to send to.
+ * @param {View} v */
 export function renderEventTargets(v) {
   const insts = v.instances || [];
   if (!changed("evTargets", insts.map((i) => [i.id, i.text, i.mode, i.phase]))) return;

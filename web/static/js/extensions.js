@@ -19,11 +19,16 @@ const ext = {
 let peek = false;
 ext.peek.addEventListener("change", () => { peek = ext.peek.checked; markViewDirty(); });
 
+/** @typedef {import("./types.js").Instance} Instance */
+
+/** renderExtensions shows the sidebar of the view v's active interaction
+ * and the iframe of its opened extension.
+ * @param {import("./types.js").View} v */
 export function renderExtensions(v) {
   const insts = v.instances || [];
   const byId = new Map(insts.map((i) => [i.id, i]));
   const act = (v.interactions || []).find((x) => x.id === v.active);
-  const mine = act ? (act.instances || []).map((id) => byId.get(id)).filter((i) => i && i.mode !== "global") : [];
+  const mine = act ? /** @type {Instance[]} */ ((act.instances || []).map((id) => byId.get(id)).filter((i) => i && i.mode !== "global")) : [];
   const globals = insts.filter((i) => i.mode === "global");
 
   if (changed("extSidebar", [mine, globals.map((g) => [g.id, g.phase, g.text]), v.active_extension])) {
@@ -46,13 +51,13 @@ export function renderExtensions(v) {
 
   // Which iframe shows: the opened extension, when it belongs to the
   // active interaction and is expanded (or peeked at).
-  const opened = byId.get(v.active_extension);
+  const opened = byId.get(v.active_extension || "");
   const shownInst = opened && opened.mode !== "global" && act && opened.interaction === act.id ? opened : null;
   const showFrame = shownInst && (shownInst.expanded || peek) ? shownInst.id : null;
   for (const rec of frames.values()) {
     const on = rec.id === showFrame && !rec.removing;
     if (rec.iframe.classList.contains("shown") !== on) rec.iframe.classList.toggle("shown", on);
-    rec.iframe.classList.toggle("peeking", on && !shownInst.expanded);
+    rec.iframe.classList.toggle("peeking", on && !shownInst?.expanded);
     rec.iframe.dataset.shown = String(on);
   }
   ext.peekLabel.hidden = !(shownInst && !shownInst.expanded);
@@ -84,6 +89,11 @@ export function renderExtensions(v) {
     ext.placeholder.replaceChildren(...(content ? [content] : []));
   }
 }
+/** emptyState is the placeholder shown where no extension is.
+ * @param {string} iconName
+ * @param {string} title
+ * @param {import("./dom.js").ChildList} text
+ * @returns {HTMLElement} */
 function emptyState(iconName, title, text) {
   return h("div", { class: "empty-state" }, icon(iconName), h("h2", { text: title }), h("p", null, text));
 }

@@ -10,6 +10,8 @@ import { sendEvent } from "./relay.js";
 import { changed } from "./render.js";
 import { toast } from "./toast.js";
 
+/** renderFaults lists the faults of the view v.
+ * @param {import("./model.js").View} v */
 export function renderFaults(v) {
   const f = v.faults || {};
   if (!changed("faults", f)) return;

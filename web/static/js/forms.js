@@ -36,6 +36,8 @@ const out = {
   send: /** @type {HTMLButtonElement} */ (tid("outbound-send")),
 };
 
+/** renderQueues lists the queues of the view v, with whether the agent serves each.
+ * @param {import("./types.js").View} v */
 export function renderQueues(v) {
   if (!changed("queues", v.queues)) return;
   const list = role("list", tid("queues"));
@@ -53,6 +55,8 @@ export function renderQueues(v) {
 /** What the developer typed over (a channel change keeps it), and the chosen channel. */
 const newState = { from: false, subject: false, content: false, channel: "phone" };
 
+/** setNewChannel makes the new contact form one of channel ch.
+ * @param {string} ch */
 export function setNewChannel(ch) {
   newState.channel = ch;
   form.channel.value = ch;
@@ -90,8 +94,11 @@ form.cadPreset.addEventListener("change", () => {
   checkNewCad();
 });
 form.cad.value = JSON.stringify(CAD_PRESETS[0].cad, null, 2);
+/** checkNewCad checks the new contact's caller data and shows why it is wrong.
+ * @returns {Record<string, unknown> | null} the caller data, or null when it is wrong */
 export function checkNewCad() {
   const raw = form.cad.value.trim();
+  /** @type {Record<string, unknown>} */
   let cad = {};
   let error = "";
   if (raw) {
@@ -111,6 +118,7 @@ form.form.addEventListener("submit", async (e) => {
   e.preventDefault();
   const cad = checkNewCad();
   if (cad === null) { form.cad.focus(); return; }
+  /** @type {import("./relay.js").AgentEvent} */
   const ev = { type: "incoming", channel: newState.channel };
   if (form.queue.value) ev.queue = form.queue.value;
   const from = form.from.value.trim();
@@ -126,6 +134,8 @@ form.form.addEventListener("submit", async (e) => {
 
 // the form can fold away, to leave the column to the interactions
 const newToggle = tid("new-toggle");
+/** setNewOpen unfolds or folds the new contact form.
+ * @param {boolean} open */
 function setNewOpen(open) {
   newToggle.setAttribute("aria-expanded", String(open));
   form.form.hidden = !open;
@@ -163,6 +173,7 @@ out.form.addEventListener("submit", async (e) => {
   const ch = out.channel.value;
   const toList = out.to.value.split(/[,;]/).map((s) => s.trim()).filter(Boolean);
   if (!toList.length) { toast("Give a recipient.", "error", "Outbound"); out.to.focus(); return; }
+  /** @type {import("./relay.js").AgentEvent} */
   const ev = { type: "outbound", channel: ch, to: toList.length === 1 ? toList[0] : toList };
   if (out.from.value.trim()) ev.from = out.from.value.trim();
   if (ch === "email" && out.subject.value.trim()) ev.subject = out.subject.value.trim();

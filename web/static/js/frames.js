@@ -34,7 +34,7 @@ import { link, queueFrame, queueNumbered } from "./wire.js";
  * @property {boolean} hintDismissed the developer dismissed its init hint
  */
 
-/** A d frame: a message for an instance. @typedef {{t: "d", seq: number, i: string, m: unknown}} Delivery */
+/** A d frame: a message for an instance. @typedef {import("./types.js").Delivery} Delivery */
 
 /** @type {Map<string, FrameRec>} extension iframes, by instance id */
 export const frames = new Map();
@@ -145,14 +145,17 @@ window.addEventListener("message", (ev) => {
 });
 
 /** unloadingFrame finds the frame a message with no source window came
- * from: the newest removed lately at that origin, else the only live one. */
+ * from: the newest removed lately at that origin, else the only live one.
+ * @param {string} origin
+ * @returns {FrameRec | null} */
 function unloadingFrame(origin) {
   const now = performance.now();
   removedLately = removedLately.filter((x) => now - x.at < RECENT_MS);
-  const at = (rec) => (rec.lastOrigin || rec.origin) === origin; // where it was last heard from
+  const at = (/** @type {FrameRec} */ rec) => (rec.lastOrigin || rec.origin) === origin; // where it was last heard from
   for (let i = removedLately.length - 1; i >= 0; i--) {
     if (at(removedLately[i].rec)) return removedLately[i].rec;
   }
+  /** @type {FrameRec | null} */
   let found = null;
   for (const rec of frames.values()) {
     if (!at(rec)) continue;
@@ -163,7 +166,10 @@ function unloadingFrame(origin) {
 }
 
 /** relay sends what an extension posted as an m frame: the message, or
- * with drop set, the reason the panel does not take it. */
+ * with drop set, the reason the panel does not take it.
+ * @param {FrameRec} rec
+ * @param {any} data what the extension posted: any value, serializable or not
+ * @param {string} drop */
 function relay(rec, data, drop) {
   const head = ',"i":' + rec.idJSON;
   const dropped = drop ? ',"drop":' + JSON.stringify(drop) : "";
@@ -193,12 +199,17 @@ function relay(rec, data, drop) {
 }
 
 /** idOf is the ,"id": field of a bad m frame: the message's own id when
- * it is a string or a number, so that the panel can answer it. */
+ * it is a string or a number, so that the panel can answer it.
+ * @param {any} data what the extension posted: any value
+ * @returns {string} */
 function idOf(data) {
   const id = data && typeof data === "object" ? data.id : undefined;
   return typeof id === "string" || (typeof id === "number" && Number.isFinite(id)) ? ',"id":' + JSON.stringify(id) : "";
 }
 
+/** mib is a size in MiB, with one decimal unless whole.
+ * @param {number} n bytes
+ * @returns {string} */
 function mib(n) {
   return `${(n / 1048576).toFixed(n % 1048576 ? 1 : 0)} MiB`;
 }
@@ -206,6 +217,8 @@ function mib(n) {
 // ---------------------------------------------------------------------
 // Deliveries to extensions
 
+/** deliver posts a delivery to its instance's iframe, or queues it until the iframe has loaded; one it has seen already it ignores.
+ * @param {Delivery} f */
 export function deliver(f) {
   if (!(f.seq > deliveries.highSeen)) return; // posted (or queued) already
   deliveries.highSeen = f.seq;
@@ -221,14 +234,19 @@ export function deliver(f) {
   scheduleAck();
 }
 
+/** post posts a delivery into rec's iframe, at its extension's origin.
+ * @param {FrameRec} rec
+ * @param {Delivery} f */
 function post(rec, f) {
   try {
-    rec.win.postMessage(f.m, rec.origin);
+    /** @type {Window} */ (rec.win).postMessage(f.m, rec.origin);
   } catch (e) {
     console.error(`cpsim: could not post delivery ${f.seq} to ${rec.id} (${rec.origin}):`, e);
   }
 }
 
+/** flushQueued posts the deliveries queued for rec, which has loaded.
+ * @param {FrameRec} rec */
 function flushQueued(rec) {
   const q = queued.get(rec.id);
   if (!q) return;
@@ -240,6 +258,9 @@ function flushQueued(rec) {
   scheduleAck();
 }
 
+/** dropQueued forgets the deliveries queued for instance id, saying why on the console.
+ * @param {string} id
+ * @param {string} why */
 export function dropQueued(id, why) {
   const q = queued.get(id);
   if (!q) return;
@@ -254,6 +275,9 @@ export function dropQueued(id, why) {
 
 const framesEl = tid("ext-frames");
 
+/** createFrame creates the iframe of an instance.
+ * @param {import("./types.js").Instance} inst
+ * @returns {FrameRec} */
 function createFrame(inst) {
   let origin = "null";
   try { origin = new URL(inst.url, location.href).origin; } catch { /* stays "null": nothing is posted */ }
@@ -284,6 +308,8 @@ function createFrame(inst) {
   return rec;
 }
 
+/** retireFrame removes rec's iframe after GRACE, once its queued deliveries are posted (or it has not loaded in 3 s).
+ * @param {FrameRec} rec */
 function retireFrame(rec) {
   if (rec.removing) return;
   rec.removing = true;
@@ -301,6 +327,7 @@ function retireFrame(rec) {
   step();
 }
 
+/** @param {FrameRec} rec */
 function removeFrame(rec) {
   if (frames.get(rec.id) !== rec) return;
   if (queued.has(rec.id) && rec.loaded) flushQueued(rec);
@@ -322,7 +349,10 @@ export function removeAllFrames() {
   waiting.clear();
 }
 
+/** syncFrames creates an iframe for every instance of the view v that has none, and retires the iframes of instances that are gone.
+ * @param {import("./types.js").View} v */
 export function syncFrames(v) {
+  /** @type {Set<string>} */
   const ids = new Set();
   for (const inst of v.instances || []) {
     ids.add(inst.id);

@@ -17,11 +17,8 @@ import { toast } from "./toast.js";
 import { fmtClock, nf, sig, truncate } from "./util.js";
 
 /** The inspector's log and what it shows of it. */
-/**
- * An l frame: one row of the server's log (docs/relay.md).
- * @typedef {{n: number, at: string, dir: string, i: string, k: string, m?: any, raw?: string, seq?: number,
- *   re?: number, ms?: number, diag?: {severity: string, kind?: string, path?: string, text: string}[]}} LogEntry
- */
+/** An l frame: one row of the server's log (docs/relay.md). @typedef {import("./types.js").LogEntry} LogEntry */
+/** @typedef {import("./types.js").Diag} Diag */
 /**
  * What the inspector derived from an entry.
  * @typedef {{e: LogEntry, type: string, id: string, sev: string, sum: {text: string, err: boolean} | null,
@@ -64,6 +61,8 @@ const filt = {
   problems: /** @type {HTMLInputElement} */ (tid("log-problems")),
 };
 
+/** logReceive takes an l frame.
+ * @param {LogEntry} f */
 export function logReceive(f) {
   if (f.n > L.maxN) {
     L.entries.push(f);
@@ -74,6 +73,8 @@ export function logReceive(f) {
   markLogDirty(true);
 }
 
+/** clearLog clears the inspector: all forgets the log (the session is gone), else the rows so far are hidden.
+ * @param {boolean} all */
 export function clearLog(all) {
   if (all) {
     L.entries = [];
@@ -93,13 +94,15 @@ export function clearLog(all) {
 }
 
 /** severity is a row's worst diagnostic: error, warning, info (a note,
- * not a problem) or "". */
+ * not a problem) or "".
+ * @param {Diag[] | undefined} diag
+ * @returns {string} */
 function severity(diag) {
   if (!diag || !diag.length) return "";
   if (diag.some((d) => d.severity === "error")) return "error";
   return diag.some((d) => d.severity === "warning") ? "warning" : "info";
 }
-const isProblem = (sev) => sev === "error" || sev === "warning";
+const isProblem = (/** @type {string} */ sev) => sev === "error" || sev === "warning";
 
 /** derive is the row of an entry.
  * @param {LogEntry} e
@@ -116,6 +119,10 @@ export function derive(e) {
   return { e, type, id, sev: severity(e.diag), sum: null, hay: null, respN: 0, respMs: 0 };
 }
 
+/** short sums a value of a message up in about n characters.
+ * @param {any} v any JSON value an extension sent or got
+ * @param {number} [n]
+ * @returns {string} */
 function short(v, n = 48) {
   if (v === null) return "null";
   switch (typeof v) {
@@ -182,6 +189,9 @@ export function summary(r) {
   return r.sum;
 }
 
+/** haystack is the lowercased text the filter searches in a row.
+ * @param {LogRow} r
+ * @returns {string} */
 function haystack(r) {
   if (r.hay === null) {
     const e = r.e;
@@ -195,6 +205,9 @@ function haystack(r) {
 function currentFilter() {
   return { text: filt.text.value.trim().toLowerCase(), dir: filt.dir.value, type: filt.type.value, inst: filt.inst.value, problems: filt.problems.checked, cleared: L.clearedN };
 }
+/** matches says whether a row passes the filter f.
+ * @param {LogRow} r
+ * @param {ReturnType<typeof currentFilter>} f */
 function matches(r, f) {
   const e = r.e;
   if (e.n <= f.cleared) return false;
@@ -210,6 +223,9 @@ function matches(r, f) {
   return true;
 }
 
+/** findRow is the index in L.rows of log number n, or -1.
+ * @param {number} n
+ * @returns {number} */
 function findRow(n) {
   let lo = 0, hi = L.rows.length - 1;
   while (lo <= hi) {
@@ -221,12 +237,15 @@ function findRow(n) {
   return -1;
 }
 
+/** pair notes a response's row on its request's row.
+ * @param {LogRow} r */
 function pair(r) {
   if (!r.e.re) return;
   const i = findRow(r.e.re);
-  if (i >= 0) { L.rows[i].respN = r.e.n; L.rows[i].respMs = r.e.ms; }
+  if (i >= 0) { L.rows[i].respN = r.e.n; L.rows[i].respMs = /** @type {number} ms comes with re */ (r.e.ms); }
 }
 
+/** @param {LogRow} r */
 function addRow(r) {
   L.types.add(r.type);
   if (r.e.i) L.insts.add(r.e.i);
@@ -269,6 +288,10 @@ function ingest() {
 }
 
 function refreshFilterOptions() {
+  /** addOptions adds to the select sel an option for each of values it lacks.
+   * @param {HTMLSelectElement} sel
+   * @param {Set<string>} values
+   * @param {(v: string) => string} [label] */
   const addOptions = (sel, values, label) => {
     const have = new Set([...sel.options].map((o) => o.value));
     for (const v of [...values].sort()) if (!have.has(v)) sel.append(h("option", { value: v, text: label ? label(v) : v }));
@@ -281,6 +304,7 @@ export function updateInstanceFilter() {
   refreshFilterOptions();
 }
 
+/** @type {(HTMLElement & {_key?: string})[]} the inspector's row elements, reused as it scrolls */
 const pool = [];
 
 export function renderLog() {
@@ -341,6 +365,10 @@ export function renderLog() {
   renderLogDetail();
 }
 
+/** fillRow shows row r in el, at position idx of the filtered rows.
+ * @param {HTMLElement & {_key?: string}} el
+ * @param {LogRow} r
+ * @param {number} idx */
 function fillRow(el, r, idx) {
   el.style.transform = `translateY(${idx * ROW_H}px)`;
   el.classList.toggle("alt", idx % 2 === 1);
@@ -348,18 +376,19 @@ function fillRow(el, r, idx) {
   const key = `${e.n}|${r.respN}|${L.selected === e.n}`;
   if (el._key === key) return;
   el._key = key;
-  el.dataset.n = e.n;
+  el.dataset.n = String(e.n);
   el.dataset.dir = e.dir;
   el.dataset.type = r.type;
   el.dataset.instance = e.i;
   el.dataset.id = r.id;
   if (r.sev) el.dataset.sev = r.sev; else delete el.dataset.sev;
   el.setAttribute("aria-selected", String(L.selected === e.n));
-  const [cTime, cDir, cInst, cId, cType, cSum, cMs] = el.children;
+  const [cTime, cDir, cInst, cId, cType, cSum, cMs] = /** @type {HTMLCollectionOf<HTMLElement>} */ (el.children);
   const d = new Date(e.at);
   cTime.textContent = Number.isNaN(d.getTime()) ? e.at : fmtClock(d);
-  cDir.firstChild.dataset.dir = e.dir;
-  cDir.firstChild.textContent = e.dir === "in" ? "IN" : "OUT";
+  const dir = /** @type {HTMLElement} */ (cDir.firstChild);
+  dir.dataset.dir = e.dir;
+  dir.textContent = e.dir === "in" ? "IN" : "OUT";
   cDir.title = e.dir === "in" ? "in: from the extension to the panel" : "out: from the panel to the extension";
   cInst.textContent = e.i;
   cInst.title = `${e.i} (${e.k})`;
@@ -371,13 +400,13 @@ function fillRow(el, r, idx) {
   cSum.replaceChildren();
   if (r.sev) cSum.append(h("span", { class: "sev", data: { sev: r.sev }, text: r.sev === "error" ? "✕" : r.sev === "warning" ? "⚠" : "ℹ" }));
   cSum.append(s.err ? h("span", { class: "err", text: s.text }) : s.text);
-  if (r.sev && e.m !== undefined) cSum.append(h("span", { class: "sev", data: { sev: r.sev }, text: ` — ${e.diag[0].text}` }));
-  el.title = r.sev ? e.diag.map((x) => `${x.severity}: ${x.text}`).join("\n") : "";
+  if (r.sev && e.m !== undefined) cSum.append(h("span", { class: "sev", data: { sev: r.sev }, text: ` — ${/** @type {Diag[]} a row with sev has diagnostics */ (e.diag)[0].text}` }));
+  el.title = r.sev ? /** @type {Diag[]} */ (e.diag).map((x) => `${x.severity}: ${x.text}`).join("\n") : "";
   const ms = e.re ? e.ms : r.respN ? r.respMs : null;
   cMs.textContent = ms !== null && ms !== undefined ? fmtMs(ms) : (e.dir === "in" && (r.type === "action" || r.type === "init") && r.id ? "…" : "");
   cMs.title = e.re ? `answers #${e.re} after ${ms} ms` : r.respN ? `answered by #${r.respN} after ${r.respMs} ms` : cMs.textContent === "…" ? "no response yet" : "";
 }
-const fmtMs = (ms) => (ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2));
+const fmtMs = (/** @type {number} */ ms) => (ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2));
 
 logList.addEventListener("scroll", () => {
   if (L.stick && logList.scrollTop === L.autoScrollTop) return; // our own auto-scroll
@@ -399,6 +428,8 @@ export function showProblems() {
 filt.text.addEventListener("keydown", (e) => { if (e.key === "Escape") { filt.text.value = ""; markLogDirty(); } });
 tid("log-clear").addEventListener("click", () => clearLog(false));
 
+/** selectRow selects the row of log number n, or unselects it if it is selected.
+ * @param {number} n */
 function selectRow(n) {
   L.selected = L.selected === n ? 0 : n;
   for (const el of pool) el._key = "";
@@ -424,12 +455,16 @@ logList.addEventListener("keydown", (e) => {
   for (const el of pool) el._key = "";
   markLogDirty();
 });
+/** scrollToPos scrolls the list so that filtered row pos shows.
+ * @param {number} pos */
 function scrollToPos(pos) {
   const y = pos * ROW_H;
   if (y < logList.scrollTop) logList.scrollTop = y;
   else if (y + ROW_H > logList.scrollTop + logList.clientHeight) logList.scrollTop = y + ROW_H - logList.clientHeight;
   L.stick = logList.scrollTop + logList.clientHeight >= logList.scrollHeight - ROW_H / 2;
 }
+/** jumpTo selects and shows the row of log number n, clearing the filter if it hides it.
+ * @param {number} n */
 export function jumpTo(n) {
   let pos = L.filtered.findIndex((i) => L.rows[i].e.n === n);
   if (pos < 0) {
@@ -447,7 +482,9 @@ export function jumpTo(n) {
   for (const el of pool) el._key = "";
   markLogDirty();
 }
-/** findInLog selects the latest inspector row of a message an instance sent. */
+/** findInLog selects the latest inspector row of a message an instance sent.
+ * @param {unknown} msg the message (undefined finds nothing)
+ * @param {string} inst the instance, or "" for any */
 export function findInLog(msg, inst) {
   const want = msg === undefined ? null : canonical(msg);
   for (let i = L.entries.length - 1; i >= 0; i--) {
@@ -456,7 +493,9 @@ export function findInLog(msg, inst) {
   }
   toast("That message is not in the inspector's log (cleared, or too long to find).", "info");
 }
-/** canonical is JSON with sorted keys, as the server writes messages. */
+/** canonical is JSON with sorted keys, as the server writes messages.
+ * @param {any} v any JSON value
+ * @returns {string} */
 function canonical(v) {
   if (v === null || typeof v !== "object") return JSON.stringify(v);
   if (Array.isArray(v)) return "[" + v.map(canonical).join(",") + "]";
@@ -485,7 +524,7 @@ function renderLogDetail() {
     ["Type", r.type + (r.id ? ` · id ${r.id}` : "")],
   ];
   const pairEl = e.re
-    ? h("button", { type: "button", class: "link", testid: "log-pair", on: { click: () => jumpTo(e.re) } }, `answers #${e.re}, after ${e.ms} ms`)
+    ? h("button", { type: "button", class: "link", testid: "log-pair", on: { click: () => jumpTo(/** @type {number} */ (e.re)) } }, `answers #${e.re}, after ${e.ms} ms`)
     : r.respN
       ? h("button", { type: "button", class: "link", testid: "log-pair", on: { click: () => jumpTo(r.respN) } }, `answered by #${r.respN}, after ${r.respMs} ms`)
       : null;
@@ -507,7 +546,9 @@ function renderLogDetail() {
       body));
 }
 
-/** jsonView pretty-prints JSON with light highlighting (text nodes only, never HTML). */
+/** jsonView pretty-prints JSON with light highlighting (text nodes only, never HTML).
+ * @param {unknown} v
+ * @returns {HTMLElement} */
 function jsonView(v) {
   const text = JSON.stringify(v, null, 2) ?? String(v);
   const pre = h("pre", { class: "json" });

@@ -10,6 +10,9 @@ import { markLogDirty } from "./render.js";
 import { localGet, localSet } from "./util.js";
 
 const splitter = tid("inspector-resize");
+/** setBottom sets the bottom panel's height, kept within the window.
+ * @param {number} px
+ * @returns {number} the height set */
 function setBottom(px) {
   const max = Math.max(160, window.innerHeight - 300);
   const v = Math.round(Math.min(max, Math.max(110, px)));
@@ -24,7 +27,7 @@ splitter.addEventListener("pointerdown", (e) => {
   e.preventDefault();
   splitter.setPointerCapture(e.pointerId);
   splitter.classList.add("dragging");
-  const move = (m) => setBottom(window.innerHeight - m.clientY - 3);
+  const move = (/** @type {PointerEvent} */ m) => setBottom(window.innerHeight - m.clientY - 3);
   const up = () => {
     splitter.classList.remove("dragging");
     splitter.removeEventListener("pointermove", move);
@@ -43,6 +46,8 @@ splitter.addEventListener("keydown", (e) => {
   if (e.key === "ArrowDown") { e.preventDefault(); localSet(LS_BOTTOM, setBottom(cur - 24)); }
 });
 const toolsToggle = tid("tools-toggle");
+/** setTools shows or hides the tools column.
+ * @param {boolean} show */
 export function setTools(show) {
   document.body.classList.toggle("tools-hidden", !show);
   toolsToggle.setAttribute("aria-pressed", String(show));

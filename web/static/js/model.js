@@ -7,28 +7,11 @@
 
 import { FINAL } from "./constants.js";
 
-/**
- * The engine's view of the panel (docs/relay.md, v frames): the agent, the
- * queues, the interactions and the extension instances. The page reads its
- * fields as the server sends them.
- * @typedef {Record<string, any>} View
- */
+/** The engine's view of the panel (docs/relay.md, v frames). @typedef {import("./types.js").View} View */
 
-/**
- * One problem of the p frames.
- * @typedef {{level: string, text: string, url?: string}} Problem
- */
-
-/**
- * A scenario of the library (sl frames).
- * @typedef {{name: string, description?: string, file: string, steps: {line: number, text: string}[] | null}} ScenarioInfo
- */
-
-/**
- * A scenario run as the s frames give it.
- * @typedef {{name: string, file: string, state: string, index: number, total: number, line: number, text: string,
- *   error?: string, closest?: string[], problems?: number}} ScenarioRun
- */
+/** One problem of the p frames. @typedef {import("./types.js").Problem} Problem */
+/** A scenario of the library (sl frames). @typedef {import("./types.js").ScenarioInfo} ScenarioInfo */
+/** A scenario run as the s frames give it. @typedef {import("./types.js").ScenarioRun} ScenarioRun */
 
 export const model = {
   /** @type {View | null} the last v frame's view (window.cpsim.view) */

@@ -68,6 +68,8 @@ export function renderHints() {
 
 // --- outbound actions waiting for the agent
 
+/** renderPending shows the outbound actions of the view v that wait for the agent.
+ * @param {import("./model.js").View} v */
 export function renderPending(v) {
   const list = v.pending || [];
   if (!changed("pending", list)) return;

@@ -38,18 +38,12 @@ export function isRecording() {
 }
 
 /** The recording under way, and the last one made. */
-/**
- * What an interaction was when an event acted on it.
- * @typedef {{channel: string, status?: string, outbound: boolean, consult?: boolean}} InteractionInfo
- */
+/** What an interaction was when an event acted on it. @typedef {import("./types.js").InteractionInfo} InteractionInfo */
 /**
  * An event the recording noted: ok is null until its r frame comes.
  * @typedef {{at: number, ev: AgentEvent, info: InteractionInfo | null, ok: boolean | null, created: string}} RecordedEvent
  */
-/**
- * The panel when the recording started.
- * @typedef {{agent: Record<string, string>, unserved: string[], faults: Record<string, any>, ids: Record<string, InteractionInfo | null>}} RecordingStart
- */
+/** The panel when the recording started. @typedef {import("./types.js").RecordingStart} RecordingStart */
 /**
  * A finished recording, as the record dialog shows it.
  * @typedef {{name: string, description: string, when: string, yaml: string, events: number, steps: number, ms: number}} Recording
@@ -76,7 +70,10 @@ const recUI = {
   onNote: role("rec-on", tid("scenarios")),
 };
 
-/** @returns {InteractionInfo | null} */
+/** interactionInfo is what the recording keeps of interaction id of the view v.
+ * @param {import("./types.js").View | null} v
+ * @param {string} id
+ * @returns {InteractionInfo | null} */
 function interactionInfo(v, id) {
   const it = ((v && v.interactions) || []).find((x) => x.id === id);
   return it ? { channel: it.channel, status: it.status, outbound: !!it.outbound, consult: !!it.consult_for } : null;
@@ -92,7 +89,9 @@ export function recordSending(ev) {
 }
 
 /** recordEvent notes an event the page is sending, while recording; the
- * note is kept if the server's r frame has no error. */
+ * note is kept if the server's r frame has no error.
+ * @param {AgentEvent} ev
+ * @returns {RecordedEvent | null} */
 function recordEvent(ev) {
   if (!recording.on || !ev || typeof ev.type !== "string" || ev.type.startsWith("scenario_")) return null;
   if (ev.type === "select_extension") return null; // no scenario step does it
@@ -109,6 +108,9 @@ function recordEvent(ev) {
   recording.entries.push(e);
   return e;
 }
+/** recordResult keeps the note e when its r frame r has no error, else drops it.
+ * @param {RecordedEvent} e
+ * @param {EventResult} r */
 function recordResult(e, r) {
   const i = recording.entries.indexOf(e);
   if (i < 0) return;
@@ -169,7 +171,7 @@ async function stopRecording() {
   recUI.stop.disabled = false;
   const entries = recording.entries.filter((e) => e.ok).map(({ at, ev, info, created }) => ({ at, ev, info, created }));
   const stamp = new Date(recording.startedAt);
-  const p2 = (n) => String(n).padStart(2, "0");
+  const p2 = (/** @type {number} */ n) => String(n).padStart(2, "0");
   const when = `${stamp.getFullYear()}-${p2(stamp.getMonth() + 1)}-${p2(stamp.getDate())} ${p2(stamp.getHours())}:${p2(stamp.getMinutes())}`;
   const name = `Recorded session ${when}`;
   // The server writes the file, with the code that reads scenarios
@@ -249,7 +251,9 @@ function checkRecordName() {
   rd.copy.disabled = rd.download.disabled = !ok;
   return ok;
 }
-/** setHeader rewrites the name: or description: line of the YAML, keeping the developer's edits to the rest. */
+/** setHeader rewrites the name: or description: line of the YAML, keeping the developer's edits to the rest.
+ * @param {"name" | "description"} key
+ * @param {string} value */
 function setHeader(key, value) {
   const line = `${key}: ${JSON.stringify(value.trim())}`; // a JSON string is a YAML one
   const re = new RegExp(`^${key}:.*$`, "m");

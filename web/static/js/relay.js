@@ -16,6 +16,17 @@ import { toast } from "./toast.js";
 import { errorMessage, shortId, storageGet, storageSet } from "./util.js";
 import { dropQueuedFrames, link, onAck, queueFrame, queueNumbered, resendUnacked, restartNumbering } from "./wire.js";
 
+/** @typedef {import("./types.js").View} View */
+/** @typedef {import("./types.js").LogEntry} LogEntry */
+/** @typedef {import("./types.js").Problem} Problem */
+/** @typedef {import("./types.js").ScenarioInfo} ScenarioInfo */
+/** @typedef {import("./types.js").Skipped} Skipped */
+/** @typedef {import("./types.js").ScenarioRun} ScenarioRun */
+/** @typedef {import("./types.js").ServerFrame} ServerFrame */
+/** @typedef {import("./types.js").Delivery} Delivery */
+/** @typedef {import("./types.js").Welcome} Welcome */
+/** @typedef {import("./types.js").Result} Result */
+
 /**
  * An event of the agent (docs/relay.md, e frames): {type, ...fields}.
  * @typedef {{type: string, [field: string]: any}} AgentEvent
@@ -36,11 +47,11 @@ import { dropQueuedFrames, link, onAck, queueFrame, queueNumbered, resendUnacked
 /**
  * What the relay hands to the rest of the page.
  * @typedef {object} RelayHooks
- * @property {(f: any) => void} log an l frame
- * @property {(v: any) => void} view a v frame's view
- * @property {(p: any) => void} problems a p frame's problems
- * @property {(list: any, skipped: any) => void} scenarioList an sl frame
- * @property {(f: any) => void} scenario an s frame
+ * @property {(f: LogEntry) => void} log an l frame
+ * @property {(v: View) => void} view a v frame's view
+ * @property {(p: Problem[]) => void} problems a p frame's problems
+ * @property {(list: ScenarioInfo[], skipped: Skipped[] | undefined) => void} scenarioList an sl frame
+ * @property {(f: ScenarioRun) => void} scenario an s frame
  * @property {(newSession: boolean) => void} welcome a welcome, before the page counts as connected
  * @property {() => void} lostSession the server no longer knew the session: its log is gone
  * @property {() => number} logFrom the first log number the page lacks, after a reconnect
@@ -137,6 +148,9 @@ export function scheduleReconnect() {
   relayState.reconnectTimer = setTimeout(connect, wait);
 }
 
+/** setConn shows the connection's state (connecting, connected, reconnecting or stopped) and text.
+ * @param {string} state
+ * @param {string} text */
 function setConn(state, text) {
   const el = tid("connection");
   el.dataset.state = state;
@@ -146,7 +160,10 @@ function setConn(state, text) {
     : `Not connected to cpsim${relayState.closeText ? `; last close: ${relayState.closeText}` : ""}`;
 }
 
+/** onWsMessage follows the frames of a websocket message.
+ * @param {MessageEvent} ev */
 function onWsMessage(ev) {
+  /** @type {ServerFrame | ServerFrame[]} */
   let frs;
   try {
     frs = JSON.parse(ev.data);
@@ -155,9 +172,10 @@ function onWsMessage(ev) {
     return;
   }
   if (!Array.isArray(frs)) frs = [frs];
+  /** @type {Delivery[] | null} */
   let ds = null; // this message's d frames, for l rows that name one by seq
   for (const f of frs) {
-    switch (f && f.t) {
+    switch (f?.t) {
       case "d":
         deliver(f);
         (ds || (ds = [])).push(f);
@@ -180,6 +198,7 @@ function onWsMessage(ev) {
   }
 }
 
+/** @param {Welcome} f */
 function onWelcome(f) {
   const fresh = relayState.helloFresh;
   const newSession = !f.resumed;
@@ -227,6 +246,7 @@ function onWelcome(f) {
 // ---------------------------------------------------------------------
 // Events (the agent's clicks) and their results
 
+/** @type {Record<string, string>} the events' names in toasts, by type */
 const EVENT_NAMES = {
   login: "Log in", logout: "Log out", work_status: "Work status", profile: "Presence profile", phone_status: "Softphone",
   serve: "Serve queue", incoming: "New interaction", accept: "Accept", reject: "Reject", pick: "Pick", hangup: "Hang up",
@@ -239,7 +259,10 @@ const EVENT_NAMES = {
   scenario_step: "Step scenario", scenario_stop: "Stop scenario",
 };
 
-/** sendEvent sends an e frame; it resolves with the r frame ({error} when refused). */
+/** sendEvent sends an e frame; it resolves with the r frame ({error} when refused).
+ * @param {AgentEvent} ev
+ * @param {SendOptions} [opts]
+ * @returns {Promise<EventResult>} */
 export function sendEvent(ev, opts = {}) {
   if (!link.connected) {
     const error = "not connected to cpsim: wait for the connection to come back";
@@ -248,7 +271,9 @@ export function sendEvent(ev, opts = {}) {
   }
   const n = ++relayState.eventN;
   const settled = hooks.sending(ev); // the recorder keeps it if it succeeds
+  /** @type {Promise<EventResult>} */
   const done = new Promise((resolve) => {
+    /** @type {PendingEvent} */
     const p = { ev, resolve, opts, q: 0 };
     relayState.pendingEvents.set(n, p);
     p.q = queueNumbered("e", ',"n":' + n + ',"e":' + JSON.stringify(ev) + "}");
@@ -261,7 +286,7 @@ export function sendEvent(ev, opts = {}) {
  * file (a rec frame, docs/relay.md); it resolves with the r frame. The
  * frame is not numbered: it changes nothing, so it is sent again after a
  * reconnect until it is answered.
- * @param {{name: string, description: string, start: any, entries: any[]}} rec
+ * @param {{name: string, description: string, start: import("./types.js").RecordingStart | null, entries: import("./types.js").RecordingEntry[]}} rec
  * @returns {Promise<RecordingResult>} */
 export function formatRecording(rec) {
   const n = ++relayState.eventN;
@@ -272,6 +297,8 @@ export function formatRecording(rec) {
   });
 }
 
+/** onResult settles the event or recording an r frame answers.
+ * @param {Result} f */
 function onResult(f) {
   const rec = relayState.pendingRecordings.get(f.n);
   if (rec) {
@@ -292,6 +319,8 @@ function onResult(f) {
   p.resolve(f);
 }
 
+/** failPendingEvents settles every pending event with error (toasted unless quiet), or "the page reloaded" when error is "".
+ * @param {string} error */
 function failPendingEvents(error) {
   for (const p of relayState.pendingEvents.values()) {
     if (error && !p.opts.quiet) toast(error, "error", EVENT_NAMES[p.ev.type] || p.ev.type);

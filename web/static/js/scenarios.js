@@ -24,7 +24,9 @@ import { link } from "./wire.js";
 
 /** @typedef {import("./model.js").ScenarioInfo} ScenarioInfo */
 /** @typedef {import("./model.js").ScenarioRun} ScenarioRun */
+/** @typedef {import("./types.js").Skipped} Skipped */
 
+/** @type {Record<string, string>} a run's state in words */
 const RUN_LABEL = { idle: "Not playing", playing: "Playing", paused: "Paused", passed: "Passed", failed: "Failed", stopped: "Stopped" };
 
 const pane = tid("scenarios");
@@ -50,6 +52,9 @@ const player = {
 
 // --- the tabs of the tools column
 
+/** setToolsTab shows the Scenarios tab (name "scenarios") or the Tools tab, and focuses it when focus.
+ * @param {string} name
+ * @param {boolean} [focus] */
 export function setToolsTab(name, focus) {
   const scen = name === "scenarios";
   ui.tab.setAttribute("aria-selected", String(scen));
@@ -82,6 +87,9 @@ ui.indicator.addEventListener("click", openScenarios);
 
 // --- frames
 
+/** onScenarioList takes an sl frame: the scenarios the page can play, and the built-in ones left out.
+ * @param {ScenarioInfo[]} list
+ * @param {Skipped[] | undefined} skipped */
 export function onScenarioList(list, skipped) {
   model.scenarios = Array.isArray(list) ? list : [];
   renderSkipped(Array.isArray(skipped) ? skipped : []);
@@ -95,7 +103,8 @@ export function onScenarioList(list, skipped) {
 }
 
 /** renderSkipped lists the built-in scenarios the configuration leaves
- * out, and why (they name queues or profiles it does not have). */
+ * out, and why (they name queues or profiles it does not have).
+ * @param {Skipped[]} skipped */
 function renderSkipped(skipped) {
   const el = tid("scenario-skipped");
   el.hidden = !skipped.length;
@@ -103,6 +112,8 @@ function renderSkipped(skipped) {
   role("list", el).replaceChildren(...skipped.map((x) => h("li", { title: x.error || "" }, h("code", { text: x.file }), `: ${x.reason}`)));
 }
 
+/** onScenarioFrame takes an s frame: how the run is going.
+ * @param {ScenarioRun} f */
 export function onScenarioFrame(f) {
   const prev = model.run;
   model.run = f;
@@ -129,7 +140,8 @@ export function onScenarioFrame(f) {
 
 /** scenarioWelcome resets the run of a lost session. A session that
  * resumed needs nothing: after the welcome the server sends the s frame
- * of the scenario playing, or of the last one played. */
+ * of the scenario playing, or of the last one played.
+ * @param {boolean} newSession */
 export function scenarioWelcome(newSession) {
   if (newSession) model.run = null;
   renderScenarioList();
@@ -139,13 +151,17 @@ export function scenarioWelcome(newSession) {
 
 // --- the library
 
+/** findScenario is the scenario of file (or name) key, or null.
+ * @param {string} key
+ * @returns {ScenarioInfo | null} */
 function findScenario(key) {
   if (!key) return null;
   const all = allScenarios();
   return all.find((x) => x.file === key) || all.find((x) => x.name === key) || null;
 }
 /** allScenarios is the library, and the scenario playing when the library
- * does not have it (one cpsim plays in every new session, -scenario FILE). */
+ * does not have it (one cpsim plays in every new session, -scenario FILE).
+ * @returns {ScenarioInfo[]} */
 function allScenarios() {
   const list = model.scenarios || [];
   const r = model.run;
@@ -155,6 +171,8 @@ function allScenarios() {
   return list;
 }
 function selectedScenario() { return findScenario(player.selected); }
+/** isRunOf says whether x is the scenario of the run.
+ * @param {ScenarioInfo | null} x */
 function isRunOf(x) { return !!(x && model.run && (model.run.file === x.file || (!model.run.file && model.run.name === x.name))); }
 
 export function renderScenarioList() {
@@ -191,6 +209,8 @@ function scrollSelectedScenario() {
   }
 }
 
+/** selectScenario shows the steps of the scenario of file.
+ * @param {string} file */
 function selectScenario(file) {
   if (player.selected === file) return;
   player.selected = file;
@@ -253,11 +273,13 @@ function scrollCurrentStep() {
 
 // --- the run: state, progress, failure, buttons
 
-const errorText = (f) => (f && f.error) || "";
-const firstLine = (s) => truncate(String(s || "").split("\n")[0], 200);
+const errorText = (/** @type {ScenarioRun | null} */ f) => (f && f.error) || "";
+const firstLine = (/** @type {string | undefined} */ s) => truncate(String(s || "").split("\n")[0], 200);
 /** closestItem shows one of the messages that came nearest an unmet
  * expectation ("<json> from <instance>") as the inspector sums it up; a
- * click finds it in the inspector. */
+ * click finds it in the inspector.
+ * @param {string} c
+ * @returns {HTMLElement} */
 function closestItem(c) {
   const text = String(c);
   const m = /^([\s\S]*) from (\S+)$/.exec(text);
@@ -276,7 +298,9 @@ function closestItem(c) {
 }
 /** splitError splits an s frame's error, "file:line: step as written:
  * reason", into where and why: the step itself is the failed row of the
- * list. An error of another shape is all reason. */
+ * list. An error of another shape is all reason.
+ * @param {ScenarioRun} f
+ * @returns {{where: string, reason: string}} */
 function splitError(f) {
   const e = errorText(f);
   const where = `${f.file}:${f.line}`;
@@ -375,8 +399,7 @@ ui.speed.addEventListener("change", () => localSet(LS_SPEED, ui.speed.value));
 ui.play.addEventListener("click", async () => {
   const x = selectedScenario();
   if (!x || !x.steps) return;
-  const v = model.view || {};
-  const inHand = (v.interactions || []).filter((it) => it.status !== "incoming" && it.status !== "queued").length;
+  const inHand = ((model.view && model.view.interactions) || []).filter((it) => it.status !== "incoming" && it.status !== "queued").length;
   const active = model.run && !FINAL.has(model.run.state);
   if (inHand || active) {
     const ok = await confirm({

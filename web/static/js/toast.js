@@ -5,6 +5,10 @@
 import { h, icon, tid } from "./dom.js";
 
 const toastsEl = tid("toasts");
+/** toast shows text for a few seconds.
+ * @param {string} text
+ * @param {string} [kind] info, ok or error
+ * @param {string} [title] */
 export function toast(text, kind = "info", title = "") {
   const el = h("div", { class: "toast", testid: "toast", data: { kind }, attrs: { role: kind === "error" ? "alert" : "status" } },
     icon(kind === "error" ? "alert" : kind === "ok" ? "check" : "hint"),
