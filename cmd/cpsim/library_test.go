@@ -133,7 +133,7 @@ func TestLibraryUnderAConfig(t *testing.T) {
 		{"validate a user's file", []string{"validate", "-config", cfg, at("mine.yaml")}, 0,
 			[]string{at("mine.yaml") + ": ok, 4 steps (Mine)"}},
 		{"a user's file is read strictly", []string{"validate", "-config", cfg, at("support.yaml")}, 2,
-			[]string{at("support.yaml") + `:3:50: queue of channel phone "Support" is not allowed (use one of Sales)`, "1 of 1 files are not valid scenarios (1 mistake)"}},
+			[]string{at("support.yaml") + `:3:50: queue of channel phone "Support" is not allowed (use one of Sales)`, "1 of 1 file is not a valid scenario (1 mistake)"}},
 		{"a bad config still exits 2", []string{"validate", "-config", at("bad.yaml"), at("mine.yaml")}, 2,
 			[]string{at("bad.yaml") + `:2:3: unknown key "frist_name"`}},
 		{"test reads a user's file over the config", []string{"test", "-config", cfg, "-chromium", "/nonexistent/chromium", at("mine.yaml")}, 2,

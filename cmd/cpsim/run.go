@@ -120,7 +120,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (*o
 		"`URL` a browser loads the demos from, when it differs from -demo-addr (env CPSIM_DEMO_URL), e.g. -demo-url http://localhost:8081")
 	o.extensions = env.list("CPSIM_EXTENSION")
 	fs.Var(&o.extensions, "extension",
-		"`URL` of an interaction-specific extension, loaded for every queue when an interaction is accepted; repeatable (env CPSIM_EXTENSION, URLs separated by spaces), e.g. -extension http://localhost:3000/panel.html")
+		"`URL` of an interaction-specific extension, loaded for every queue when an interaction is accepted; repeatable (env CPSIM_EXTENSION, URLs separated by spaces or commas), e.g. -extension http://localhost:3000/panel.html")
 	o.global = env.list("CPSIM_GLOBAL")
 	fs.Var(&o.global, "global",
 		"`URL` of a global hidden extension, loaded from login to logout; repeatable (env CPSIM_GLOBAL), e.g. -global http://localhost:3000/recorder.html")
@@ -195,7 +195,7 @@ demo extensions. Point it at your own extension with -extension:
   cpsim -extension http://localhost:3000/panel.html
 
 Every flag can also be set in the environment: -addr as CPSIM_ADDR,
--extension as CPSIM_EXTENSION (URLs separated by spaces), and so on.
+-extension as CPSIM_EXTENSION (URLs separated by spaces or commas), and so on.
 
 Flags:
 `

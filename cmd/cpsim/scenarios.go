@@ -101,11 +101,15 @@ func validate(args []string, getenv func(string) string, stdout, stderr io.Write
 		fmt.Fprintln(stderr, err)
 	}
 	if bad > 0 {
+		files := "files are not valid scenarios"
+		if fs.NArg() == 1 {
+			files = "file is not a valid scenario"
+		}
 		plural := "s"
 		if mistakes == 1 {
 			plural = ""
 		}
-		return usagef("%d of %d files are not valid scenarios (%d mistake%s)", bad, fs.NArg(), mistakes, plural)
+		return usagef("%d of %d %s (%d mistake%s)", bad, fs.NArg(), files, mistakes, plural)
 	}
 	return nil
 }

@@ -63,7 +63,7 @@ func TestScenarioCommands(t *testing.T) {
 		{"a library scenario is valid", []string{"validate", "../../scenarios/chat.yaml"}, 0,
 			[]string{"../../scenarios/chat.yaml: ok, 16 steps (Web chat with typing and a closing)"}},
 		{"a typo in a step is placed and corrected", []string{"validate", at("typo.yaml")}, 2,
-			[]string{at("typo.yaml") + `:4:5: unknown step "acept" (did you mean "accept"?)`, "1 of 1 files are not valid scenarios"}},
+			[]string{at("typo.yaml") + `:4:5: unknown step "acept" (did you mean "accept"?)`, "1 of 1 file is not a valid scenario"}},
 		{"a command the API lacks is placed", []string{"validate", at("command.yaml")}, 2,
 			[]string{at("command.yaml") + `:4:47: command "nosuch" is not allowed`}},
 		{"broken YAML is placed", []string{"validate", at("broken.yaml")}, 2,

@@ -218,18 +218,21 @@ func TestScenarioScreenshot(t *testing.T) {
 	var once sync.Once
 	release := func() { once.Do(func() { close(paused) }) }
 	t.Cleanup(release)
+	ended := make(chan error, 1)
 	st.srv.PlayInNextSession(chatYAML, 5, host.Watch{Progress: func(p scenario.Progress) {
 		if p.Status == "ok" && p.Step.Line == 13 {
 			close(answered)
 			<-paused
 		}
-	}})
+	}, Done: func(err error) { ended <- err }})
 	ctx := st.tab(t)
 	click(t, ctx, tid("scenarios-tab"))
 	click(t, ctx, fmt.Sprintf(`%s[data-file="chat.yaml"]`, tid("scenario-item")))
 	choose(t, ctx, tid("scenario-speed"), "5")
 	select {
 	case <-answered:
+	case err := <-ended: // say why at once, rather than at the deadline
+		t.Fatalf("the chat ended before the agent's answer: %v", err)
 	case <-ctx.Done():
 		t.Fatal("the chat never got to the agent's answer")
 	}

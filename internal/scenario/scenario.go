@@ -299,7 +299,7 @@ func (p *parser) use(n *yaml.Node, name string) (string, error) {
 		if h := suggest.Hint(name, names); h != "" {
 			hint = h
 		}
-		return "", p.errf(n, hint, "%q is used before as defines it", name)
+		return "", p.errf(n, hint, "%q names no interaction: no step before it defines it with as:", name)
 	}
 	p.last = name
 	return name, nil
