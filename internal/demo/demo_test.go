@@ -1,9 +1,13 @@
 package demo
 
 import (
+	"io/fs"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"testing/fstest"
+
+	"github.com/cpsim/cpsim/web"
 )
 
 func TestHeadersFollowTheSeedsConfigurationChapter(t *testing.T) {
@@ -37,5 +41,30 @@ func TestHeadersFollowTheSeedsConfigurationChapter(t *testing.T) {
 	h.ServeHTTP(w, req)
 	if got := w.Result().Header.Get("Access-Control-Allow-Origin"); got != "" {
 		t.Errorf("another origin got Access-Control-Allow-Origin %q", got)
+	}
+}
+
+// TestTheCardPreloadsItsModules: the customer card names every module it
+// imports in a modulepreload link, so that a browser fetches them together
+// instead of one import level after another; a card that loads slowly on
+// a busy CI machine misses its scenario's expectations.
+func TestTheCardPreloadsItsModules(t *testing.T) {
+	t.Parallel()
+	files, err := web.Demos()
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := fs.ReadFile(files, "customer-card.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mods, err := fs.Glob(files, "card/*.js")
+	if err != nil || len(mods) == 0 {
+		t.Fatalf("no card modules: %v", err)
+	}
+	for _, m := range append(mods, "panel.js") {
+		if !strings.Contains(string(page), `<link rel="modulepreload" href="`+m+`">`) {
+			t.Errorf("customer-card.html does not preload %s", m)
+		}
 	}
 }
