@@ -32,7 +32,9 @@ type Watch struct {
 	// delivery the scenario caused (the page acknowledges them), at most
 	// SettleLimit: what the extensions answer to the last steps (their
 	// requests, their exceptions) is then heard as part of the run, on a
-	// busy machine as on an idle one. cpsim test sets it.
+	// busy machine as on an idle one. Messages the extensions send while
+	// the run settles are not reported: the steps' result is what they
+	// caused while the steps played. cpsim test sets it.
 	Settle bool
 }
 
@@ -77,6 +79,11 @@ type play struct {
 	cancel context.CancelFunc
 	watch  Watch
 	last   scenarioFrame
+	// settling is set once the steps are done and the run waits for the
+	// page (Watch.Settle): the result counts the messages of the steps
+	// only, so that whatever a page does while it catches up (a 9 MiB
+	// message being relayed, a frame that loads again) cannot change it.
+	settling bool
 	// reports wait here for the watch, told outside the session's lock
 	// (flushReports), in order, and all before Done.
 	reports struct {
@@ -234,7 +241,7 @@ func (s *Server) startPlay(ss *session, b *batch, sc *scenario.Scenario, speed f
 		err := p.run.Play(ctx)
 		var failed *scenario.Failure
 		if w.Settle && (err == nil || errors.As(err, &failed)) {
-			s.settle(ctx, ss)
+			s.settle(ctx, ss, p)
 		}
 		s.locked(ss, func(b *batch) {
 			if ss.play != p {
@@ -281,10 +288,14 @@ func (s *Server) startPlay(ss *session, b *batch, sc *scenario.Scenario, speed f
 }
 
 // settle waits until the page has posted every delivery sent so far, or
-// SettleLimit has passed, or ctx ends.
-func (s *Server) settle(ctx context.Context, ss *session) {
+// SettleLimit has passed, or ctx ends; p, whose steps are done, reports no
+// more.
+func (s *Server) settle(ctx context.Context, ss *session, p *play) {
 	delivered := make(chan struct{})
-	s.locked(ss, func(*batch) { ss.whenDelivered(func() { close(delivered) }) })
+	s.locked(ss, func(*batch) {
+		p.settling = true
+		ss.whenDelivered(func() { close(delivered) })
+	})
 	limit := time.NewTimer(SettleLimit)
 	defer limit.Stop()
 	select {

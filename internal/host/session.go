@@ -238,7 +238,7 @@ const maxReported = 300
 // holds ss.mu.
 func (s *session) report(e *logEntry) {
 	p := s.play
-	if p == nil || len(e.diag) == 0 {
+	if p == nil || p.settling || len(e.diag) == 0 {
 		return
 	}
 	msg := string(e.m) // none when the page could not relay it: the diagnostic says why
