@@ -413,7 +413,7 @@ func CheckAll(ctx context.Context, client *http.Client, panelOrigin string, urls
 	return all
 }
 
-// originOf is the scheme://host:port of a URL, or "" when it has none.
+// originOf is the scheme://host[:port] of a URL, or "" when it has none.
 func originOf(u string) string {
 	p, err := url.Parse(u)
 	if err != nil || p.Scheme == "" || p.Host == "" {

@@ -4,7 +4,6 @@ import (
 	"io/fs"
 	"net"
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 
@@ -64,15 +63,6 @@ func (s *Server) handlePage(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
 		"connect-src 'self'; frame-src http: https:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
 	_, _ = w.Write(page)
-}
-
-// originOf is the scheme://host[:port] of a URL, or "" if it has none.
-func originOf(u string) string {
-	p, err := url.Parse(u)
-	if err != nil || p.Scheme == "" || p.Host == "" {
-		return ""
-	}
-	return p.Scheme + "://" + p.Host
 }
 
 // checkHost refuses requests for host names the panel does not answer to.
