@@ -58,6 +58,7 @@ on the command line wins.
 	-dev DIR               serve the page and the demos from DIR (the repository's web/)
 	-scenario FILE         play a scenario (a file, or a built-in one's name) in every new page session
 	-speed N               divide the waits of scenarios by N
+	-patience N            give every expect of a scenario N times its within
 
 # The config file
 
@@ -121,6 +122,8 @@ malformed, refused, dropped or unrelayable messages; -problems report only
 reports them), on its uncaught exceptions and console errors
 (-extension-errors report only reports them), and on extension frames that
 did not load, named with Chromium's cause. It writes JUnit XML with -junit.
+On a busy CI machine, -patience 3 gives every expect three times its within;
+an expect that is met does not wait longer.
 A SCENARIO is a file or a built-in one's name; with no -extension, the
 customer card and activity monitor demos are tested. docs/chromium.md says
 how the browser is run.

@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"math"
 	"net"
 	"net/url"
 	"os"
@@ -60,10 +61,21 @@ func exitCode(err error) int {
 	return 1
 }
 
+// parseSpeed reads -speed: a finite number above 0.
 func parseSpeed(v string) (float64, error) {
 	f, err := strconv.ParseFloat(v, 64)
-	if err != nil || f <= 0 {
+	if err != nil || !(f > 0) || math.IsInf(f, 0) {
 		return 0, usagef("-speed %q is not a number above 0", v)
+	}
+	return f, nil
+}
+
+// parsePatience reads -patience: a finite number of 1 or more, since
+// patience lengthens the time an expect allows and never shortens it.
+func parsePatience(v string) (float64, error) {
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || !(f >= 1) || math.IsInf(f, 0) {
+		return 0, usagef("-patience %q is not a number of 1 or more", v)
 	}
 	return f, nil
 }
@@ -103,6 +115,7 @@ type options struct {
 	dev                string
 	scenario           string
 	speed              float64
+	patience           float64
 }
 
 func parseServe(args []string, getenv func(string) string, stderr io.Writer) (*options, error) {
@@ -144,6 +157,11 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (*o
 		speed = v
 		return nil
 	})
+	patience := env.str("CPSIM_PATIENCE", "1")
+	fs.Func("patience", "`factor` that multiplies the time each expect of a scenario played in the page allows, for a machine too busy to meet their within (env CPSIM_PATIENCE), e.g. -patience 3", func(v string) error {
+		patience = v
+		return nil
+	})
 	fs.StringVar(&o.dev, "dev", env.str("CPSIM_DEV", ""),
 		"`directory` to serve the page and demos from instead of the binary, to work on them (env CPSIM_DEV), e.g. -dev web")
 	fs.Usage = func() {
@@ -163,6 +181,9 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (*o
 		return nil, usagef("-seed %q is not a whole number", seed)
 	}
 	o.seed = n
+	if o.patience, err = parsePatience(patience); err != nil {
+		return nil, err
+	}
 	if o.speed, err = parseSpeed(speed); err != nil {
 		return nil, err
 	}
@@ -268,6 +289,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		Skipped:   skipped,
 		AutoPlay:  autoPlay,
 		Speed:     o.speed,
+		Patience:  o.patience,
 	}); err != nil {
 		return err
 	}

@@ -98,6 +98,8 @@ func TestRunArguments(t *testing.T) {
 		{"an unknown log format", []string{"-log-format", "xml"}, nil, 2, `-log-format "xml": use text or json`},
 		{"the environment twin of a flag", nil, map[string]string{"CPSIM_LOG_FORMAT": "xml"}, 2, `-log-format "xml"`},
 		{"a seed that is not a number", []string{"-seed", "x"}, nil, 2, `-seed "x" is not a whole number`},
+		{"patience below 1", []string{"-patience", "0"}, nil, 2, `-patience "0" is not a number of 1 or more`},
+		{"patience from the environment", nil, map[string]string{"CPSIM_PATIENCE": "soon"}, 2, `-patience "soon" is not a number of 1 or more`},
 		{"an address that is not one", []string{"-addr", "nonsense"}, nil, 2, "-addr: listen tcp: address nonsense: missing port in address"},
 		{"nothing to load", []string{"-addr", "127.0.0.1:0", "-demo-addr", ""}, nil, 2, "no extension to load"},
 		{"a -dev directory without the page", []string{"-dev", dir}, nil, 2, "give the repository's web directory"},

@@ -145,7 +145,8 @@ Runs scenarios headless, as tests of an extension: cpsim starts on free
 loopback ports, headless Chromium loads the extension in the panel, and each
 scenario plays in a page of its own; its expectations are checked, and the
 extension's protocol problems, frames that did not load, uncaught exceptions
-and console errors reported.
+and console errors reported. On a busy CI machine, -patience 3 gives every
+expect three times its within (a passing expect does not wait longer).
 
 First it waits for each extension URL to answer (-wait), as for a dev server
 started just before, and checks each as the panel will load it (the server
@@ -172,6 +173,8 @@ func test(ctx context.Context, args []string, getenv func(string) string, stdout
 	fs.Var(&global, "global", "`URL` of a global hidden extension; repeatable (env CPSIM_GLOBAL), e.g. -global http://localhost:3000/recorder.html")
 	config := fs.String("config", env.str("CPSIM_CONFIG", ""), "YAML `file` with the agent, queues and extensions (env CPSIM_CONFIG), e.g. -config cpsim.yaml")
 	speedText := fs.String("speed", env.str("CPSIM_SPEED", "1"), "`factor` that divides the scenarios' waits (env CPSIM_SPEED), e.g. -speed 10")
+	patienceText := fs.String("patience", env.str("CPSIM_PATIENCE", "1"),
+		"`factor` that multiplies the time each expect allows, for a CI machine too busy to meet the scenarios' within; it only delays a failure (env CPSIM_PATIENCE), e.g. -patience 3")
 	junit := fs.String("junit", env.str("CPSIM_JUNIT", ""), "also write the results as JUnit XML to `file` (env CPSIM_JUNIT), e.g. -junit results.xml")
 	errorsMode := fs.String("extension-errors", env.str("CPSIM_EXTENSION_ERRORS", "fail"),
 		"`mode` for the extension's uncaught exceptions and console errors: fail the scenario, or report them only (env CPSIM_EXTENSION_ERRORS), e.g. -extension-errors report")
@@ -192,6 +195,10 @@ func test(ctx context.Context, args []string, getenv func(string) string, stdout
 		return usagef("give the scenarios to run: files, or names of built-in ones (cpsim scenarios lists them)")
 	}
 	speed, err := parseSpeed(*speedText)
+	if err != nil {
+		return err
+	}
+	patience, err := parsePatience(*patienceText)
 	if err != nil {
 		return err
 	}
@@ -246,6 +253,7 @@ func test(ctx context.Context, args []string, getenv func(string) string, stdout
 
 	results, err := st.Run(ctx, runner.Config{
 		Speed:                 speed,
+		Patience:              patience,
 		Chromium:              *chromium,
 		FailOnExtensionErrors: *errorsMode == "fail",
 		FailOnProblems:        *problemsMode == "fail",

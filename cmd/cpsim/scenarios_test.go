@@ -78,12 +78,15 @@ func TestScenarioCommands(t *testing.T) {
 			[]string{"agents-day", "call-rejected", "chat", "inbound-call", "Inbound call, held, recorded and handled", "whatsapp"}},
 		{"scenarios takes no flags", []string{"scenarios", "-x"}, 2, []string{"flag provided but not defined: -x"}},
 		{"test needs scenarios", []string{"test"}, 2, []string{"give the scenarios to run"}},
-		{"test -help", []string{"test", "-help"}, 0, []string{"Usage:\n  cpsim test", "-junit file", "-problems mode", "-speed factor", "-wait duration"}},
+		{"test -help", []string{"test", "-help"}, 0, []string{"Usage:\n  cpsim test", "-junit file", "-patience factor", "-problems mode", "-speed factor", "-wait duration"}},
 		{"test with a bad problems mode", []string{"test", "-problems", "ignore", "chat"}, 2,
 			[]string{`-problems "ignore": use fail or report`}},
 		{"test with a bad wait", []string{"test", "-wait", "soon", "chat"}, 2,
 			[]string{`-wait "soon" is not a duration of 0 or more, such as 30s or 2m`}},
 		{"test with a bad speed", []string{"test", "-speed", "0", "chat"}, 2, []string{"-speed"}},
+		{"test with a speed that is not a number", []string{"test", "-speed", "NaN", "chat"}, 2, []string{`-speed "NaN" is not a number above 0`}},
+		{"test with too little patience", []string{"test", "-patience", "0.5", "chat"}, 2, []string{`-patience "0.5" is not a number of 1 or more`}},
+		{"test with endless patience", []string{"test", "-patience", "Inf", "chat"}, 2, []string{`-patience "Inf" is not a number of 1 or more`}},
 		{"test with a bad error mode", []string{"test", "-extension-errors", "ignore", "chat"}, 2,
 			[]string{`-extension-errors "ignore": use fail or report`}},
 		{"test with a bad extension", []string{"test", "-extension", "file:///x.html", "chat"}, 2,
@@ -154,7 +157,7 @@ func TestTestWaitsForTheExtension(t *testing.T) {
 	defer cancel()
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"test", "-speed", "50", "-wait", "10m", "-extension", ext, "inbound-call"}, env(nil), out, out)
+		done <- run(ctx, []string{"test", "-speed", "50", "-patience", "10", "-wait", "10m", "-extension", ext, "inbound-call"}, env(nil), out, out)
 	}()
 	select {
 	case <-out.seen:
@@ -252,20 +255,20 @@ if (location.search === "?at=load") throw new Error("boom at load");
 		out  []string
 	}{
 		{"library scenarios pass against the demo extensions",
-			[]string{"test", "-speed", "50", "-junit", junit, "inbound-call", "../../scenarios/chat.yaml"}, 0,
+			[]string{"test", "-speed", "50", "-patience", "10", "-junit", junit, "inbound-call", "../../scenarios/chat.yaml"}, 0,
 			[]string{"inbound-call.yaml: Inbound call", "ok ", "accept: call1", "PASS inbound-call.yaml",
 				"PASS ../../scenarios/chat.yaml", "2 scenarios: 2 passed, 0 failed"}},
 		{"a failing expectation fails with its line",
-			[]string{"test", "-speed", "50", never}, 1,
+			[]string{"test", "-speed", "50", "-patience", "3", never}, 1,
 			[]string{"FAIL    6", never + ":6:", "FAIL " + never, "1 scenario: 0 passed, 1 failed", "1 of 1 scenarios failed"}},
 		{"an extension's exception fails the scenario",
-			[]string{"test", "-speed", "50", "-extension", extURL, "inbound-call"}, 1,
+			[]string{"test", "-speed", "50", "-patience", "10", "-extension", extURL, "inbound-call"}, 1,
 			[]string{"extension error: uncaught Error: boom on ", "throws.html", "FAIL inbound-call.yaml"}},
 		{"or is only reported",
-			[]string{"test", "-speed", "50", "-extension", extURL, "-extension-errors", "report", "inbound-call"}, 0,
+			[]string{"test", "-speed", "50", "-patience", "10", "-extension", extURL, "-extension-errors", "report", "inbound-call"}, 0,
 			[]string{"extension error: uncaught Error: boom on ", "PASS inbound-call.yaml"}},
 		{"an exception as the extension loads is heard",
-			[]string{"test", "-speed", "50", "-extension", extURL + "?at=load", "-extension-errors", "report", "inbound-call"}, 0,
+			[]string{"test", "-speed", "50", "-patience", "10", "-extension", extURL + "?at=load", "-extension-errors", "report", "inbound-call"}, 0,
 			[]string{"extension error: uncaught Error: boom at load", "PASS inbound-call.yaml"}},
 		{"an extension that refuses the panel is named with the cause, before and after",
 			[]string{"test", "-speed", "50", "-extension", refusesURL, "inbound-call"}, 1,

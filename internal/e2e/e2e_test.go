@@ -93,6 +93,9 @@ func startStack(t testing.TB, exts func(demo string) []state.ExtensionData, edit
 		// Chromium on a busy machine may read late: no test here is about
 		// dropping a slow page.
 		WriteTimeout: time.Until(safetyNet(t)),
+		// Nor about an extension's pace: the library's expects get ten
+		// times their within before they fail.
+		Patience: 10,
 	}
 	for _, e := range edit {
 		e(&cfg)

@@ -186,7 +186,7 @@ func TestRecordingPlaysBack(t *testing.T) {
 
 	// Play it back in a page of its own, as cpsim -scenario does.
 	done := make(chan error, 1)
-	st.srv.PlayInNextSession(sc, 20, host.Watch{Done: func(err error) { done <- err }})
+	st.srv.PlayInNextSession(sc, 20, host.Watch{Patience: 10, Done: func(err error) { done <- err }})
 	st.tab(t)
 	select {
 	case err := <-done:
@@ -219,7 +219,7 @@ func TestScenarioScreenshot(t *testing.T) {
 	release := func() { once.Do(func() { close(paused) }) }
 	t.Cleanup(release)
 	ended := make(chan error, 1)
-	st.srv.PlayInNextSession(chatYAML, 5, host.Watch{Progress: func(p scenario.Progress) {
+	st.srv.PlayInNextSession(chatYAML, 5, host.Watch{Patience: 10, Progress: func(p scenario.Progress) {
 		if p.Status == "ok" && p.Step.Line == 13 {
 			close(answered)
 			<-paused

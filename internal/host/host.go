@@ -60,6 +60,11 @@ type Config struct {
 	AutoPlay *scenario.Scenario
 	// Speed divides the waits of scenarios played automatically.
 	Speed float64
+	// Patience multiplies the time each expect of a scenario played in a
+	// page allows, from its Scenarios tab or AutoPlay (0 is 1): see
+	// scenario.Options.Patience. cpsim test sets its own, per run, in
+	// Watch.
+	Patience float64
 	// Check checks an extension URL as the panel will load it, such as
 	// extcheck.Check with the panel's origin; nil checks nothing. The
 	// server checks every URL when CheckExtensions is called, and again
@@ -98,6 +103,7 @@ type Server struct {
 	skipped      []scenario.Skipped
 	autoPlay     *scenario.Scenario
 	speed        float64
+	patience     float64
 
 	handler http.Handler
 	// ctx is the parent of every context the server's goroutines run
@@ -165,6 +171,7 @@ func New(cfg Config) (*Server, error) {
 		skipped:      cfg.Skipped,
 		autoPlay:     cfg.AutoPlay,
 		speed:        cfg.Speed,
+		patience:     cfg.Patience,
 		checks:       newExtChecks(ctx, cfg.Check, cfg.CheckEvery),
 	}
 	s.nextSeed.Store(cfg.Seed)

@@ -36,6 +36,9 @@ type Watch struct {
 	// the run settles are not reported: the steps' result is what they
 	// caused while the steps played. cpsim test sets it.
 	Settle bool
+	// Patience multiplies the time each expect step allows
+	// (scenario.Options.Patience; 0 is 1): cpsim test -patience.
+	Patience float64
 }
 
 // SettleLimit bounds Watch.Settle: a page that does not acknowledge its
@@ -215,7 +218,7 @@ func (s *Server) startPlay(ss *session, b *batch, sc *scenario.Scenario, speed f
 	ctx, cancel := context.WithCancel(s.ctx) // Shutdown stops it, wherever its session is
 	p := &play{sc: sc, cancel: cancel, watch: w}
 	p.last = scenarioFrame{T: "s", Name: sc.Name, File: sc.File, State: "playing", Total: len(sc.Steps)}
-	p.run = scenario.New(sc, target{s, ss}, scenario.Options{Speed: speed, Progress: func(pr scenario.Progress) {
+	p.run = scenario.New(sc, target{s, ss}, scenario.Options{Speed: speed, Patience: w.Patience, Progress: func(pr scenario.Progress) {
 		s.locked(ss, func(b *batch) {
 			if ss.play != p {
 				return
@@ -339,7 +342,7 @@ func (s *Server) control(ss *session, b *batch, p pageEvent) error {
 		if speed <= 0 {
 			return errors.New("the speed must be more than 0")
 		}
-		return s.startPlay(ss, b, sc, speed, Watch{})
+		return s.startPlay(ss, b, sc, speed, Watch{Patience: s.patience})
 	case "scenario_stop":
 		ss.stopPlay(b, "stopped")
 		return nil

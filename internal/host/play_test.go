@@ -124,11 +124,11 @@ steps:
   - accept: call1
   - expect: {type: action, payload: {command: detail}, within: 100ms}
 `)
-		_, pp := newPipeServer(t, func(c *Config) { c.Scenarios = []*scenario.Scenario{sc} })
+		_, pp := newPipeServer(t, func(c *Config) { c.Scenarios, c.Patience = []*scenario.Scenario{sc}, 3 })
 		p := pp.dial(t, "", 0, true)
 		p.event(map[string]any{"type": "scenario_play", "name": "silent.yaml"}) // by file name
 		f := p.scenarioState("failed")
-		if f["line"] != float64(5) || !strings.Contains(f["error"].(string), `silent.yaml:5: expect: {type: action, payload: {command: detail}, within: 100ms}: expected the extension to send`) {
+		if f["line"] != float64(5) || !strings.Contains(f["error"].(string), `silent.yaml:5: expect: {type: action, payload: {command: detail}, within: 100ms}: expected the extension to send {"payload":{"command":"detail"},"type":"action"} within 100ms (300ms with -patience 3)`) {
 			t.Errorf("failure = %v", f)
 		}
 		if strings.Contains(f["error"].(string), "closest") {

@@ -443,7 +443,7 @@ func (s *Server) nextPlay() *queuedPlay {
 		return &q
 	}
 	if s.autoPlay != nil {
-		return &queuedPlay{sc: s.autoPlay, speed: s.speed}
+		return &queuedPlay{sc: s.autoPlay, speed: s.speed, watch: Watch{Patience: s.patience}}
 	}
 	return nil
 }

@@ -30,6 +30,9 @@ type Config struct {
 	Logger    *slog.Logger
 	Validator *state.Validator
 	Speed     float64
+	// Patience multiplies the time each expect step allows (0 is 1):
+	// scenario.Options.Patience.
+	Patience float64
 	// Chromium is the browser to run; "" looks for it.
 	Chromium string
 	// FailOnExtensionErrors makes an extension's uncaught exception or
@@ -176,6 +179,7 @@ func (st *Stack) play(bctx context.Context, cfg Config, sc *scenario.Scenario) R
 		Message:  rep.message,
 		Done:     func(err error) { done <- err },
 		Settle:   true,
+		Patience: cfg.Patience,
 	})
 
 	ctx, cancel := chromedp.NewContext(bctx)

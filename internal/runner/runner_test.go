@@ -66,7 +66,7 @@ func TestLibraryPassesHeadless(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	var out bytes.Buffer
-	results, err := st.Run(ctx, Config{Speed: 50, FailOnExtensionErrors: true, FailOnProblems: true, Timeout: time.Minute, Out: &out}, library)
+	results, err := st.Run(ctx, Config{Speed: 50, Patience: 10, FailOnExtensionErrors: true, FailOnProblems: true, Timeout: time.Minute, Out: &out}, library)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -187,7 +187,7 @@ steps:
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	results, err := st.Run(ctx, Config{FailOnExtensionErrors: true, Timeout: time.Minute}, []*scenario.Scenario{sc})
+	results, err := st.Run(ctx, Config{Patience: 6, FailOnExtensionErrors: true, Timeout: time.Minute}, []*scenario.Scenario{sc})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -38,6 +38,13 @@ type Options struct {
 	// time an expect allows is not divided: the extension runs at its own
 	// pace.
 	Speed float64
+	// Patience multiplies the time each expect allows; 0 is 1. An expect
+	// passes as soon as its message comes, so patience only delays a
+	// failure: a CI machine too busy to meet a within: 5s sets it (cpsim
+	// test -patience) rather than loosening every scenario. The window of
+	// an expect_none is not multiplied: a longer one would be stricter,
+	// not more patient.
+	Patience float64
 	// After makes timers; nil is time.After. Tests pass a fake.
 	After func(time.Duration) <-chan time.Time
 	// Now tells the time, for the elapsed time of steps and the times of
@@ -329,7 +336,7 @@ func (r *stepRun) expect(e expectation) error {
 	if r.o.SkipExpect {
 		return nil
 	}
-	deadline := r.o.After(e.within)
+	deadline := r.o.After(r.allowed(e))
 	for {
 		r.mu.Lock()
 		for i := r.cursor; i < len(r.msgs); i++ {
@@ -354,7 +361,7 @@ func (r *stepRun) expect(e expectation) error {
 			}
 			early := r.tooEarly(e)
 			r.mu.Unlock()
-			f := &Failure{Reason: fmt.Sprintf("expected the extension to send %s within %s, but it did not", e.text, e.within)}
+			f := &Failure{Reason: fmt.Sprintf("expected the extension to send %s within %s, but it did not", e.text, r.withinText(e))}
 			switch {
 			case early != "":
 				f.Reason += " (" + early + ")"
@@ -367,6 +374,23 @@ func (r *stepRun) expect(e expectation) error {
 			return r.ctx.Err()
 		}
 	}
+}
+
+// allowed is how long an expect waits: its within, times the patience.
+func (r *stepRun) allowed(e expectation) time.Duration {
+	if r.o.Patience <= 1 {
+		return e.within
+	}
+	return time.Duration(float64(e.within) * r.o.Patience)
+}
+
+// withinText says how long an expect waited, in the file's words and,
+// with patience, in fact: "5s (10s with -patience 2)".
+func (r *stepRun) withinText(e expectation) string {
+	if r.o.Patience <= 1 {
+		return e.within.String()
+	}
+	return fmt.Sprintf("%s (%s with -patience %g)", e.within, r.allowed(e), r.o.Patience)
 }
 
 // tooEarly explains a message that e wants but that came too early to be

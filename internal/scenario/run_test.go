@@ -361,6 +361,19 @@ func TestSpeedDividesWaits(t *testing.T) {
 	}
 }
 
+func TestPatienceLengthensExpects(t *testing.T) {
+	t.Parallel()
+	sc := mustParse(t, "name: x\nsteps:\n  - wait: 2s\n  - expect_none: {type: exit, within: 3s}\n  - expect: {type: init, within: 2s}\n")
+	clock := &instant{}
+	err := New(sc, newEngine(t, sc.Data), Options{After: clock.After, Speed: 4, Patience: 3}).Play(context.Background())
+	if diff := cmp.Diff([]time.Duration{500 * time.Millisecond, 3 * time.Second, 6 * time.Second}, clock.waits); diff != "" {
+		t.Errorf("timers (-want +got): patience multiplies what an expect allows, and nothing else:\n%s", diff)
+	}
+	if want := `expected the extension to send {"type":"init"} within 2s (6s with -patience 3), but it did not`; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("err = %v, want it to say %q", err, want)
+	}
+}
+
 func TestPauseStepResume(t *testing.T) {
 	t.Parallel()
 	sc := mustParse(t, `name: x
