@@ -80,6 +80,7 @@ on the command line wins.
 	    icon: sap-icon://customer
 	    url: http://localhost:3000/panel.html
 	    queues: [Sales]         # leave out for every queue
+	    ordinal: 10             # the sidebar's order: 1 to 100, 0 or none first; ties by text
 	  - {key: recorder, url: "http://localhost:3000/recorder.html", mode: global}
 
 A mistake in the file is reported with its file:line:column and a hint.

@@ -61,6 +61,38 @@ extensions:
 	}
 }
 
+// TestParseOrdinal: an extension's ordinal, the System Configurator's
+// place in the sidebar, reaches the page's view of its instances; one left
+// out is 0, which lists first.
+func TestParseOrdinal(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, ext string
+		want      int
+	}{
+		{"left out", "{key: g, url: 'https://x', mode: global}", 0},
+		{"zero", "{key: g, url: 'https://x', mode: global, ordinal: 0}", 0},
+		{"the lowest", "{key: g, url: 'https://x', mode: global, ordinal: 1}", 1},
+		{"the highest", "{key: g, url: 'https://x', mode: global, ordinal: 100}", 100},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			d, err := Parse("cpsim.yaml", []byte("extensions:\n  - "+tt.ext+"\n"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			s, err := state.New(state.Options{Data: d, Validator: statetest.Validator(t), IDs: state.SeededIDs(1)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if v := s.View(); len(v.Instances) != 1 || v.Instances[0].Ordinal != tt.want {
+				t.Errorf("instances = %+v, want one of ordinal %d", v.Instances, tt.want)
+			}
+		})
+	}
+}
+
 func TestParseErrors(t *testing.T) {
 	tests := []struct {
 		name, src string
@@ -105,6 +137,14 @@ func TestParseErrors(t *testing.T) {
 		{"an item where a key belongs", "agent:\n  alias: A\n- x\n", `cpsim.yaml:3:1: did not find expected key`},
 		{"a tab", "agent:\n\tfirst_name: Bob\n", `cpsim.yaml:2:1: found character that cannot start any token`},
 		{"no queues", "queues: []\n", `cpsim.yaml: there must be at least one queue`},
+		{"an ordinal past 100", "extensions:\n  - {key: crm, url: 'https://x', ordinal: 101}\n",
+			`cpsim.yaml:2:5: extension crm: ordinal 101 is not allowed (use 0 to 100: 1 to 100 list in that order, 0 or none first)`},
+		{"a negative ordinal", "extensions:\n  - {key: crm, url: 'https://x', ordinal: -1}\n",
+			`cpsim.yaml:2:5: extension crm: ordinal -1 is not allowed (use 0 to 100: 1 to 100 list in that order, 0 or none first)`},
+		{"an ordinal that is no number", "extensions:\n  - {key: crm, url: 'https://x', ordinal: first}\n",
+			`cpsim.yaml:2:43: "first" is not a whole number`},
+		{"a fractional ordinal", "extensions:\n  - {key: crm, url: 'https://x', ordinal: 1.5}\n",
+			`cpsim.yaml:2:43: "1.5" is not a whole number`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

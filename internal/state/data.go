@@ -85,8 +85,15 @@ type ExtensionData struct {
 	Visible  *bool    `yaml:"visible"`
 	Enabled  *bool    `yaml:"enabled"`
 	Expanded *bool    `yaml:"expanded"`
-	Pos      yamlx.Pos
+	// Ordinal places the extension in the panel's sidebar, as the System
+	// Configurator's ordinal does: 1 to 100, lower first; 0 (or left
+	// out) before every numbered one; ties by title.
+	Ordinal int `yaml:"ordinal"`
+	Pos     yamlx.Pos
 }
+
+// MaxOrdinal is the highest ordinal the System Configurator allows.
+const MaxOrdinal = 100
 
 var (
 	idPattern     = regexp.MustCompile(`^[a-zA-Z0-9]{32}$`)
@@ -228,6 +235,11 @@ func (d *Data) Check(file string) error {
 				return err
 			}
 		}
+		if e.Ordinal < 0 || e.Ordinal > MaxOrdinal {
+			err := yamlx.At(file, e.Pos, "extension %s: ordinal %d is not allowed", e.Key, e.Ordinal)
+			err.Hint = fmt.Sprintf("use 0 to %d: 1 to %d list in that order, 0 or none first", MaxOrdinal, MaxOrdinal)
+			return err
+		}
 	}
 	return nil
 }
@@ -346,6 +358,7 @@ func (s *Session) build(d *Data) {
 			Visible:  !global && boolOr(e.Visible, true),
 			Enabled:  boolOr(e.Enabled, true),
 			Expanded: !global && boolOr(e.Expanded, true),
+			Ordinal:  e.Ordinal,
 		})
 	}
 }

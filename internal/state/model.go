@@ -337,6 +337,7 @@ type Extension struct {
 	Visible  bool
 	Enabled  bool
 	Expanded bool
+	Ordinal  int // the sidebar's order (ExtensionData.Ordinal)
 }
 
 // servesQueue reports whether an interaction-specific extension is

@@ -46,6 +46,7 @@ type InstanceView struct {
 	Visible     bool   `json:"visible"`
 	Enabled     bool   `json:"enabled"`
 	Expanded    bool   `json:"expanded"`
+	Ordinal     int    `json:"ordinal"` // the sidebar's order: lower first, ties by text
 	Phase       Phase  `json:"phase"`
 	Cached      int    `json:"cached"`
 }
@@ -75,6 +76,7 @@ func (in *instance) view() InstanceView {
 		Visible:  in.visible,
 		Enabled:  in.enabled,
 		Expanded: in.expanded,
+		Ordinal:  in.ext.Ordinal,
 		Phase:    in.phase,
 		Cached:   len(in.cache),
 	}

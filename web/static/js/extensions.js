@@ -1,9 +1,10 @@
 // @ts-check
 // The extensions column: the sidebar of the selected interaction's
-// extension instances (and the global ones), and which instance's iframe
-// shows, with its title and the placeholder shown when none does. It owns
-// those elements and the Peek choice; it imports frames.js (the iframes),
-// relay.js (sendEvent), render.js and the helpers.
+// extension instances (and the global ones), in the order of their
+// ordinals, and which instance's iframe shows, with its title and the
+// placeholder shown when none does. It owns those elements and the Peek
+// choice; it imports frames.js (the iframes), relay.js (sendEvent),
+// render.js and the helpers.
 
 import { extIcon, h, icon, role, tid } from "./dom.js";
 import { frames } from "./frames.js";
@@ -21,6 +22,18 @@ ext.peek.addEventListener("change", () => { peek = ext.peek.checked; markViewDir
 
 /** @typedef {import("./types.js").Instance} Instance */
 
+/** bySidebarOrder orders instances as the panel's sidebar lists them: by
+ * the System Configurator's ordinal, 0 (none) first, then 1 to 100; ties
+ * alphabetically by title, then by key.
+ * @param {Instance} a
+ * @param {Instance} b
+ * @returns {number} */
+export function bySidebarOrder(a, b) {
+  return (a.ordinal || 0) - (b.ordinal || 0) ||
+    (a.text || a.key).localeCompare(b.text || b.key, "en", { sensitivity: "base" }) ||
+    (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+}
+
 /** renderExtensions shows the sidebar of the view v's active interaction
  * and the iframe of its opened extension.
  * @param {import("./types.js").View} v */
@@ -28,15 +41,15 @@ export function renderExtensions(v) {
   const insts = v.instances || [];
   const byId = new Map(insts.map((i) => [i.id, i]));
   const act = (v.interactions || []).find((x) => x.id === v.active);
-  const mine = act ? /** @type {Instance[]} */ ((act.instances || []).map((id) => byId.get(id)).filter((i) => i && i.mode !== "global")) : [];
-  const globals = insts.filter((i) => i.mode === "global");
+  const mine = act ? /** @type {Instance[]} */ ((act.instances || []).map((id) => byId.get(id)).filter((i) => i && i.mode !== "global")).sort(bySidebarOrder) : [];
+  const globals = insts.filter((i) => i.mode === "global").sort(bySidebarOrder);
 
   if (changed("extSidebar", [mine, globals.map((g) => [g.id, g.phase, g.text]), v.active_extension])) {
     role("buttons", ext.sidebar).replaceChildren(...mine.map((inst) => {
       const b = h("button", {
         type: "button", class: "ext-btn", testid: "ext-button", hidden: !inst.visible, disabled: !inst.enabled,
-        data: { instance: inst.id, phase: inst.phase, key: inst.key },
-        title: `${inst.text} (${inst.id}, ${inst.phase}${inst.enabled ? "" : ", disabled"}${inst.expanded ? "" : ", collapsed"})`,
+        data: { instance: inst.id, phase: inst.phase, key: inst.key, ordinal: String(inst.ordinal || 0) },
+        title: `${inst.text} (${inst.id}, ${inst.phase}${inst.enabled ? "" : ", disabled"}${inst.expanded ? "" : ", collapsed"}${inst.ordinal ? `, ordinal ${inst.ordinal}` : ""})`,
         attrs: { "aria-pressed": String(v.active_extension === inst.id) },
         on: { click: () => sendEvent({ type: "select_extension", instance: inst.id }) },
       }, extIcon(inst.icon), h("span", { class: "t", text: inst.text || inst.key }), h("span", { class: "pdot", data: { phase: inst.phase } }));
@@ -44,7 +57,7 @@ export function renderExtensions(v) {
     }));
     const g = role("globals", ext.sidebar);
     g.replaceChildren(...(globals.length ? [h("h4", { text: "Global" })] : []),
-      ...globals.map((inst) => h("div", { class: "glob", testid: "global-instance", data: { instance: inst.id, phase: inst.phase },
+      ...globals.map((inst) => h("div", { class: "glob", testid: "global-instance", data: { instance: inst.id, phase: inst.phase, key: inst.key, ordinal: String(inst.ordinal || 0) },
         title: `${inst.text} (${inst.id}): a hidden global extension, loaded from login to logout. Phase: ${inst.phase}` },
       icon("eye-off"), h("span", { text: inst.text || inst.key }), h("span", { class: "phase", data: { phase: inst.phase }, text: inst.phase }))));
   }

@@ -125,6 +125,7 @@
  * @property {boolean} visible
  * @property {boolean} enabled
  * @property {boolean} expanded
+ * @property {number} ordinal the sidebar's order: 0 first, then 1 to 100; ties by text
  * @property {string} phase loaded, ready, exited or closed
  * @property {number} cached how many messages wait for its init
  */
