@@ -567,14 +567,17 @@ func TestDuplicatedTabGetsItsOwnSession(t *testing.T) {
 }
 
 // TestDelayedResponse runs in a bubble: the injected delay passes on the
-// bubble's clock, and only once nothing else is left to happen.
+// bubble's clock, and only once nothing else is left to happen. The
+// response's log row says how late it came, on the server's clock, so that
+// the page can mark one later than the 5 s CPC.js waits (docs/relay.md, l
+// frames) whatever the page's own clock says: here exactly the delay.
 func TestDelayedResponse(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		_, pp := newPipeServer(t)
 		p := pp.dial(t, "", 0, true)
 		call, inst := p.call()
-		p.mustEvent(map[string]any{"type": "delay", "command": "detail", "ms": 300})
+		p.mustEvent(map[string]any{"type": "delay", "command": "detail", "ms": 6000})
 		p.frames = nil // only what follows counts
 		start := time.Now()
 		p.ext(inst, `{"id":"slow","type":"action","payload":{"command":"detail","value":"user"}}`)
@@ -588,11 +591,20 @@ func TestDelayedResponse(t *testing.T) {
 			}
 			return false
 		})
-		if time.Since(start) < 300*time.Millisecond {
+		if time.Since(start) < 6*time.Second {
 			t.Errorf("the delayed response came after %v", time.Since(start))
 		}
 		if len(order) < 2 || !strings.HasPrefix(order[0], "state") {
 			t.Errorf("deliveries %v: the state caused meanwhile must overtake the late response", order)
+		}
+		p.ext(inst, `{"id":"prompt","type":"action","payload":{"command":"callState","value":"unhold"}}`)
+		for id, ms := range map[string]float64{"slow": 6000, "prompt": 0} {
+			row := p.waitFor(func(f map[string]any) bool {
+				return f["t"] == "l" && f["dir"] == "out" && f["i"] == inst && p.rowMessage(f)["id"] == id
+			})
+			if row["re"] == nil || row["ms"] != ms {
+				t.Errorf("the response to %s shows re %v, ms %v; want its request and %v ms", id, row["re"], row["ms"], ms)
+			}
 		}
 	})
 }

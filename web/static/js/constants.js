@@ -14,6 +14,7 @@ export const ROW_H = 24; // inspector row height, px (matches --row-h)
 export const ACK_EVERY = 100; // ms
 export const GRACE = 500; // ms an iframe lives on after its instance left the view
 export const INIT_HINT_MS = 10000;
+export const SLOW_RESPONSE_MS = 5000; // a response later than this is marked: CPC.js waits 100 polls of 50 ms, then gives up
 export const MAX_LOG = 200000; // inspector entries kept in the page
 export const MAX_UNACKED = 100000; // numbered frames kept for the server while disconnected
 

@@ -1,13 +1,14 @@
 // @ts-check
 // The message inspector: every message between the extensions and the
 // panel as the server logs it (l frames), with filters, a virtual list (only
-// the rows in view are in the document), the selected row's details, and
-// saving the log as JSON. It only appends to an array on the hot path and
+// the rows in view are in the document), the selected row's details, a mark
+// on each response later than 5 s by the server's clock, and saving the log
+// as JSON. It only appends to an array on the hot path and
 // renders through render.js. It owns the log (L) and the inspector's
 // elements; it imports model.js, relay.js (the session, for the saved
 // log), render.js, clipboard.js, toast.js and the helpers.
 
-import { MAX_LOG, ROW_H } from "./constants.js";
+import { MAX_LOG, ROW_H, SLOW_RESPONSE_MS } from "./constants.js";
 import { copyText, saveFile } from "./clipboard.js";
 import { h, icon, tid } from "./dom.js";
 import { model } from "./model.js";
@@ -403,10 +404,24 @@ function fillRow(el, r, idx) {
   if (r.sev && e.m !== undefined) cSum.append(h("span", { class: "sev", data: { sev: r.sev }, text: ` — ${/** @type {Diag[]} a row with sev has diagnostics */ (e.diag)[0].text}` }));
   el.title = r.sev ? /** @type {Diag[]} */ (e.diag).map((x) => `${x.severity}: ${x.text}`).join("\n") : "";
   const ms = e.re ? e.ms : r.respN ? r.respMs : null;
-  cMs.textContent = ms !== null && ms !== undefined ? fmtMs(ms) : (e.dir === "in" && (r.type === "action" || r.type === "init") && r.id ? "…" : "");
-  cMs.title = e.re ? `answers #${e.re} after ${ms} ms` : r.respN ? `answered by #${r.respN} after ${r.respMs} ms` : cMs.textContent === "…" ? "no response yet" : "";
+  const waiting = ms == null && e.dir === "in" && (r.type === "action" || r.type === "init") && r.id !== "";
+  const slow = ms != null && isSlow(ms);
+  if (slow) cMs.replaceChildren(h("span", { class: "slow-badge", testid: "log-slow", text: `${(ms / 1000).toFixed(1)} s` }));
+  else cMs.textContent = ms != null ? fmtMs(ms) : waiting ? "…" : "";
+  cMs.dataset.slow = String(slow);
+  const pairTitle = e.re ? `answers #${e.re} after ${ms} ms` : r.respN ? `answered by #${r.respN} after ${r.respMs} ms` : waiting ? "no response yet" : "";
+  cMs.title = slow ? `${slowNote(ms)}\n${pairTitle}` : pairTitle;
 }
 const fmtMs = (/** @type {number} */ ms) => (ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2));
+
+/** isSlow says whether a response came later than client code waits.
+ * @param {number} ms the server's milliseconds between request and response
+ * @returns {boolean} */
+const isSlow = (ms) => ms > SLOW_RESPONSE_MS;
+/** slowNote says what a slow response means to the extension.
+ * @param {number} ms
+ * @returns {string} */
+const slowNote = (ms) => `answered after ${(ms / 1000).toFixed(1)} s: CPC and most client code give up after ${SLOW_RESPONSE_MS / 1000} s and never see such a response`;
 
 logList.addEventListener("scroll", () => {
   if (L.stick && logList.scrollTop === L.autoScrollTop) return; // our own auto-scroll
@@ -528,6 +543,8 @@ function renderLogDetail() {
     : r.respN
       ? h("button", { type: "button", class: "link", testid: "log-pair", on: { click: () => jumpTo(r.respN) } }, `answered by #${r.respN}, after ${r.respMs} ms`)
       : null;
+  const ms = e.re ? e.ms : r.respN ? r.respMs : null;
+  const slowEl = ms != null && isSlow(ms) ? h("p", { class: "slow-note", testid: "log-slow-note", text: slowNote(ms) }) : null;
   let body;
   if (e.m !== undefined) body = jsonView(e.m);
   else if (e.raw !== undefined) body = h("pre", { class: "json", text: e.raw });
@@ -540,7 +557,7 @@ function renderLogDetail() {
       h("button", { type: "button", class: "icon-btn", testid: "log-detail-close", attrs: { "aria-label": "Close the details" }, on: { click: () => selectRow(e.n) } }, icon("close"))),
     h("div", { class: "ld-body" },
       h("dl", { class: "ld-meta" }, meta.map(([k, val]) => [h("dt", { text: k }), h("dd", { text: val })]),
-        pairEl ? [h("dt", { text: e.re ? "Request" : "Response" }), h("dd", null, pairEl)] : null),
+        pairEl ? [h("dt", { text: e.re ? "Request" : "Response" }), h("dd", null, pairEl, slowEl)] : null),
       e.diag && e.diag.length ? h("ul", { class: "diags" }, e.diag.map((x) => h("li", { class: "diag", testid: "log-diag", data: { severity: x.severity } },
         h("b", { text: x.severity }), x.kind ? h("code", { text: `[${x.kind}] ` }) : null, x.path ? h("code", { text: x.path + " " }) : null, x.text))) : null,
       body));
