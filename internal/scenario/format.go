@@ -60,13 +60,6 @@ func stepText(st Step) string {
 			do = "start"
 		}
 		return "record: {in: " + yamlString(e.ID) + ", do: " + do + "}"
-	case state.Confirm:
-		if st.As == "" {
-			return "confirm"
-		}
-		return "confirm: {as: " + yamlString(st.As) + "}"
-	case state.Cancel:
-		return "cancel"
 	}
 	k, ok := state.KindOf(st.Event)
 	if !ok || k.StepName() == "" {

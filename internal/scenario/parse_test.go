@@ -66,14 +66,14 @@ steps:
   - name: {as: any1, channel: phone}
   - state: {in: any1, attribute: channel_status, value: onvideo}
   - status: {attribute: work_status, value: ready}
-  - send: {id: odd, type: state, payload: {attribute: mood, value: grumpy}}
+  - post: {id: odd, type: state, payload: {attribute: mood, value: grumpy}}
   - fail_next_init
   - fail_next_init: nope
   - fail: {command: transfer, reason: backend down}
   - delay: {command: detail, by: 500ms}
   - clear_faults
-  - confirm: {as: out2}
-  - cancel
+  - send: {as: out2}
+  - discard
   - wait: 10ms
   - expect: {type: action, payload: {command: detail, value: user}, within: 3s}
   - expect_none: {type: action, payload: {command: interaction}, within: 1s}
@@ -101,6 +101,36 @@ func TestParseEveryStep(t *testing.T) {
 
 // TestStepText: the text progress and failures show is the whole step,
 // on one line, as written, without comments.
+// TestDraftSteps: send and discard name the draft as any step names an
+// interaction, or leave it out for the oldest draft in the panel (the
+// extension created it: a scenario has no name for it unless it gives
+// one); send takes the agent's edits, and as names the draft it sends.
+func TestDraftSteps(t *testing.T) {
+	t.Parallel()
+	sc := mustParse(t, `name: drafts
+steps:
+  - send
+  - send: {as: sms1}
+  - name: {as: mail1, channel: email, status: outgoing}
+  - send: mail1
+  - send: {in: mail1, to: [a@example.com, b@example.com], subject: Shipped, content: "Your order is on its way."}
+  - discard
+  - discard: mail1
+`)
+	want := []stepData{
+		{Kind: "send", Event: state.SendDraft{}},
+		{Kind: "send", Event: state.SendDraft{}, As: "sms1"},
+		{Kind: "name"},
+		{Kind: "send", Event: state.SendDraft{ID: "mail1"}},
+		{Kind: "send", Event: state.SendDraft{ID: "mail1", To: state.Recipients{"a@example.com", "b@example.com"}, Subject: "Shipped", Content: "Your order is on its way."}},
+		{Kind: "discard", Event: state.DiscardDraft{}},
+		{Kind: "discard", Event: state.DiscardDraft{ID: "mail1"}},
+	}
+	if diff := cmp.Diff(want, dataOf(sc.Steps)); diff != "" {
+		t.Errorf("steps (-want +got):\n%s", diff)
+	}
+}
+
 func TestStepText(t *testing.T) {
 	t.Parallel()
 	sc := mustParse(t, `name: x
@@ -161,7 +191,7 @@ func TestParseErrors(t *testing.T) {
 		{"an unknown top-level key", "name: x\nstep: [login]\n", `s.yaml:2:1: unknown key "step" (did you mean "steps"?)`},
 		{"an unknown step", "name: x\nsteps:\n  - acept: call1\n", `s.yaml:3:5: unknown step "acept" (did you mean "accept"?)`},
 		{"two keys in a step", "name: x\nsteps:\n  - {login: null, logout: null}\n", "s.yaml:3:5: a step is one key and its value; this one has 2 keys"},
-		{"a name used before as", "name: x\nsteps:\n  - accept: call1\n", `s.yaml:3:13: "call1" names no interaction: no step before it defines it with as: (define it first with as: in an incoming, consult, outbound, confirm or name step)`},
+		{"a name used before as", "name: x\nsteps:\n  - accept: call1\n", `s.yaml:3:13: "call1" names no interaction: no step before it defines it with as: (define it first with as: in an incoming, consult, outbound, send or name step)`},
 		{"a misspelt name", "name: x\nsteps:\n  - incoming: {as: call1, channel: phone}\n  - accept: cal1\n", `s.yaml:4:13: "cal1" names no interaction: no step before it defines it with as: (did you mean "call1"?)`},
 		{"no name yet", "name: x\nsteps:\n  - hold\n", "s.yaml:3:5: no interaction has been named yet"},
 		{"a name taken twice", "name: x\nsteps:\n  - incoming: {as: c, channel: phone}\n  - incoming: {as: c, channel: chat}\n", `s.yaml:4:15: the name "c" is taken (it was defined at line 3; give this one another name)`},
@@ -183,6 +213,11 @@ func TestParseErrors(t *testing.T) {
 		{"an expect of everything", "name: x\nsteps:\n  - expect: {within: 1s}\n", "s.yaml:3:13: expect matches every message (say what the message has: type, id or payload)"},
 		{"a transfer without to", "name: x\nsteps:\n  - incoming: {channel: phone}\n  - transfer: {}\n", "s.yaml:4:15: transfer needs to (add to: the number, agent or queue)"},
 		{"bad starting data", "name: x\nqueues: [{name: A, channel: fax}]\nsteps: [login]\n", `s.yaml:2:10: channel "fax" is not allowed`},
+		{"confirm, renamed", "name: x\nsteps:\n  - confirm: {as: out1}\n", "s.yaml:3:5: confirm is now send (an extension's outbound without direct opens a draft at once: send sends it (send, send: out1, send: {in: out1, content: ...}))"},
+		{"cancel, renamed", "name: x\nsteps:\n  - cancel\n", "s.yaml:3:5: cancel is now discard (an extension's outbound without direct opens a draft at once: discard drops it (discard, discard: out1))"},
+		{"a raw message sent", "name: x\nsteps:\n  - send: {id: x, type: state, payload: {}}\n", "s.yaml:3:12: send now sends a draft: a raw message is post (post: {id: x, type: state, payload: {...}})"},
+		{"a draft sent with a key it has not", "name: x\nsteps:\n  - send: {contnet: hi}\n", `s.yaml:3:12: unknown key "contnet" (did you mean "content"?)`},
+		{"a draft discarded with edits", "name: x\nsteps:\n  - discard: {content: hi}\n", `s.yaml:3:15: unknown key "content"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -197,8 +197,6 @@ func (b *recorder) create(e Recorded, prefix, channel string) string {
 	return as
 }
 
-const askedAgain = "an extension asked for this outbound: for the scenario to replay, it must ask again (expect its outbound action)"
-
 // entry adds the steps of one recorded event.
 func (b *recorder) entry(e Recorded) {
 	ev, err := state.DecodeEvent(e.Event)
@@ -210,21 +208,7 @@ func (b *recorder) entry(e Recorded) {
 	case state.Send:
 		var m any
 		_ = json.Unmarshal(x.Data, &m)
-		b.steps = append(b.steps, Step{Kind: "send", Text: "send: " + yamlValue(m)})
-		return
-	case state.Cancel:
-		b.steps = append(b.steps, Step{Kind: "cancel", Event: state.Cancel{}, Note: askedAgain})
-		return
-	case state.Confirm:
-		st := Step{Kind: "confirm", Event: state.Confirm{}, Note: askedAgain}
-		if e.Created != "" {
-			channel := ""
-			if e.Info != nil {
-				channel = e.Info.Channel
-			}
-			st.As = b.create(e, "out", channel)
-		}
-		b.steps = append(b.steps, st)
+		b.steps = append(b.steps, Step{Kind: "post", Text: "post: " + yamlValue(m)})
 		return
 	case state.State:
 		if x.ID != "" && b.names[x.ID] == "" && b.rec.Start.IDs[x.ID] == nil && e.Info == nil {

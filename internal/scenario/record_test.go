@@ -37,6 +37,8 @@ func TestRecordThenReplay(t *testing.T) {
 			{At: 5000, Event: ev(state.Record{ID: "id-1", On: true})},
 			{At: 5100, Event: ev(state.Say{ID: "old-1", From: "agent", Text: "One moment: #1"})},
 			{At: 5200, Event: ev(state.Hangup{ID: "ext-9"}), Info: &Whatis{Channel: state.Phone, Status: "accepted", Outbound: true}},
+			{At: 5250, Event: ev(state.SendDraft{ID: "ext-8", Content: "Edited"}), Info: &Whatis{Channel: state.SMS, Status: "outgoing", Outbound: true}, Created: "ext-8"},
+			{At: 5260, Event: ev(state.Send{Instance: "crm-1", Data: json.RawMessage(`{"id":"x","type":"state","payload":{}}`)})},
 			{At: 5300, Event: json.RawMessage(`{"type":"select_extension","instance":"crm-1"}`)},
 			{At: 5400, Event: json.RawMessage(`{"type":"scenario_stop"}`)},
 			{At: 16000, Event: ev(state.DelayCommand{Command: "detail"})},
@@ -45,7 +47,7 @@ func TestRecordThenReplay(t *testing.T) {
 	src, steps, _ := FormatRecording(rec)
 	want := `# Recorded in cpsim. Add expect steps for what the extension should do (docs/scenarios.md).
 name: Recorded session
-description: "Recorded in the panel: call1 (phone), chat1 (chat), out1 (phone)."
+description: "Recorded in the panel: call1 (phone), chat1 (chat), out1 (phone), out2 (sms)."
 agent: {login_status: logged_in, work_status: ready}
 steps:
   # the panel as it was when the recording started
@@ -63,14 +65,18 @@ steps:
   # an extension created it (not the agent): add an expect for its action before this
   - name: {as: out1, channel: phone, status: accepted}
   - hangup: out1
+  # an extension created it (not the agent): add an expect for its action before this
+  - name: {as: out2, channel: sms, status: outgoing}
+  - send: {in: out2, content: Edited}
+  - post: {id: x, payload: {}, type: state}
   - wait: 11s
   - delay: {command: detail, by: 0s}
 `
 	if diff := cmp.Diff(strings.Split(want, "\n"), strings.Split(string(src), "\n")); diff != "" {
 		t.Errorf("recording (-want +got):\n%s", diff)
 	}
-	if steps != 13 {
-		t.Errorf("%d steps, want 13", steps)
+	if steps != 16 {
+		t.Errorf("%d steps, want 16", steps)
 	}
 	sc, err := Parse("recorded.yaml", src, base(t))
 	if err != nil {
@@ -87,6 +93,7 @@ steps:
 		state.Incoming{Channel: state.Phone, Queue: "Sales", From: "+358401234567"},
 		state.Accept{ID: "call1"}, state.CallState{ID: "call1", Op: "hold"}, state.Record{ID: "call1", On: true},
 		state.Say{ID: "chat1", From: "agent", Text: "One moment: #1"}, state.Hangup{ID: "out1"},
+		state.SendDraft{ID: "out2", Content: "Edited"},
 		state.DelayCommand{Command: "detail"},
 	}
 	if diff := cmp.Diff(wantEvents, got); diff != "" {

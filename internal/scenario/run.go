@@ -268,15 +268,6 @@ func (r *stepRun) id(name string) string { return r.names[name] }
 
 func (r *stepRun) bind(name, id string) { r.names[name] = id }
 
-// pending is the oldest outbound waiting for the agent.
-func (r *stepRun) pending() (string, error) {
-	v := r.target.View()
-	if len(v.Pending) == 0 {
-		return "", &Failure{Reason: "no outbound is waiting for the agent: the extension has not sent one without direct"}
-	}
-	return v.Pending[0].ID, nil
-}
-
 // name binds the newest interaction in the panel that matches.
 func (r *stepRun) name(as, channel, status string) error {
 	v := r.target.View()

@@ -205,6 +205,40 @@ steps:
 	}
 }
 
+// TestDraftStepsPlay: send and discard act on the drafts an extension's
+// outbound without direct opened: the oldest when the step does not name
+// one; send: {as: ...} names the draft it sends for the steps after it.
+func TestDraftStepsPlay(t *testing.T) {
+	t.Parallel()
+	sc := mustParse(t, `name: drafts
+steps:
+  - send: {as: sms1, content: Edited}
+  - discard
+  - say: {in: sms1, from: customer, text: Thanks}
+  - handle: sms1
+  - send
+`)
+	e := newEngine(t, sc.Data)
+	g := e.s.Instances()[0].ID
+	for _, v := range []string{`{"channel":"sms","to":"+358409999999"}`, `{"channel":"email","to":"a@example.com"}`} {
+		e.record(e.s.Receive(g, []byte(`{"id":"o","type":"action","payload":{"command":"outbound","value":`+v+`}}`)))
+	}
+	err := New(sc, e, Options{After: (&instant{}).After}).Play(context.Background())
+	var f *Failure
+	if !errors.As(err, &f) || f.Line != 7 || !strings.Contains(f.Reason, "no draft is open") {
+		t.Fatalf("err = %v, want the last send refused: both drafts are gone", err)
+	}
+	if n := len(e.View().Interactions); n != 0 {
+		t.Errorf("%d interactions left", n)
+	}
+	log := strings.Join(e.log, "\n")
+	for _, want := range []string{`"attribute":"message","value":{"id":`, `"message":"Edited"`, `"value":"outbound_rejected"`} {
+		if !strings.Contains(log, want) {
+			t.Errorf("no %s among the deliveries:\n%s", want, log)
+		}
+	}
+}
+
 func TestExpectations(t *testing.T) {
 	t.Parallel()
 	detail := func(id, value string) Message {

@@ -295,7 +295,7 @@ func (p *parser) use(n *yaml.Node, name string) (string, error) {
 		for k := range p.named {
 			names = append(names, k)
 		}
-		hint := "define it first with as: in an incoming, consult, outbound, confirm or name step"
+		hint := "define it first with as: in an incoming, consult, outbound, send or name step"
 		if h := suggest.Hint(name, names); h != "" {
 			hint = h
 		}

@@ -11,10 +11,17 @@ import (
 )
 
 // ownSteps are the steps that are more than an event of the vocabulary:
-// they name interactions, wait, expect, or act on what the panel holds
-// when they run (the pending outbound of confirm and cancel).
+// they name interactions, post raw messages, wait or expect.
 func ownSteps() []string {
-	return []string{"name", "send", "wait", "expect", "expect_none"}
+	return []string{"name", "post", "wait", "expect", "expect_none"}
+}
+
+// renamed are the steps that are no more, with the step that replaces
+// each and a hint: read, they are refused with the new word, so that an
+// old file says how to mend it rather than failing on an unknown step.
+var renamed = map[string][2]string{
+	"confirm": {"send", "an extension's outbound without direct opens a draft at once: send sends it (send, send: out1, send: {in: out1, content: ...})"},
+	"cancel":  {"discard", "an extension's outbound without direct opens a draft at once: discard drops it (discard, discard: out1)"},
 }
 
 // StepKinds lists every step a scenario may use: the vocabulary's
@@ -75,19 +82,8 @@ func (p *parser) step(n *yaml.Node) (Step, error) {
 func (p *parser) build(st *Step, key, val *yaml.Node) (func(*stepRun) error, error) {
 	kind := key.Value
 	switch kind {
-	case "cancel":
-		if val != nil {
-			return nil, p.errf(val, "write it alone: - "+kind, "%s takes no value", kind)
-		}
-		st.Event = state.Cancel{}
-		return func(r *stepRun) error {
-			id, err := r.pending()
-			if err != nil {
-				return err
-			}
-			_, err = r.apply(state.Cancel{ID: id})
-			return err
-		}, nil
+	case "confirm", "cancel":
+		return nil, p.errf(key, renamed[kind][1], "%s is now %s", kind, renamed[kind][0])
 
 	case "record":
 		var v struct {
@@ -109,31 +105,6 @@ func (p *parser) build(st *Step, key, val *yaml.Node) (func(*stepRun) error, err
 		on := v.Do == "start"
 		st.Event = state.Record{ID: name, On: on}
 		return func(r *stepRun) error { _, err := r.apply(state.Record{ID: r.id(name), On: on}); return err }, nil
-
-	case "confirm":
-		var v struct {
-			As string `yaml:"as"`
-		}
-		if val != nil {
-			if err := p.decode(key, val, &v, "{as: out1}"); err != nil {
-				return nil, err
-			}
-			if err := p.define(val, v.As); err != nil {
-				return nil, err
-			}
-		}
-		st.Event, st.As = state.Confirm{}, v.As
-		return func(r *stepRun) error {
-			id, err := r.pending()
-			if err != nil {
-				return err
-			}
-			o, err := r.apply(state.Confirm{ID: id})
-			if err == nil && v.As != "" {
-				r.bind(v.As, o.Created)
-			}
-			return err
-		}, nil
 
 	case "name":
 		var v struct {
@@ -163,9 +134,14 @@ func (p *parser) build(st *Step, key, val *yaml.Node) (func(*stepRun) error, err
 		return func(r *stepRun) error { return r.name(v.As, v.Channel, v.Status) }, nil
 
 	case "send":
+		if raw := rawMessage(val); raw != nil {
+			return nil, p.errf(raw, "post: {id: x, type: state, payload: {...}}", "send now sends a draft: a raw message is post")
+		}
+
+	case "post":
 		var raw any
 		if val == nil {
-			return nil, p.errf(key, "give the raw message, e.g. send: {id: x, type: state, payload: {}}", "send needs a message")
+			return nil, p.errf(key, "give the raw message, e.g. post: {id: x, type: state, payload: {}}", "post needs a message")
 		}
 		if err := yamlx.Decode(p.file, val, &raw); err != nil {
 			return nil, err
@@ -198,6 +174,18 @@ func (p *parser) build(st *Step, key, val *yaml.Node) (func(*stepRun) error, err
 	e := yamlx.UnknownKey(p.file, key, StepKinds())
 	e.Msg = fmt.Sprintf("unknown step %q", kind)
 	return nil, e
+}
+
+// rawMessage is the key of a message's own (id, type, payload) in a
+// step's mapping, as the raw send of old took; nil when there is none.
+func rawMessage(val *yaml.Node) *yaml.Node {
+	for i := 0; val != nil && val.Kind == yaml.MappingNode && i+1 < len(val.Content); i += 2 {
+		switch val.Content[i].Value {
+		case "id", "type", "payload":
+			return val.Content[i]
+		}
+	}
+	return nil
 }
 
 // runOn refuses a plain word that YAML continued onto the next line: a

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/cpsim/cpsim/internal/suggest"
 )
@@ -31,10 +30,6 @@ func InteractionOps() []string {
 func CallStateOps() []string {
 	return []string{"startRecording", "stopRecording", "hold", "unhold", "mute", "unmute"}
 }
-
-// errDeferred means the response waits for the agent (an outbound that is
-// not direct).
-var errDeferred = errors.New("deferred")
 
 // action handles an extension's action message.
 func (s *Session) action(in *instance, id msgID, msg map[string]any) {
@@ -65,14 +60,12 @@ func (s *Session) action(in *instance, id msgID, msg map[string]any) {
 		s.answerError(in, id, reason)
 		return
 	}
-	value, want, err := s.run(in, id, cmd, p)
-	switch {
-	case errors.Is(err, errDeferred):
-	case err != nil:
+	value, want, err := s.run(in, cmd, p)
+	if err != nil {
 		s.refuse(in, id, err.Error())
-	default:
-		s.respond(in, id, value, want)
+		return
 	}
+	s.respond(in, id, value, want)
 }
 
 // unknownWord explains a word that is not one of known, with the word that
@@ -89,12 +82,12 @@ func unknownWord(what, got string, known []string) string {
 
 // run executes a command and returns the response value and the schema
 // definition it must match.
-func (s *Session) run(in *instance, id msgID, cmd string, p map[string]any) (any, string, error) {
+func (s *Session) run(in *instance, cmd string, p map[string]any) (any, string, error) {
 	switch cmd {
 	case "detail":
 		return s.detail(in, p)
 	case "outbound":
-		return s.outboundAction(in, id, p)
+		return s.outboundAction(p)
 	case "transfer", "consult", "join":
 		return s.routeAction(in, cmd, p)
 	case "message", "dtmf":
@@ -259,6 +252,11 @@ type OutboundRequest struct {
 	BCC     []string `json:"bcc,omitempty"`
 }
 
+func (r OutboundRequest) clone() OutboundRequest {
+	r.To, r.CC, r.BCC = slices.Clone(r.To), slices.Clone(r.CC), slices.Clone(r.BCC)
+	return r
+}
+
 func parseOutbound(v map[string]any) (OutboundRequest, bool, error) {
 	var r OutboundRequest
 	var err error
@@ -316,17 +314,13 @@ func parseOutbound(v map[string]any) (OutboundRequest, bool, error) {
 	return r, direct, nil
 }
 
-// pendingOutbound is an outbound action waiting for the agent to confirm
-// it in the panel; the response waits with it.
-type pendingOutbound struct {
-	id    string
-	inst  *instance
-	msgID msgID
-	req   OutboundRequest
-	delay time.Duration
-}
-
-func (s *Session) outboundAction(in *instance, id msgID, p map[string]any) (any, string, error) {
+// outboundAction answers an outbound at once with the interaction it
+// creates, as production does: CPC.js's callOut, sendSMS, sendEmail and
+// startWhatsAppChat return the created interaction from the response, and
+// its xdmSendAction gives up after 5 s. A call dials whether or not it is
+// direct; an SMS, WhatsApp or email without direct: true opens as a draft
+// (outgoing / outbound_preview) that the agent sends or discards.
+func (s *Session) outboundAction(p map[string]any) (any, string, error) {
 	v, err := valueObject("outbound", p, `{"channel": "phone", "to": "+358401234567"}`)
 	if err != nil {
 		return nil, "", err
@@ -335,25 +329,11 @@ func (s *Session) outboundAction(in *instance, id msgID, p map[string]any) (any,
 	if err != nil {
 		return nil, "", err
 	}
-	if err := s.canOutbound(req); err != nil {
+	it, err := s.outbound(req, !direct && req.Channel != Phone)
+	if err != nil {
 		return nil, "", err
 	}
-	if direct {
-		it, err := s.outbound(req)
-		if err != nil {
-			return nil, "", err
-		}
-		return it, "interaction", nil
-	}
-	s.pendSeq++
-	s.pending = append(s.pending, &pendingOutbound{
-		id:    fmt.Sprintf("outbound-%d", s.pendSeq),
-		inst:  in,
-		msgID: id,
-		req:   req,
-		delay: s.delay,
-	})
-	return nil, "", errDeferred
+	return it, "interaction", nil
 }
 
 func (s *Session) routeAction(in *instance, cmd string, p map[string]any) (any, string, error) {

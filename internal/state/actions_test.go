@@ -502,41 +502,6 @@ func wantWarning(t *testing.T, o Output, path, text string) {
 	t.Errorf("no warning at %q containing %q among %v", path, text, o.Diagnostics)
 }
 
-func TestOutboundWaitsForTheAgent(t *testing.T) {
-	t.Parallel()
-	h := newHarness(t)
-	_, inst := h.accepted(Phone)
-
-	o := h.recv(inst, `{"id":"o1","type":"action","payload":{"command":"outbound","value":{"channel":"sms","to":"+358409999999","content":"Hi"}}}`)
-	if len(o.Deliveries) != 0 {
-		t.Fatalf("a non-direct outbound answered before the agent confirmed: %s", summary(t, o))
-	}
-	pending := h.s.View().Pending
-	if len(pending) != 1 || pending[0].Request.Channel != "sms" || pending[0].Instance != inst {
-		t.Fatalf("pending = %+v", pending)
-	}
-	o = h.apply(Confirm{ID: pending[0].ID})
-	it := responseTo(t, o, "o1")["value"].(map[string]any)
-	if it["channel_sub_type"] != "sms" || it["destination"] != "+358409999999" {
-		t.Errorf("confirmed outbound = %v", it)
-	}
-	if o.Created != it["id"] {
-		t.Errorf("Created = %q, want the new interaction %v", o.Created, it["id"])
-	}
-
-	h.recv(inst, `{"id":"o2","type":"action","payload":{"command":"outbound","value":{"channel":"email","to":"a@example.com"}}}`)
-	o = h.apply(Cancel{ID: h.s.View().Pending[0].ID})
-	if r := errorReason(responseTo(t, o, "o2")); r != "the agent cancelled the outbound email to a@example.com" {
-		t.Errorf("reason = %q", r)
-	}
-	if n := len(h.s.View().Pending); n != 0 {
-		t.Errorf("%d outbound still pending", n)
-	}
-	if err := h.refused(Confirm{ID: "outbound-1"}); !strings.Contains(err, "no outbound") {
-		t.Errorf("confirming twice: %q", err)
-	}
-}
-
 func TestFaults(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 )
 
@@ -21,6 +20,7 @@ type Event interface {
 func (s *Session) Apply(ev Event) (Output, error) {
 	s.begin()
 	err := ev.apply(s)
+	s.route() // the event may have freed the agent for another interaction
 	return s.end(), err
 }
 
@@ -157,16 +157,24 @@ type Outbound struct {
 	Content string     `json:"content,omitempty" yaml:"content"`
 }
 
-// Confirm and Cancel answer an extension's outbound that waits for the
-// agent; ID is the pending request's id from the View.
-type (
-	Confirm struct {
-		ID string `json:"id" yaml:"-"`
-	}
-	Cancel struct {
-		ID string `json:"id" yaml:"-"`
-	}
-)
+// SendDraft is the agent sending a draft: an SMS, WhatsApp or email an
+// extension asked for without direct, which the panel opened prefilled.
+// ID names the draft; empty, the oldest draft in the panel. To, Subject
+// and Content are the agent's edits; empty, the draft's own stay. An SMS
+// or WhatsApp draft's content becomes the first message of the
+// conversation.
+type SendDraft struct {
+	ID      string     `json:"id,omitempty" yaml:"in"`
+	To      Recipients `json:"to,omitempty" yaml:"to"`
+	Subject string     `json:"subject,omitempty" yaml:"subject"`
+	Content string     `json:"content,omitempty" yaml:"content"`
+}
+
+// DiscardDraft is the agent discarding a draft (ID; empty, the oldest): it
+// leaves the panel unsent, and its extensions get exit.
+type DiscardDraft struct {
+	ID string `json:"id,omitempty" yaml:"in"`
+}
 
 // SelectInteraction makes an interaction the active one.
 type SelectInteraction struct {
@@ -417,44 +425,24 @@ func (e Outbound) apply(s *Session) error {
 	if len(r.To) == 0 || r.To[0] == "" {
 		return errors.New("an outbound needs a recipient")
 	}
-	_, err := s.outbound(r)
+	_, err := s.outbound(r, false) // the agent composed it: it goes at once
 	return err
 }
 
-func (s *Session) takePending(id string) (*pendingOutbound, error) {
-	for i, p := range s.pending {
-		if p.id == id {
-			s.pending = slices.Delete(s.pending, i, i+1)
-			return p, nil
-		}
+func (e SendDraft) apply(s *Session) error {
+	it, err := s.draftNamed(e.ID)
+	if err != nil {
+		return err
 	}
-	return nil, fmt.Errorf("no outbound %q is waiting for the agent", id)
+	return s.sendDraft(it, e.To, e.Subject, e.Content)
 }
 
-func (e Confirm) apply(s *Session) error {
-	p, err := s.takePending(e.ID)
+func (e DiscardDraft) apply(s *Session) error {
+	it, err := s.draftNamed(e.ID)
 	if err != nil {
 		return err
 	}
-	s.delay = p.delay
-	it, err := s.outbound(p.req)
-	if err != nil {
-		// The world changed since the request (the agent logged out, say):
-		// the extension learns why, and the agent sees it too.
-		s.answerError(p.inst, p.msgID, err.Error())
-		return err
-	}
-	s.respond(p.inst, p.msgID, it, "interaction")
-	return nil
-}
-
-func (e Cancel) apply(s *Session) error {
-	p, err := s.takePending(e.ID)
-	if err != nil {
-		return err
-	}
-	s.delay = p.delay
-	s.answerError(p.inst, p.msgID, fmt.Sprintf("the agent cancelled the outbound %s to %s", p.req.Channel, strings.Join(p.req.To, ", ")))
+	s.discardDraft(it)
 	return nil
 }
 

@@ -196,6 +196,8 @@ func TestInstancesStartAndStop(t *testing.T) {
 	if got := changes(o); !cmp.Equal(got, []string{"started crm"}) {
 		t.Errorf("accept on Support: %v, want crm only", got)
 	}
+	h.apply(Hangup{ID: support})
+	h.apply(Handle{ID: support})
 	sales := h.incoming(Incoming{Channel: Phone, Queue: "Sales"})
 	if got := changes(h.apply(Accept{ID: sales})); !cmp.Equal(got, []string{"started crm", "started sales"}) {
 		t.Errorf("accept on Sales: %v", got)
@@ -204,8 +206,6 @@ func TestInstancesStartAndStop(t *testing.T) {
 	if got := changes(h.apply(Handle{ID: sales})); !cmp.Equal(got, []string{"stopped crm", "stopped sales"}) {
 		t.Errorf("handle on Sales: %v", got)
 	}
-	h.apply(Hangup{ID: support})
-	h.apply(Handle{ID: support})
 
 	o = h.apply(Logout{})
 	if got := changes(o); !cmp.Equal(got, []string{"stopped bg"}) {

@@ -43,7 +43,18 @@ const (
 	CSDisconnected = "disconnected"
 	CSRejected     = "rejected"
 	CSTransferring = "transferring"
+	// An extension's outbound SMS, WhatsApp or email without direct: a
+	// draft the agent sends (connected) or discards (outbound_rejected).
+	CSOutboundPreview  = "outbound_preview"
+	CSOutboundRejected = "outbound_rejected"
 )
+
+// capacity is how many interactions of a channel routing offers the agent
+// at once, counting those offered and those in hand not yet ended: one
+// call (the agent has one softphone), three conversations of each text
+// channel, three emails. The agent's own outbound and picks are not
+// limited: they are the agent's choice (see docs/spec-notes.md).
+var capacity = map[string]int{Phone: 1, Chat: 3, SMS: 3, WhatsApp: 3, Email: 3}
 
 // Outcomes lists the results an outgoing call can have: connected, or one of
 // the schema's channel statuses that end a call attempt.
@@ -208,7 +219,8 @@ type Interaction struct {
 	outbound  bool
 	held      bool
 	muted     bool
-	consult   *Interaction // the consultation this interaction is waiting on
+	consult   *Interaction     // the consultation this interaction is waiting on
+	draft     *OutboundRequest // what the agent will send, while it is a draft
 	queue     *Queue
 	createdAt time.Time
 	dtmf      []string // tones the agent sent, newest last
@@ -243,6 +255,10 @@ func (it *Interaction) clone() *Interaction {
 	c.CcAddress = slices.Clone(it.CcAddress)
 	c.BccAddress = slices.Clone(it.BccAddress)
 	c.dtmf = slices.Clone(it.dtmf)
+	if it.draft != nil {
+		d := it.draft.clone()
+		c.draft = &d
+	}
 	return &c
 }
 

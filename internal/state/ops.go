@@ -130,16 +130,66 @@ func (s *Session) available() bool {
 }
 
 // route offers the queued interactions of served queues to an available
-// agent, oldest first.
+// agent, oldest first, up to the capacity of their channel: no call rings
+// for an agent on a call.
 func (s *Session) route() {
 	if !s.available() {
 		return
 	}
 	for _, it := range s.interactions {
-		if it.Status == StatusQueued && it.queue.Serve {
+		if it.Status == StatusQueued && it.queue.Serve && s.load(it.channel) < capacity[it.channel] {
 			s.setStatus(it, StatusIncoming, CSRinging)
 		}
 	}
+}
+
+// load counts the interactions of a channel that occupy the agent:
+// offered, or in hand and not ended (a held call, a call still dialling
+// and a draft included).
+func (s *Session) load(channel string) int {
+	n := 0
+	for _, it := range s.interactions {
+		if it.channel == channel && (it.Status == StatusIncoming || it.Status == StatusAccepted || it.Status == StatusOutgoing) {
+			n++
+		}
+	}
+	return n
+}
+
+// lineFree checks that the agent's one softphone can take another call:
+// not while it is dialling one whose outcome has not come.
+func (s *Session) lineFree() error {
+	for _, it := range s.interactions {
+		if it.channel == Phone && it.Status == StatusOutgoing && it.ChannelStatus == CSCalling {
+			return fmt.Errorf("the agent's softphone is dialling %s: wait for its outcome or hang it up before another call", it.ID)
+		}
+	}
+	return nil
+}
+
+// holdLive puts the agent's connected call on hold, as a softphone does
+// before it takes another call: the agent talks on one call at a time.
+func (s *Session) holdLive(except *Interaction) {
+	for _, it := range s.interactions {
+		if it != except && it.channel == Phone && it.inProgress() && !it.held {
+			it.held = true
+			s.setChannelStatus(it, it.mediaStatus())
+		}
+	}
+}
+
+// takeCall readies the softphone for a call the agent takes (accepts,
+// picks, dials): refused while another is dialling, and any connected
+// call goes on hold first. It is nothing for the other channels.
+func (s *Session) takeCall(it *Interaction) error {
+	if it.channel != Phone {
+		return nil
+	}
+	if err := s.lineFree(); err != nil {
+		return err
+	}
+	s.holdLive(it)
+	return nil
 }
 
 // queueFor finds a queue by name or id, or the first queue of a channel.
@@ -203,6 +253,9 @@ func (s *Session) accept(it *Interaction) error {
 	default:
 		return fmt.Errorf("%s is %s: only an offered (incoming) interaction can be accepted", describe(it), it.Status)
 	}
+	if err := s.takeCall(it); err != nil {
+		return err
+	}
 	s.takeOwnership(it)
 	s.setStatus(it, StatusAccepted, CSConnected)
 	s.setActive(it)
@@ -216,6 +269,9 @@ func (s *Session) pick(it *Interaction) error {
 		return fmt.Errorf("%s is offered to the agent: accept it instead", describe(it))
 	default:
 		return fmt.Errorf("%s is %s: only a queued interaction can be picked", describe(it), it.Status)
+	}
+	if err := s.takeCall(it); err != nil {
+		return err
 	}
 	s.takeOwnership(it)
 	s.setStatus(it, StatusAccepted, CSConnected)
@@ -237,6 +293,9 @@ func (s *Session) reject(it *Interaction) error {
 }
 
 func (s *Session) hangup(it *Interaction) error {
+	if it.draft != nil {
+		return errDraft(it)
+	}
 	if it.channel == Email {
 		return fmt.Errorf("%s has no call to hang up: handle it instead", describe(it))
 	}
@@ -250,6 +309,9 @@ func (s *Session) hangup(it *Interaction) error {
 }
 
 func (s *Session) handle(it *Interaction) error {
+	if it.draft != nil {
+		return errDraft(it)
+	}
 	switch it.Status {
 	case StatusEnded:
 	case StatusAccepted, StatusOutgoing:
@@ -286,6 +348,10 @@ func (s *Session) callState(it *Interaction, op string) error {
 		if !it.held {
 			return fmt.Errorf("the call %s is not on hold", it.ID)
 		}
+		if err := s.lineFree(); err != nil {
+			return err
+		}
+		s.holdLive(it) // back to this call: the one the agent talked on waits
 		it.held = false
 	case "mute":
 		if it.muted {
@@ -358,6 +424,11 @@ func (s *Session) consult(it *Interaction, to string) (*Interaction, error) {
 	if to == "" {
 		return nil, errors.New("consult needs value.to: the number or agent to consult")
 	}
+	if it.channel == Phone {
+		if err := s.lineFree(); err != nil {
+			return nil, err
+		}
+	}
 	c := s.newInteraction(it.channel, it.queue)
 	c.outbound = true
 	c.Status = StatusOutgoing
@@ -368,8 +439,7 @@ func (s *Session) consult(it *Interaction, to string) (*Interaction, error) {
 	if it.channel == Phone {
 		c.ChannelStatus = CSCalling
 		c.Originator = s.user.Extension
-		it.held = true
-		s.setChannelStatus(it, it.mediaStatus())
+		s.holdLive(nil) // the call consulted on waits, as would any other
 	} else {
 		c.ChannelStatus = CSConnected
 		c.Originator = s.user.Alias
@@ -425,6 +495,9 @@ func (s *Session) say(it *Interaction, agent bool, text string) error {
 	}
 	if text == "" {
 		return errors.New("message needs value.content: the text to send")
+	}
+	if it.draft != nil {
+		return errDraft(it)
 	}
 	who := "customer"
 	if agent {
@@ -485,21 +558,27 @@ func (s *Session) setCAD(it *Interaction, set map[string]any) {
 	}
 }
 
-// canOutbound checks what an outbound needs before anything is created or
-// put to the agent for confirmation.
+// canOutbound checks what an outbound needs before anything is created.
 func (s *Session) canOutbound(r OutboundRequest) error {
 	if s.user.LoginStatus != "logged_in" {
 		return errors.New("the agent is logged out: log in before starting an outbound " + r.Channel)
 	}
-	if r.Channel == Phone && !s.user.Phone.SIPConnected {
-		return errors.New("the agent's softphone is disconnected (phone_status): it cannot place a call")
+	if r.Channel == Phone {
+		if !s.user.Phone.SIPConnected {
+			return errors.New("the agent's softphone is disconnected (phone_status): it cannot place a call")
+		}
+		if err := s.lineFree(); err != nil {
+			return err
+		}
 	}
 	_, err := s.queueByAddress(r.Channel, r.From)
 	return err
 }
 
-// outbound creates an outgoing interaction now.
-func (s *Session) outbound(r OutboundRequest) (*Interaction, error) {
+// outbound creates an outgoing interaction now: a call dials (any
+// connected call goes on hold first), an SMS, WhatsApp or email is sent,
+// or, as a draft, opens for the agent to send or discard.
+func (s *Session) outbound(r OutboundRequest, draft bool) (*Interaction, error) {
 	if err := s.canOutbound(r); err != nil {
 		return nil, err
 	}
@@ -517,6 +596,7 @@ func (s *Session) outbound(r OutboundRequest) (*Interaction, error) {
 		if from == "" {
 			from = s.user.VisibleANumber
 		}
+		s.holdLive(nil)
 	case SMS, WhatsApp:
 		it.ChannelStatus = CSConnected
 		if from == "" {
@@ -529,26 +609,115 @@ func (s *Session) outbound(r OutboundRequest) (*Interaction, error) {
 		if from == "" {
 			from = s.user.DefaultEmailFrom
 		}
-		it.Title = r.Subject
-		if it.Title == "" {
-			it.Title = "(no subject)"
-		}
-		it.Content = r.Content
 		it.FromAddress = &Address{Address: from}
-		it.ToAddress = addresses(r.To)
-		it.CcAddress = addresses(r.CC)
-		it.BccAddress = addresses(r.BCC)
+		setEmail(it, r)
 	}
 	it.Originator = from
+	if draft {
+		d := r.clone()
+		d.From = from
+		it.draft = &d
+		it.ChannelStatus = CSOutboundPreview
+	}
 	s.startFor(it)
 	s.add(it)
-	if conversation(r.Channel) && r.Content != "" {
-		m := TranscriptMessage{ID: s.ids(), Message: r.Content, Timestamp: timestamp(s.clock()), Originator: s.user.Username}
-		it.Transcript.Messages = append(it.Transcript.Messages, m)
-		s.emitState(it, "message", m)
+	if !draft && conversation(r.Channel) && r.Content != "" {
+		_ = s.say(it, true, r.Content) // cannot fail: the conversation is in progress
 	}
 	s.setActive(it)
 	return it, nil
+}
+
+// setEmail writes an outbound email's subject, body and recipients.
+func setEmail(it *Interaction, r OutboundRequest) {
+	it.Title = r.Subject
+	if it.Title == "" {
+		it.Title = "(no subject)"
+	}
+	it.Content = r.Content
+	it.ToAddress = addresses(r.To)
+	it.CcAddress = addresses(r.CC)
+	it.BccAddress = addresses(r.BCC)
+}
+
+// errDraft refuses what cannot be done to a draft the agent has not sent.
+func errDraft(it *Interaction) error {
+	return fmt.Errorf("%s is a draft the agent has not sent: send or discard it", describe(it))
+}
+
+// draftNamed finds a draft by id, or with no id the oldest in the panel.
+func (s *Session) draftNamed(id string) (*Interaction, error) {
+	if id == "" {
+		for _, it := range s.interactions {
+			if it.draft != nil {
+				return it, nil
+			}
+		}
+		return nil, errors.New("no draft is open: an extension opens one with an outbound sms, whatsapp or email without direct")
+	}
+	it, err := s.lookup(id)
+	if err != nil {
+		return nil, err
+	}
+	if it.draft == nil {
+		return nil, fmt.Errorf("%s is not a draft (status %s, channel_status %s): only an extension's outbound without direct opens one", describe(it), it.Status, it.ChannelStatus)
+	}
+	return it, nil
+}
+
+// sendDraft sends a draft with the agent's edits (empty: the draft's
+// own): it connects, and an SMS's or WhatsApp's content becomes the first
+// message of the conversation.
+func (s *Session) sendDraft(it *Interaction, to []string, subject, content string) error {
+	d := it.draft.clone()
+	if len(to) > 0 {
+		d.To = slices.Clone(to)
+	}
+	if slices.Contains(d.To, "") {
+		return errors.New("a recipient is empty: give an address or a number")
+	}
+	if it.channel != Email && len(d.To) != 1 {
+		return fmt.Errorf("%s goes to one number, not %d", describe(it), len(d.To))
+	}
+	if subject != "" {
+		if it.channel != Email {
+			return fmt.Errorf("%s has no subject: only an email has one", describe(it))
+		}
+		d.Subject = subject
+	}
+	if content != "" {
+		d.Content = content
+	}
+	if conversation(it.channel) && d.Content == "" {
+		return fmt.Errorf("the %s draft has no message: write one before sending it", it.channel)
+	}
+	it.draft = nil
+	it.Destination = d.To[0]
+	if it.channel == Email {
+		setEmail(it, d)
+	} else {
+		it.Title = d.To[0]
+		for i := range it.Participants {
+			if it.Participants[i].UniqueKey == "customer" {
+				it.Participants[i].Alias = d.To[0]
+			}
+		}
+	}
+	s.out.Created = it.ID
+	s.setChannelStatus(it, CSConnected)
+	if conversation(it.channel) {
+		_ = s.say(it, true, d.Content) // cannot fail: the conversation is in progress
+	}
+	return nil
+}
+
+// discardDraft closes a draft unsent: handled / outbound_rejected, and its
+// extensions get exit.
+func (s *Session) discardDraft(it *Interaction) {
+	it.draft = nil
+	s.setStatus(it, StatusHandled, CSOutboundRejected)
+	s.stopFor(it)
+	s.remove(it, "discarded")
 }
 
 func addresses(list []string) []Address {

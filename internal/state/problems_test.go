@@ -78,27 +78,6 @@ func TestWhatIsAProblem(t *testing.T) {
 	}
 }
 
-// TestCancelledOutboundIsNoProblem: the agent cancelling an extension's
-// outbound answers it with an error, which the extension did nothing wrong
-// to get.
-func TestCancelledOutboundIsNoProblem(t *testing.T) {
-	t.Parallel()
-	h := newHarness(t)
-	_, inst := h.accepted("phone")
-	h.recv(inst, `{"id":"o","type":"action","payload":{"command":"outbound","value":{"channel":"sms","to":"+358401112222","content":"Hi"}}}`)
-	pending := h.s.View().Pending
-	if len(pending) != 1 {
-		t.Fatalf("pending %v", pending)
-	}
-	o := h.apply(Cancel{ID: pending[0].ID})
-	if len(o.Deliveries) != 1 || !strings.Contains(string(o.Deliveries[0].Data), "cancelled") {
-		t.Fatalf("deliveries %v", o.Deliveries)
-	}
-	if p := problemsOf(o); len(p) != 0 {
-		t.Errorf("problems %q, want none", p)
-	}
-}
-
 // TestUnrelayable: a message the page could not relay is answered with an
 // error carrying the reason when its id is readable, and is a problem
 // either way.

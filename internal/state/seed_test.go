@@ -167,7 +167,8 @@ func TestSeedActions(t *testing.T) {
 		},
 		{
 			name: "interaction reject",
-			prep: func(h *harness, call string) string { return h.incoming(Incoming{Channel: Phone}) },
+			// A chat: the agent is on a call, and routing offers no second one.
+			prep: func(h *harness, call string) string { return h.incoming(Incoming{Channel: Chat}) },
 			msg:  `{"id": "id-x", "type": "action", "payload": {"command": "interaction", "interactionId": "{{id}}", "value": "reject"}}`,
 			want: wantOK,
 		},

@@ -35,17 +35,15 @@ type Session struct {
 	queues     []*Queue
 	exts       []*Extension
 
-	interactions []*Interaction     // in the panel, oldest first
-	gone         map[string]string  // ids that left the panel, and how
-	active       *Interaction       // the interaction the agent has selected
-	instances    []*instance        // live extension instances, in start order
-	activeExt    *instance          // the extension the agent has opened
-	pending      []*pendingOutbound // outbound actions waiting for the agent
+	interactions []*Interaction    // in the panel, oldest first
+	gone         map[string]string // ids that left the panel, and how
+	active       *Interaction      // the interaction the agent has selected
+	instances    []*instance       // live extension instances, in start order
+	activeExt    *instance         // the extension the agent has opened
 	faults       faults
 
 	msgSeq  int
 	instSeq int
-	pendSeq int
 
 	out      Output        // what the current step produces
 	delay    time.Duration // a fault's delay for responses of the current step
@@ -369,7 +367,7 @@ func (s *Session) refuse(in *instance, id msgID, reason string) {
 
 // answerError answers a request with an error that is not the extension's
 // fault, or whose cause is diagnosed already: a fault the developer
-// injected, the agent cancelling an outbound, the panel changing meanwhile.
+// injected.
 func (s *Session) answerError(in *instance, id msgID, reason string) {
 	d := s.encode(id, "response", responsePayload{Value: "error", Reason: reason}, "ok")
 	d.Delay = s.delay
@@ -488,6 +486,7 @@ func (s *Session) stopFor(it *Interaction) {
 func (s *Session) Receive(from string, data []byte) Output {
 	s.begin()
 	s.receive(from, data)
+	s.route() // an action may have freed the agent for another interaction
 	return s.end()
 }
 

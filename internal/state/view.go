@@ -17,7 +17,6 @@ type View struct {
 	Instances       []InstanceView    `json:"instances"`
 	Active          string            `json:"active,omitempty"`
 	ActiveExtension string            `json:"active_extension,omitempty"`
-	Pending         []PendingView     `json:"pending"`
 	Faults          FaultsView        `json:"faults"`
 }
 
@@ -32,6 +31,9 @@ type InteractionView struct {
 	Consult   string   `json:"consult,omitempty"` // the consultation it waits on
 	DTMF      []string `json:"dtmf,omitempty"`
 	Instances []string `json:"instances"`
+	// Draft is what the agent will send, while the interaction is an
+	// extension's outbound draft (outgoing / outbound_preview).
+	Draft *OutboundRequest `json:"draft,omitempty"`
 }
 
 // InstanceView is an extension instance as the page shows it.
@@ -49,13 +51,6 @@ type InstanceView struct {
 	Ordinal     int    `json:"ordinal"` // the sidebar's order: lower first, ties by text
 	Phase       Phase  `json:"phase"`
 	Cached      int    `json:"cached"`
-}
-
-// PendingView is an extension's outbound waiting for the agent to confirm.
-type PendingView struct {
-	ID       string          `json:"id"`
-	Instance string          `json:"instance"`
-	Request  OutboundRequest `json:"request"`
 }
 
 // FaultsView lists the injected faults.
@@ -93,7 +88,6 @@ func (s *Session) View() View {
 		PhoneStatus:  "disconnected",
 		Interactions: []InteractionView{},
 		Instances:    []InstanceView{},
-		Pending:      []PendingView{},
 	}
 	// The day's times change every second: left in, they would make every
 	// view a new one, and the page does not show them.
@@ -122,6 +116,10 @@ func (s *Session) View() View {
 		if it.consult != nil {
 			iv.Consult = it.consult.ID
 		}
+		if it.draft != nil {
+			d := it.draft.clone()
+			iv.Draft = &d
+		}
 		for _, in := range s.instances {
 			if in.interaction == it {
 				iv.Instances = append(iv.Instances, in.id)
@@ -137,9 +135,6 @@ func (s *Session) View() View {
 	}
 	if s.activeExt != nil {
 		v.ActiveExtension = s.activeExt.id
-	}
-	for _, p := range s.pending {
-		v.Pending = append(v.Pending, PendingView{ID: p.id, Instance: p.inst.id, Request: p.req})
 	}
 	if s.faults.failNextInit != nil {
 		v.Faults.FailNextInit = *s.faults.failNextInit

@@ -39,7 +39,8 @@ type Kind struct {
 	Required []string
 	// Allowed lists the words a field may hold, by Go field name.
 	Allowed map[string]func() []string
-	// Creates is set when the event creates an interaction, which
+	// Creates is set when the event creates an interaction, or brings
+	// out one no step created (send, an extension's draft), which
 	// Output.Created names, and a step may name with as.
 	Creates bool
 	// Example is the event filled in as the docs show it (interactions
@@ -118,10 +119,11 @@ func Kinds() []Kind {
 		{Name: "outbound", Doc: "the agent starts an outgoing interaction", New: func() Event { return &Outbound{} },
 			Required: []string{"Channel", "To"}, Creates: true, Allowed: map[string]func() []string{"Channel": OutboundChannels},
 			Example: Outbound{Channel: Phone, To: Recipients{"+358409999999"}}},
-		{Name: "confirm", Doc: "the agent confirms an outbound an extension asked for", New: func() Event { return &Confirm{} },
-			Required: id, Creates: true, Example: Confirm{ID: "p1"}},
-		{Name: "cancel", Doc: "the agent cancels an outbound an extension asked for", New: func() Event { return &Cancel{} },
-			Required: id, Example: Cancel{ID: "p1"}},
+		{Name: "send_draft", Step: "send", Doc: "the agent sends a draft (an extension's outbound SMS, WhatsApp or email without direct), with edits; no in: the oldest draft",
+			New: func() Event { return &SendDraft{} }, Short: "ID", Creates: true,
+			Example: SendDraft{ID: "out1", Content: "Your order has shipped."}},
+		{Name: "discard_draft", Step: "discard", Doc: "the agent discards a draft unsent; no in: the oldest draft",
+			New: func() Event { return &DiscardDraft{} }, Short: "ID", Example: DiscardDraft{ID: "out1"}},
 		{Name: "select_interaction", Step: "select", Doc: "makes an interaction the active one",
 			New: func() Event { return &SelectInteraction{} }, Short: "ID", Required: id, Example: SelectInteraction{ID: "call1"}},
 		{Name: "select_extension", Step: "-", Doc: "opens an extension instance in the sidebar",

@@ -85,11 +85,13 @@ func walk(t testing.TB, seed uint64) []Delivery {
 		send(g, `{"command":"outbound","value":{"channel":"`+ch+`","to":"x1","content":"Hi","subject":"S","direct":true}}`)
 		send(g, `{"command":"outbound","value":{"channel":"`+ch+`","to":"x2"}}`)
 	}
-	for _, p := range s.View().Pending {
-		if p.Request.To[0] == "x2" && p.Request.Channel == Phone {
-			do(Cancel{ID: p.ID})
-		} else {
-			do(Confirm{ID: p.ID})
+	for _, it := range s.View().Interactions {
+		switch {
+		case it.Draft == nil:
+		case it.Channel == SMS:
+			do(DiscardDraft{ID: it.ID})
+		default:
+			do(SendDraft{ID: it.ID, Content: "Edited"})
 		}
 	}
 	for _, it := range s.View().Interactions {

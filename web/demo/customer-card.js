@@ -26,10 +26,11 @@
  *     message, dtmf, callState (hold/unhold, mute/unmute,
  *     startRecording/stopRecording), interaction (hangup, handle) and
  *     detail (user, interaction, transcript; the refresh button);
- *   - every action shows a pending toast (with elapsed seconds: a
- *     non-direct outbound waits for the agent to confirm in the panel) that
- *     turns into success or the panel's error reason; the status line at
- *     the bottom always repeats the latest outcome.
+ *   - every action shows a pending toast (with elapsed seconds, for a
+ *     panel that answers late) that turns into success or the panel's
+ *     error reason; a non-direct SMS, WhatsApp or email is answered at once
+ *     as a draft the agent sends from the panel; the status line at the
+ *     bottom always repeats the latest outcome.
  *
  * Channels: cpsim sends SMS and WhatsApp as channel_type "chat" with
  * channel_sub_type "sms" / "whatsapp" (docs/spec-notes.md #6). A transcript

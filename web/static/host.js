@@ -84,9 +84,6 @@
  *     hints                 container of init hints
  *     init-hint             "<instance> has not sent init ..."; data-instance
  *     init-hint-dismiss
- *     pending-list          container of outbound actions waiting for the agent
- *     pending               one; data-id, data-instance, data-channel
- *     pending-confirm, pending-cancel
  *   new interaction (left column)
  *     new-card, new-toggle (folds the form away; aria-expanded)
  *     new-form, new-channel, new-queue, new-from, new-subject (email), new-content (not phone),
@@ -100,7 +97,7 @@
  *     interaction           card; data-id, data-status, data-channel, data-channel-status, data-active
  *     select                the card's title button (select_interaction)
  *     accept, reject, pick, hold, unhold, mute, unmute, record (aria-pressed = recording),
- *     hangup, handle, transfer, consult, join,
+ *     hangup, handle, transfer, consult, join, send, discard (a draft's),
  *     outcome-connected, outcome-busy, outcome-no-answer, outcome-other (<select> of the other outcomes)
  *   selected interaction (centre)
  *     detail                data-id (empty when none)
@@ -109,6 +106,8 @@
  *     typing-line
  *     say-text, say-customer, say-agent
  *     email, email-subject, email-from, email-to, email-content
+ *     draft                 a draft's compose form (<form>; data-id, data-channel): draft-from, draft-to,
+ *                           draft-subject (email), draft-content, draft-error, draft-send, draft-discard
  *     cad-card, cad (table; tr[data-key]), cad-empty, cad-edit, cad-editor, cad-save, cad-cancel, cad-error
  *   extensions (right)
  *     ext-area, ext-title, ext-frames, ext-placeholder, ext-peek-label, ext-peek

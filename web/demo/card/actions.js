@@ -2,8 +2,8 @@
 // actions.js: the agent's actions, one function per control: reply,
 // tones (DTMF), hold, mute and recording (callState), hang up, close
 // (interaction handle), transfer (with a note as CAD {"note": ...}),
-// consult, join and outbound (phone, SMS, WhatsApp, email; direct or
-// confirmed by the agent in the panel). Each sends its action command
+// consult, join and outbound (phone, SMS, WhatsApp, email; sent directly
+// or opened as a draft in the panel). Each sends its action command
 // through run, which shows its progress: the button busy, a pending toast
 // with the seconds waited, then success or the panel's reason, repeated
 // on the status line. It owns no state but the flags its answers change
@@ -274,15 +274,17 @@ export async function outbound(channel, btn) {
   }
   const noun = OUT_NOUN[channel];
   const who = Array.isArray(value.to) ? value.to.join(", ") : value.to;
+  // The panel answers at once with what it created: a call dials either
+  // way; without direct, an SMS, WhatsApp or email opens as a draft
+  // (channel_status outbound_preview) that the agent sends from the panel.
   await run({
     command: "outbound", value, button: btn, label: `${label} · ${who}`,
-    pendingText: direct
-      ? `Creating the ${noun}…`
-      : `Waiting for you to confirm the ${noun} in the panel…`,
+    pendingText: `Creating the ${noun}…`,
     done: (v) => {
       const r = /** @type {{channel_status?: string, status?: string} | null} */ (v && typeof v === "object" ? v : null);
       const st = r ? (r.channel_status || r.status) : "";
-      return `${cap(noun)} ${direct ? "created" : "confirmed"}${st ? ` (${words(st).toLowerCase()})` : ""}.` + idNote(v);
+      if (st === "outbound_preview") return `${cap(noun)} opened as a draft in the panel: send it from there.` + idNote(v);
+      return `${cap(noun)} created${st ? ` (${words(st).toLowerCase()})` : ""}.` + idNote(v);
     },
   });
 }

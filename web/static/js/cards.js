@@ -3,11 +3,13 @@
 // in hand, each with the agent's actions (accept, hold, transfer, ...), and
 // the dialog that asks for a transfer's or consultation's recipient. It
 // owns the cards' elements; it imports relay.js (sendEvent), model.js,
-// render.js, dialog.js, interactions.js and the helpers.
+// render.js, dialog.js, interactions.js, draft.js (a draft's Send and
+// Discard) and the helpers.
 
 import { CHANNELS, CONVERSATION, OTHER_OUTCOMES } from "./constants.js";
 import { Modal } from "./dialog.js";
 import { h, icon, role, tid } from "./dom.js";
+import { discardDraft, sendDraft } from "./draft.js";
 import { cardSub, cardTitle, live, owned, sinceMs, statusText, statusTone } from "./interactions.js";
 import { model } from "./model.js";
 import { sendEvent } from "./relay.js";
@@ -65,6 +67,11 @@ function cardActions(it, v) {
     out.push(actionButton("reject", "Reject", "x", ev("reject"), { cls: "btn-outline-bad" }));
   }
   if (st === "queued") out.push(actionButton("pick", "Pick", "pick", ev("pick"), { title: "Take it from the queue" }));
+  if (it.draft) {
+    out.push(actionButton("discard", "Discard", "x", () => discardDraft(it), { cls: "btn-outline-bad", title: "Close the draft unsent" }));
+    out.push(actionButton("send", "Send", "send", () => sendDraft(it), { cls: "btn-primary", title: "Send the draft, with the edits made in its form" }));
+    return [h("div", { class: "icard-actions" }, out), null];
+  }
   const calling = st === "outgoing" && it.channel_status === "calling";
   if (ch === "phone") {
     if (live(it)) {

@@ -1,13 +1,14 @@
 // @ts-check
 // The centre of the page: the selected interaction's head (channel,
 // status, ids), its conversation (transcript, typing, messages as the
-// customer or the agent) or email, and its caller data with an editor. It
-// owns those elements and what is being edited (detail); it imports
-// relay.js (sendEvent), model.js, render.js, interactions.js and the
-// helpers.
+// customer or the agent), email or draft (draft.js's editor), and its
+// caller data with an editor. It owns those elements and what is being
+// edited (detail); it imports relay.js (sendEvent), model.js, render.js,
+// interactions.js, draft.js and the helpers.
 
 import { CHANNELS, CONVERSATION } from "./constants.js";
 import { h, icon, role, tid } from "./dom.js";
+import { draftSection, keepDrafts } from "./draft.js";
 import { cardTitle, customerName, live, owned, statusText, statusTone } from "./interactions.js";
 import { model } from "./model.js";
 import { sendEvent } from "./relay.js";
@@ -53,6 +54,7 @@ detail.sayText.addEventListener("keydown", (e) => {
 /** renderDetail shows the active interaction of the view v.
  * @param {import("./types.js").View} v */
 export function renderDetail(v) {
+  keepDrafts(v.interactions || []);
   const it = (v.interactions || []).find((x) => x.id === v.active);
   const root = tid("detail");
   if (!it) {
@@ -81,7 +83,7 @@ export function renderDetail(v) {
     changed("detail", "some");
   }
   if (changed("dHead", it)) renderDetailHead(it);
-  const bodySig = { id: it.id, ch: it.channel, st: it.status, cs: it.channel_status, t: it.transcript, p: it.participants, title: it.title, c: it.content, f: it.from_address, to: it.to_address, cc: it.cc_address };
+  const bodySig = { id: it.id, draft: !!it.draft, ch: it.channel, st: it.status, cs: it.channel_status, t: it.transcript, p: it.participants, title: it.title, c: it.content, f: it.from_address, to: it.to_address, cc: it.cc_address };
   if (changed("dBody", bodySig)) renderDetailBody(it);
   if (!detail.cadEditing && changed("dCad", it.attached_data)) renderCad(it);
 }
@@ -118,7 +120,10 @@ function renderDetailHead(it) {
 /** @param {Interaction} it */
 function renderDetailBody(it) {
   const body = detail.body;
-  if (CONVERSATION.has(it.channel)) {
+  if (it.draft) {
+    const form = draftSection(it);
+    if (body.firstElementChild !== form) body.replaceChildren(form);
+  } else if (CONVERSATION.has(it.channel)) {
     let sec = /** @type {HTMLElement | null} */ (body.firstElementChild);
     if (!sec || sec.dataset.kind !== "conversation") {
       sec = h("section", { class: "card d-section", data: { kind: "conversation", channel: it.channel } },

@@ -22,6 +22,7 @@ export function statusText(it) {
     case "accepted":
     case "outgoing":
       if (cs === "calling") return "Calling…";
+      if (cs === "outbound_preview") return "Draft";
       if (cs === "onhold") return "On hold";
       if (cs === "muted") return "Muted";
       if (cs === "transferring") return "Transferring";

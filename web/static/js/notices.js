@@ -1,21 +1,20 @@
 // @ts-check
 // The notices above the panel: the server's problems (p frames), the
-// hints about extensions that loaded but sent no init, the outbound actions
-// an extension asks the agent to confirm, and the banner shown when another
-// page took the session over. It owns those elements and the dismissed
-// problems; it imports relay.js (events, reconnecting), frames.js (when an
-// iframe loaded), model.js, render.js and the helpers.
+// hints about extensions that loaded but sent no init, and the banner
+// shown when another page took the session over. It owns those elements
+// and the dismissed problems; it imports relay.js (reconnecting),
+// frames.js (when an iframe loaded), model.js, render.js and the helpers.
 
-import { CHANNELS, INIT_HINT_MS } from "./constants.js";
+import { INIT_HINT_MS } from "./constants.js";
 import { h, icon, role, tid } from "./dom.js";
 import { frames } from "./frames.js";
 import { model } from "./model.js";
-import { reconnectNow, sendEvent } from "./relay.js";
+import { reconnectNow } from "./relay.js";
 import { changed } from "./render.js";
 import { sig } from "./util.js";
 
 const notices = {
-  problems: tid("problems"), hints: tid("hints"), pending: tid("pending-list"),
+  problems: tid("problems"), hints: tid("hints"),
 };
 
 tid("session-reconnect").addEventListener("click", () => {
@@ -64,27 +63,4 @@ export function renderHints() {
     h("p", { text: `${id} has not sent init: check its URL and that it posts {type: 'init'} to the panel` }),
     h("button", { type: "button", class: "icon-btn", testid: "init-hint-dismiss", attrs: { "aria-label": `Dismiss the hint about ${id}` },
       on: { click: () => { const rec = frames.get(id); if (rec) rec.hintDismissed = true; renderHints(); } } }, icon("close")))));
-}
-
-// --- outbound actions waiting for the agent
-
-/** renderPending shows the outbound actions of the view v that wait for the agent.
- * @param {import("./model.js").View} v */
-export function renderPending(v) {
-  const list = v.pending || [];
-  if (!changed("pending", list)) return;
-  const byId = new Map((v.instances || []).map((i) => [i.id, i]));
-  notices.pending.replaceChildren(...list.map((p) => {
-    const r = p.request || {};
-    const inst = byId.get(p.instance);
-    const ch = CHANNELS[r.channel] || { label: r.channel, icon: "send" };
-    const rows = [["To", (r.to || []).join(", ")], ["From", r.from], ["Subject", r.subject], ["Message", r.content], ["Cc", (r.cc || []).join(", ")], ["Bcc", (r.bcc || []).join(", ")]];
-    return h("section", { class: "pending", testid: "pending", data: { id: p.id, instance: p.instance, channel: r.channel }, attrs: { role: "alertdialog", "aria-label": `Confirm outbound ${ch.label}` } },
-      h("h3", null, icon(ch.icon), `Start an outbound ${ch.label.toLowerCase() === "phone" ? "call" : ch.label}?`),
-      h("p", { text: `${inst ? inst.text : p.instance} (${p.instance}) asks the agent to start it. The extension waits for your answer.` }),
-      h("dl", null, rows.filter((x) => x[1]).map(([k, val]) => [h("dt", { text: k }), h("dd", { text: val })])),
-      h("div", { class: "pending-actions" },
-        h("button", { type: "button", class: "btn btn-quiet", testid: "pending-cancel", on: { click: () => sendEvent({ type: "cancel", id: p.id }) } }, "Cancel"),
-        h("button", { type: "button", class: "btn btn-primary", testid: "pending-confirm", on: { click: () => sendEvent({ type: "confirm", id: p.id }) } }, icon(ch.icon), "Confirm")));
-  }));
 }

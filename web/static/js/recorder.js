@@ -97,12 +97,7 @@ function recordEvent(ev) {
   if (ev.type === "select_extension") return null; // no scenario step does it
   let copy;
   try { copy = JSON.parse(JSON.stringify(ev)); } catch { return null; }
-  let info = ev.id ? interactionInfo(model.view, ev.id) : null;
-  if (!info && (ev.type === "confirm" || ev.type === "cancel")) {
-    // a pending outbound: what it will create
-    const p = ((model.view && model.view.pending) || []).find((x) => x.id === ev.id);
-    if (p && p.request) info = { channel: p.request.channel, outbound: true };
-  }
+  const info = ev.id ? interactionInfo(model.view, ev.id) : null;
   /** @type {RecordedEvent} */
   const e = { at: Date.now(), ev: copy, info, ok: null, created: "" };
   recording.entries.push(e);

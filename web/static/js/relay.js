@@ -252,7 +252,7 @@ const EVENT_NAMES = {
   serve: "Serve queue", incoming: "New interaction", accept: "Accept", reject: "Reject", pick: "Pick", hangup: "Hang up",
   handle: "Handle", join: "Join", hold: "Hold", unhold: "Unhold", mute: "Mute", unmute: "Unmute", record: "Recording",
   transfer: "Transfer", consult: "Consult", cad: "Caller data", say: "Message", typing: "Typing", outcome: "Call outcome",
-  outbound: "Outbound", confirm: "Confirm outbound", cancel: "Cancel outbound", select_interaction: "Select interaction",
+  outbound: "Outbound", send_draft: "Send draft", discard_draft: "Discard draft", select_interaction: "Select interaction",
   select_extension: "Open extension", send: "Send", state: "State", status: "Status", fail_next_init: "Fail next init",
   fail: "Fail command", delay: "Delay command", clear_faults: "Clear faults",
   scenario_play: "Play scenario", scenario_pause: "Pause scenario", scenario_resume: "Resume scenario",

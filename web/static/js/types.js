@@ -16,7 +16,6 @@
  * @property {Instance[]} instances
  * @property {string} [active] the active interaction's id
  * @property {string} [active_extension] the instance open in the sidebar
- * @property {Pending[]} pending
  * @property {Faults} faults
  */
 
@@ -105,6 +104,7 @@
  * @property {string} [consult] the consultation it waits on
  * @property {string[]} [dtmf] tones the agent sent, newest last
  * @property {string[]} instances the extension instances of it
+ * @property {OutboundRequest} [draft] what the agent will send, while it is an extension's draft
  */
 
 /**
@@ -131,15 +131,8 @@
  */
 
 /**
- * An extension's outbound waiting for the agent (state.PendingView).
- * @typedef {object} Pending
- * @property {string} id
- * @property {string} instance
- * @property {OutboundRequest} request
- */
-
-/**
- * What an extension's outbound asks for (state.OutboundRequest).
+ * What an extension's outbound asks for (state.OutboundRequest): a
+ * draft's content, with the sender it goes from.
  * @typedef {object} OutboundRequest
  * @property {string} channel phone, sms, whatsapp or email
  * @property {string[] | null} to

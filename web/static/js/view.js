@@ -14,7 +14,7 @@ import { renderFaults } from "./faults.js";
 import { renderQueues } from "./forms.js";
 import { updateInstanceFilter } from "./inspector.js";
 import { model } from "./model.js";
-import { renderHints, renderPending, renderProblems } from "./notices.js";
+import { renderHints, renderProblems } from "./notices.js";
 import { forget } from "./render.js";
 import { renderScenarioRun } from "./scenarios.js";
 import { renderTopbar } from "./topbar.js";
@@ -31,7 +31,6 @@ export function renderView(force) {
   renderCards(v);
   renderDetail(v);
   renderExtensions(v);
-  renderPending(v);
   renderFaults(v);
   renderEventTargets(v);
   renderScenarioRun();
