@@ -30,6 +30,18 @@ func TestEvents(t *testing.T) {
 			prep:    func(h *harness) string { id, _ := h.accepted(Phone); return id },
 			event:   func(string) Event { return Logout{} },
 			wantErr: "the agent has 1 interaction(s) in the panel: handle them before logging out"},
+		{name: "logout with a draft open",
+			prep:    func(h *harness) string { id, _ := draftOf(h.t, h, SMS); return id },
+			event:   func(string) Event { return Logout{} },
+			wantErr: "the agent has 1 draft(s) in the panel: send or discard them before logging out"},
+		{name: "logout with a draft and a call",
+			prep: func(h *harness) string {
+				id, _ := h.accepted(Phone)
+				draftOf(h.t, h, Email)
+				return id
+			},
+			event:   func(string) Event { return Logout{} },
+			wantErr: "the agent has 1 interaction(s) and 1 draft(s) in the panel: handle the interactions, and send or discard the drafts, before logging out"},
 		{name: "logout twice", prep: func(h *harness) string { h.apply(Logout{}); return "" },
 			event: func(string) Event { return Logout{} }, wantErr: "already logged out"},
 		{name: "not ready", event: func(string) Event { return SetWorkStatus{Status: "not_ready"} }, want: []string{"work_status=not_ready"}},

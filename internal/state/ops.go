@@ -836,13 +836,21 @@ func (s *Session) logout() error {
 	if s.user.LoginStatus != "logged_in" {
 		return errors.New("the agent is already logged out")
 	}
-	n := 0
+	n, drafts := 0, 0
 	for _, it := range s.interactions {
-		if owned(it) {
+		switch {
+		case it.draft != nil:
+			drafts++
+		case owned(it):
 			n++
 		}
 	}
-	if n > 0 {
+	switch {
+	case drafts > 0 && n > 0:
+		return fmt.Errorf("the agent has %d interaction(s) and %d draft(s) in the panel: handle the interactions, and send or discard the drafts, before logging out", n, drafts)
+	case drafts > 0:
+		return fmt.Errorf("the agent has %d draft(s) in the panel: send or discard them before logging out", drafts)
+	case n > 0:
 		return fmt.Errorf("the agent has %d interaction(s) in the panel: handle them before logging out", n)
 	}
 	for _, it := range s.interactions {

@@ -66,7 +66,7 @@ func TestOutboundAnswersAtOnce(t *testing.T) {
 // draftOf has the global instance ask for an outbound without direct on
 // channel, and inits the draft's crm instance; it returns the draft and
 // that instance.
-func draftOf(t *testing.T, h *harness, channel string) (string, string) {
+func draftOf(t testing.TB, h *harness, channel string) (string, string) {
 	t.Helper()
 	value := map[string]string{
 		SMS:      `{"channel":"sms","to":"+358409999999","content":"Your parcel is on its way"}`,
