@@ -10,6 +10,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/coder/websocket"
+
+	"github.com/cpsim/cpsim/internal/demo"
 )
 
 // TestAcceptedCallReachesTheExtension follows a call through the panel: the
@@ -122,4 +124,26 @@ func holdWhileAway(t *testing.T, panel, session string, seq int, call string) {
 			return
 		}
 	}
+}
+
+// TestDeselectTellsTheGlobals: an SMS made with the page's form goes to the
+// SMS queue (the page picks queues by their channel, not by the wire's
+// type, which says chat), and the close button on the active interaction
+// leaves none active: the global activity monitor hears activeInteraction
+// null, and the page shows no interaction.
+func TestDeselectTellsTheGlobals(t *testing.T) {
+	t.Parallel()
+	st := startStack(t, demo.Extensions)
+	ctx := st.tab(t)
+	sms := accepted(t, ctx, "sms")
+	if q := eval[string](t, ctx, fmt.Sprintf(`window.cpsim.view.interactions.find(i => i.id === %q).from_queue.name`, sms)); q != "SMS Service" {
+		t.Errorf("the SMS went to %q, want the SMS queue", q)
+	}
+	waitJS(t, ctx, fmt.Sprintf(`document.querySelector('[data-testid="detail"]').dataset.id === %q`, sms))
+	click(t, ctx, tid("deselect"))
+	row := waitRow(t, ctx, `r.dir === "out" && m.type === "state" && m.payload.attribute === "activeInteraction" && m.payload.value === null`)
+	if !strings.HasPrefix(row["i"].(string), "activity-") {
+		t.Errorf("activeInteraction null went to %v, want the global activity monitor", row["i"])
+	}
+	waitJS(t, ctx, `document.querySelector('[data-testid="detail"]').dataset.id === ""`)
 }

@@ -74,8 +74,12 @@ func (p *parser) actionPattern(n *yaml.Node, errs *yamlx.Errors) {
 			}
 		case "value":
 			value = v
-		case "interactionId":
-			p.stringPattern(v, "interactionId", errs)
+		case "interactionId", "queueId":
+			p.stringPattern(v, k.Value, errs)
+		case "limit":
+			if v.Kind != yaml.ScalarNode || v.Tag != "!!int" {
+				errs.Add(p.errf(v, "write it like limit: 10", "limit is a whole number of contacts, not %s", shape(v)))
+			}
 		}
 	}
 	if value != nil {
@@ -97,10 +101,16 @@ func (p *parser) valuePattern(command string, n *yaml.Node, errs *yamlx.Errors) 
 		}
 	}
 	var words, what []string
-	var takesBool, takesObject bool
+	var takesBool, takesObject, takesID bool
 	for _, k := range kinds {
 		switch k.Kind {
+		case state.ValueNone:
+			if command != "" {
+				errs.Add(p.errf(n, "leave value out", "%s has no value", command))
+				return
+			}
 		case state.ValueWord:
+			takesID = takesID || k.OrID
 			for _, w := range k.Words {
 				if !slices.Contains(words, w) {
 					words = append(words, w)
@@ -117,6 +127,8 @@ func (p *parser) valuePattern(command string, n *yaml.Node, errs *yamlx.Errors) 
 		return
 	case takesObject && n.Kind == yaml.MappingNode:
 		p.objectPattern(n, errs)
+		return
+	case takesID && isString(n) && state.IsInteractionID(n.Value):
 		return
 	case len(words) > 0 && isString(n):
 		name := "value"

@@ -9,13 +9,16 @@ import (
 	"github.com/cpsim/cpsim/internal/suggest"
 )
 
-// Commands lists the action commands of the API, in the seed's order.
+// Commands lists the action commands of the API: the seed's, in its order,
+// then picklist, which production's client library sends (CPC.js
+// picklist) and the seed's schema lacks.
 func Commands() []string {
 	return []string{"outbound", "detail", "transfer", "consult", "join", "dtmf",
-		"message", "visible", "enabled", "expanded", "interaction", "callState"}
+		"message", "visible", "enabled", "expanded", "interaction", "callState", "picklist"}
 }
 
-// DetailValues lists what the detail command can ask for.
+// DetailValues lists the words the detail command can ask for; it also
+// takes an interaction's id (CPC.js getDetails(id)).
 func DetailValues() []string {
 	return []string{"user", "interaction", "interactions", "queue", "queues",
 		"transcript", "extension", "activeExtension", "activeInteraction"}
@@ -60,12 +63,14 @@ func (s *Session) action(in *instance, id msgID, msg map[string]any) {
 		s.answerError(in, id, reason)
 		return
 	}
-	value, want, err := s.run(in, cmd, p)
-	if err != nil {
+	value, want, err := s.run(in, id, cmd, p)
+	switch {
+	case errors.Is(err, errAnswered): // the response is in the output already
+	case err != nil:
 		s.refuse(in, id, err.Error())
-		return
+	default:
+		s.respond(in, id, value, want)
 	}
-	s.respond(in, id, value, want)
 }
 
 // unknownWord explains a word that is not one of known, with the word that
@@ -82,7 +87,7 @@ func unknownWord(what, got string, known []string) string {
 
 // run executes a command and returns the response value and the schema
 // definition it must match.
-func (s *Session) run(in *instance, cmd string, p map[string]any) (any, string, error) {
+func (s *Session) run(in *instance, id msgID, cmd string, p map[string]any) (any, string, error) {
 	switch cmd {
 	case "detail":
 		return s.detail(in, p)
@@ -95,9 +100,11 @@ func (s *Session) run(in *instance, cmd string, p map[string]any) (any, string, 
 	case "visible", "enabled", "expanded":
 		return s.flagAction(in, cmd, p)
 	case "interaction":
-		return s.interactionAction(in, p)
+		return s.interactionAction(in, id, p)
 	case "callState":
 		return s.callStateAction(in, p)
+	case "picklist":
+		return s.picklistAction(p)
 	}
 	return nil, "", fmt.Errorf("command %q is not implemented", cmd) // unreachable: Commands() is checked first
 }
@@ -125,6 +132,20 @@ func (s *Session) target(in *instance, p map[string]any) (*Interaction, error) {
 // lookup finds an interaction in the panel by id, and explains one that
 // has left it.
 func (s *Session) lookup(id string) (*Interaction, error) {
+	it, err := s.inPanel(id)
+	if it != nil || err != nil {
+		return it, err
+	}
+	if !idPattern.MatchString(id) {
+		return nil, fmt.Errorf("unknown interactionId %q: interaction ids are 32 letters and digits", id)
+	}
+	return nil, fmt.Errorf("unknown interactionId %q: no interaction in the panel has that id", id)
+}
+
+// inPanel finds an interaction in the panel by id: nil and an error that
+// says how one that has left the panel left it, or nil and nil when the id
+// is unknown.
+func (s *Session) inPanel(id string) (*Interaction, error) {
 	for _, it := range s.interactions {
 		if it.ID == id {
 			return it, nil
@@ -133,10 +154,18 @@ func (s *Session) lookup(id string) (*Interaction, error) {
 	if how, ok := s.gone[id]; ok {
 		return nil, fmt.Errorf("interaction %s was %s and is no longer in the panel", id, how)
 	}
-	if !idPattern.MatchString(id) {
-		return nil, fmt.Errorf("unknown interactionId %q: interaction ids are 32 letters and digits", id)
+	return nil, nil
+}
+
+// detailByID answers detail with an interaction's id as its value, as
+// production's client library asks (CPC.js getDetails(id), which takes
+// any 32-character subject for an id).
+func (s *Session) detailByID(id string) (*Interaction, error) {
+	it, err := s.inPanel(id)
+	if it == nil && err == nil {
+		err = fmt.Errorf("interaction %s is not in the panel: detail takes the id of an interaction in the panel, or one of %s", id, strings.Join(DetailValues(), ", "))
 	}
-	return nil, fmt.Errorf("unknown interactionId %q: no interaction in the panel has that id", id)
+	return it, err
 }
 
 func (s *Session) detail(in *instance, p map[string]any) (any, string, error) {
@@ -187,6 +216,13 @@ func (s *Session) detail(in *instance, p map[string]any) (any, string, error) {
 			return nil, "", errors.New("no interaction is active")
 		}
 		return s.active, "interaction", nil
+	}
+	if idPattern.MatchString(what) {
+		it, err := s.detailByID(what)
+		if err != nil {
+			return nil, "", err
+		}
+		return it, "interaction", nil
 	}
 	return nil, "", errors.New(unknownWord("detail value", what, DetailValues()))
 }
@@ -427,7 +463,7 @@ func (s *Session) flagAction(in *instance, cmd string, p map[string]any) (any, s
 	return "ok", "ok", nil
 }
 
-func (s *Session) interactionAction(in *instance, p map[string]any) (any, string, error) {
+func (s *Session) interactionAction(in *instance, id msgID, p map[string]any) (any, string, error) {
 	op, ok := p["value"].(string)
 	if !ok {
 		return nil, "", errors.New("interaction needs value: one of " + strings.Join(InteractionOps(), ", "))
@@ -451,7 +487,10 @@ func (s *Session) interactionAction(in *instance, p map[string]any) (any, string
 	case "reject":
 		err = s.reject(it)
 	case "pick":
-		err = s.pick(it)
+		if err := s.pickAction(in, id, it); err != nil {
+			return nil, "", err
+		}
+		return nil, "", errAnswered
 	case "handle":
 		err = s.handle(it)
 	case "hangup":

@@ -120,6 +120,28 @@ func TestActions(t *testing.T) {
 		{name: "detail activeInteraction", on: "phone", payload: `{"command":"detail","value":"activeInteraction"}`, want: "value", check: wantID},
 		{name: "detail activeInteraction with none", on: "idle", payload: `{"command":"detail","value":"activeInteraction"}`,
 			want: "error: no interaction is active"},
+		{name: "detail by an interaction's id, as CPC's getDetails(id), is executed with a note", on: "idle",
+			payload: `{"command":"detail","value":"{{chat}}"}`, want: "value",
+			check: func(t *testing.T, h *harness, f fixture, v any, o Output) {
+				if it := v.(map[string]any); it["id"] != h.s.View().Interactions[0].ID || it["channel_type"] != "chat" {
+					t.Errorf("interaction = %v, want the chat", it)
+				}
+				wantNote(t, o, "/payload/value", "(production's client library asks for an interaction's details by its id (CPC.js getDetails)")
+			}},
+		{name: "detail by the id of another interaction than the instance's own", on: "phone",
+			payload: `{"command":"detail","value":"{{chat}}"}`, want: "value",
+			check: func(t *testing.T, h *harness, f fixture, v any, o Output) {
+				if it := v.(map[string]any); it["id"] == f.it || it["channel_type"] != "chat" {
+					t.Errorf("interaction = %v, want the chat, not the instance's call", it)
+				}
+			}},
+		{name: "detail by an unknown id", on: "phone", payload: `{"command":"detail","value":"` + unknownID + `"}`,
+			want: "error: interaction " + unknownID + " is not in the panel: detail takes the id of an interaction in the panel, or one of user, "},
+		{name: "detail by the id of a handled interaction", on: "global",
+			prep:    func(h *harness, f fixture) { h.apply(Hangup{ID: f.it}); h.apply(Handle{ID: f.it}) },
+			payload: `{"command":"detail","value":"{{it}}"}`, want: "error: interaction {{it}} was handled and is no longer in the panel"},
+		{name: "detail by 32 characters that are no id", on: "phone", payload: `{"command":"detail","value":"0123456789ABCDEF0123456789ABCDE-"}`,
+			want: `error: unknown detail value "0123456789ABCDEF0123456789ABCDE-"`},
 		{name: "detail with a typo", on: "phone", payload: `{"command":"detail","value":"usr"}`, want: `error: unknown detail value "usr": did you mean "user"?`},
 		{name: "detail without a value", on: "phone", payload: `{"command":"detail"}`, want: "error: detail needs a value: one of user, interaction"},
 
@@ -237,6 +259,21 @@ func TestActions(t *testing.T) {
 				}
 				if got := events(t, o, f.inst); !cmp.Equal(got, []string{"status=ended", "channel_status=disconnected"}) {
 					t.Errorf("the original call's instance heard %v", got)
+				}
+			}},
+		{name: "join with no value, as CPC's joinCalls sends it, is executed with a note", on: "phone",
+			prep: func(h *harness, f fixture) {
+				c := h.apply(Consult{ID: f.it, To: "2042"}).Created
+				h.apply(Outcome{ID: c, Result: "connected"})
+			},
+			payload: `{"command":"join","interactionId":"{{it}}"}`, want: "value",
+			check: func(t *testing.T, h *harness, f fixture, v any, o Output) {
+				if orig := v.(map[string]any); orig["id"] != f.it || orig["status"] != "ended" || orig["conference_id"] == nil {
+					t.Errorf("joined call = %v", orig)
+				}
+				wantNote(t, o, "/payload", "missing properties: 'value' (the seed's schema wants a value, but production's client library sends join with none (CPC.js joinCalls)")
+				if p := problemsOf(o); len(p) != 0 {
+					t.Errorf("problems %q, want none", p)
 				}
 			}},
 		{name: "join before the consultation answers", on: "phone", prep: func(h *harness, f fixture) { h.apply(Consult{ID: f.it, To: "2042"}) },

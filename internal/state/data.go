@@ -328,17 +328,22 @@ func (s *Session) build(d *Data) {
 	}
 	for _, q := range d.Queues {
 		serve := q.Serve == nil || *q.Serve
+		typ, sub := channelType(q.Channel)
+		address := pick(q.Address, q.Name)
 		s.queues = append(s.queues, &Queue{
 			ID:                          pick(q.ID, nameID("queue", q.Name)),
 			Name:                        q.Name,
 			Serve:                       serve || q.ForcedToServe,
 			ForcedToServe:               q.ForcedToServe,
-			Type:                        q.Channel,
+			Type:                        typ,
+			ChannelSubType:              sub,
+			Addresses:                   []QueueAddress{{Address: address}},
 			AutoPWTime:                  q.WrapUp.Seconds(),
 			MaxPickTimeout:              orSeconds(q.PickTimeout, 30*time.Second),
 			ThresholdMaxWaitTimeWarning: 60,
 			ThresholdMaxWaitTimeCrit:    180,
-			address:                     pick(q.Address, q.Name),
+			channel:                     q.Channel,
+			address:                     address,
 		})
 	}
 	for _, e := range d.Extensions {

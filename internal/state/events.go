@@ -181,6 +181,10 @@ type SelectInteraction struct {
 	ID string `json:"id" yaml:"in"`
 }
 
+// Deselect leaves the panel with no active interaction, as when the agent
+// closes the one shown: the global extensions hear activeInteraction null.
+type Deselect struct{}
+
 // SelectExtension opens an extension instance in the sidebar.
 type SelectExtension struct {
 	Instance string `json:"instance" yaml:"instance"`
@@ -454,6 +458,11 @@ func (e SelectInteraction) apply(s *Session) error {
 		s.setActive(it)
 		return nil
 	})
+}
+
+func (Deselect) apply(s *Session) error {
+	s.setActive(nil)
+	return nil
 }
 
 func (e SelectExtension) apply(s *Session) error {

@@ -122,8 +122,17 @@ func TestEvents(t *testing.T) {
 			prep:    func(h *harness) string { id, _ := h.accepted(Phone); h.apply(Hangup{ID: id}); return id },
 			event:   func(id string) Event { return Hangup{ID: id} },
 			wantErr: "is not in progress (status ended, channel_status disconnected): there is nothing to hang up"},
-		{name: "handle",
+		{name: "handling the last interaction leaves none active",
 			prep:  func(h *harness) string { id, _ := h.accepted(Phone); h.apply(Hangup{ID: id}); return id },
+			event: func(id string) Event { return Handle{ID: id} },
+			want:  []string{"status=handled", "activeInteraction=null"}},
+		{name: "handling an interaction that is not active leaves the active one",
+			prep: func(h *harness) string {
+				id, _ := h.accepted(Phone)
+				h.apply(Hangup{ID: id})
+				h.accepted(Chat)
+				return id
+			},
 			event: func(id string) Event { return Handle{ID: id} },
 			want:  []string{"status=handled"}},
 		{name: "handle an offered call", prep: func(h *harness) string { return h.incoming(Incoming{Channel: Phone}) },
@@ -217,6 +226,15 @@ func TestEvents(t *testing.T) {
 		{name: "select the active interaction changes nothing",
 			prep:  func(h *harness) string { id, _ := h.accepted(Chat); return id },
 			event: func(id string) Event { return SelectInteraction{ID: id} }},
+		{name: "deselect",
+			prep:  func(h *harness) string { id, _ := h.accepted(Chat); return id },
+			event: func(string) Event { return Deselect{} },
+			want:  []string{"activeInteraction=null"}},
+		{name: "deselect with none active changes nothing", event: func(string) Event { return Deselect{} }},
+		{name: "select after a deselect",
+			prep:  func(h *harness) string { id, _ := h.accepted(Chat); h.apply(Deselect{}); return id },
+			event: func(id string) Event { return SelectInteraction{ID: id} },
+			want:  []string{"activeInteraction={}"}},
 		{name: "select an offered interaction", prep: func(h *harness) string { return h.incoming(Incoming{Channel: Chat}) },
 			event: func(id string) Event { return SelectInteraction{ID: id} }, wantErr: "only an interaction the agent has taken can be selected"},
 		{name: "open an extension",

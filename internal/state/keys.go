@@ -7,9 +7,10 @@ package state
 // added here and there.
 
 // ActionKeys lists the keys of an action's payload: the properties of the
-// schema's requestMessage.
+// schema's requestMessage, then picklist's limit and queueId, which
+// production's client library sends (CPC.js picklist).
 func ActionKeys() []string {
-	return []string{"command", "value", "interactionId"}
+	return []string{"command", "value", "interactionId", "limit", "queueId"}
 }
 
 // ValueKeys lists the keys of an action's value object (outbound, transfer,
@@ -35,20 +36,28 @@ const (
 	ValueWord    ValueKind = "word"    // one of ActionValue.Words
 	ValueBoolean ValueKind = "boolean" // true or false
 	ValueObject  ValueKind = "object"  // an object of ValueKeys
+	ValueNone    ValueKind = "none"    // no value (picklist)
 )
 
 // ActionValue is what an action of a command carries as its value.
 type ActionValue struct {
 	Kind  ValueKind
 	Words []string // for ValueWord: the words allowed
+	// OrID is set when an interaction's id (32 letters and digits) may
+	// stand for a word: detail takes one (CPC.js getDetails(id)).
+	OrID bool
 }
+
+// IsInteractionID reports whether s has the shape of an interaction's id:
+// 32 letters and digits.
+func IsInteractionID(s string) bool { return idPattern.MatchString(s) }
 
 // ActionValueOf says what value an action of command carries; ok is false
 // for a command the API does not have.
 func ActionValueOf(command string) (v ActionValue, ok bool) {
 	switch command {
 	case "detail":
-		return ActionValue{Kind: ValueWord, Words: DetailValues()}, true
+		return ActionValue{Kind: ValueWord, Words: DetailValues(), OrID: true}, true
 	case "interaction":
 		return ActionValue{Kind: ValueWord, Words: InteractionOps()}, true
 	case "callState":
@@ -57,6 +66,8 @@ func ActionValueOf(command string) (v ActionValue, ok bool) {
 		return ActionValue{Kind: ValueBoolean}, true
 	case "outbound", "transfer", "consult", "join", "message", "dtmf":
 		return ActionValue{Kind: ValueObject}, true
+	case "picklist":
+		return ActionValue{Kind: ValueNone}, true
 	}
 	return ActionValue{}, false
 }

@@ -270,6 +270,26 @@ func TestWhoHearsWhat(t *testing.T) {
 	if got := events(t, o, instB); len(got) != 0 {
 		t.Errorf("B's instance on selecting A: %v", got)
 	}
+
+	// No interaction active: the null names none, so the global instances
+	// hear it, and no interaction's instances do.
+	o = h.apply(Deselect{})
+	if got := events(t, o, g); !cmp.Equal(got, []string{"activeInteraction=null"}) {
+		t.Errorf("global instance on deselect: %v", got)
+	}
+	for _, in := range []string{instA, instB} {
+		if got := events(t, o, in); len(got) != 0 {
+			t.Errorf("%s on deselect: %v", in, got)
+		}
+	}
+	if v := h.s.View(); v.Active != "" {
+		t.Errorf("after deselect the view's active is %q", v.Active)
+	}
+	for _, m := range messages(t, o) {
+		if _, named := m.Payload["interaction"]; named {
+			t.Errorf("activeInteraction null names an interaction: %v", m.Payload)
+		}
+	}
 }
 
 func TestActionsNeedInit(t *testing.T) {

@@ -137,20 +137,36 @@ type Capabilities struct {
 	Phone     bool `json:"phone"`
 }
 
-// Queue is the schema's queue definition.
+// Queue is the schema's queue definition, with the addresses production's
+// queues carry. Type is the channel type as production's client library
+// filters queues by it (CPC.js getCurrentUserQueues: phone, chat or
+// email): an SMS or WhatsApp queue is a chat queue, with ChannelSubType
+// saying which, as its interactions are (docs/spec-notes.md #6).
+// Addresses holds the queue's address, [{"address": "+358201230100"}]:
+// CPC.js callOut accepts a source number only when a phone queue's
+// addresses list holds it.
 type Queue struct {
-	ID                          string  `json:"id"`
-	Name                        string  `json:"name"`
-	Serve                       bool    `json:"serve"`
-	ForcedToServe               bool    `json:"forced_to_serve"`
-	Type                        string  `json:"type"`
-	AutoPWTime                  float64 `json:"queue_autopwtime"`
-	MaxPickTimeout              float64 `json:"queue_maxpicktimeout"`
-	AnswerInfo                  string  `json:"queue_answerinfo,omitempty"`
-	ThresholdMaxWaitTimeWarning float64 `json:"threshold_max_wait_time_warning"`
-	ThresholdMaxWaitTimeCrit    float64 `json:"threshold_max_wait_time_critical"`
+	ID                          string         `json:"id"`
+	Name                        string         `json:"name"`
+	Serve                       bool           `json:"serve"`
+	ForcedToServe               bool           `json:"forced_to_serve"`
+	Type                        string         `json:"type"`
+	ChannelSubType              string         `json:"channel_sub_type,omitempty"`
+	Addresses                   []QueueAddress `json:"addresses"`
+	AutoPWTime                  float64        `json:"queue_autopwtime"`
+	MaxPickTimeout              float64        `json:"queue_maxpicktimeout"`
+	AnswerInfo                  string         `json:"queue_answerinfo,omitempty"`
+	ThresholdMaxWaitTimeWarning float64        `json:"threshold_max_wait_time_warning"`
+	ThresholdMaxWaitTimeCrit    float64        `json:"threshold_max_wait_time_critical"`
 
+	channel string // phone, chat, email, sms or whatsapp
 	address string // where customers reach it; the sender of outbound
+}
+
+// QueueAddress is one address of a queue: a number, a chat address or an
+// email address.
+type QueueAddress struct {
+	Address string `json:"address"`
 }
 
 // QueueRef is how an interaction names its queue (from_queue, orig_queue).

@@ -93,13 +93,14 @@ func (s *Session) remove(it *Interaction, how string) {
 		}
 	}
 	if s.active == it {
-		s.active = nil
+		var next *Interaction
 		for i := len(s.interactions) - 1; i >= 0; i-- {
 			if owned(s.interactions[i]) {
-				s.setActive(s.interactions[i])
+				next = s.interactions[i]
 				break
 			}
 		}
+		s.setActive(next)
 	}
 }
 
@@ -113,15 +114,23 @@ func owned(it *Interaction) bool {
 	return false
 }
 
-// setActive selects the interaction the panel shows.
+// setActive selects the interaction the panel shows, and says so: the
+// interaction, or null when none is active any more (the last one left
+// the panel, or the agent deselected it). Production sends that null:
+// CPC.js's message listener handles an activeInteraction whose value is
+// null. Only a change is sent, as CPC.js ignores a null that repeats.
+// The null names no interaction, so only the global instances hear it
+// (emitState's routing with no interaction).
 func (s *Session) setActive(it *Interaction) {
 	if s.active == it {
 		return
 	}
 	s.active = it
-	if it != nil {
-		s.emitState(it, "activeInteraction", it)
+	if it == nil {
+		s.emitState(nil, "activeInteraction", nil)
+		return
 	}
+	s.emitState(it, "activeInteraction", it)
 }
 
 // available reports whether routing offers interactions to the agent.
@@ -197,8 +206,8 @@ func (s *Session) queueFor(channel, nameOrID string) (*Queue, error) {
 	if nameOrID != "" {
 		for _, q := range s.queues {
 			if q.Name == nameOrID || q.ID == nameOrID {
-				if channel != "" && q.Type != channel {
-					return nil, fmt.Errorf("queue %q takes %s, not %s", q.Name, q.Type, channel)
+				if channel != "" && q.channel != channel {
+					return nil, fmt.Errorf("queue %q takes %s, not %s", q.Name, q.channel, channel)
 				}
 				return q, nil
 			}
@@ -210,7 +219,7 @@ func (s *Session) queueFor(channel, nameOrID string) (*Queue, error) {
 		return nil, errors.New(unknownWord("queue", nameOrID, names))
 	}
 	for _, q := range s.queues {
-		if q.Type == channel {
+		if q.channel == channel {
 			return q, nil
 		}
 	}
@@ -221,7 +230,7 @@ func (s *Session) queueFor(channel, nameOrID string) (*Queue, error) {
 // sender of an outbound, or the channel's first queue.
 func (s *Session) queueByAddress(channel, address string) (*Queue, error) {
 	for _, q := range s.queues {
-		if q.Type == channel && q.address == address {
+		if q.channel == channel && q.address == address {
 			return q, nil
 		}
 	}

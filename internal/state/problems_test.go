@@ -54,6 +54,14 @@ func TestWhatIsAProblem(t *testing.T) {
 		{"a whatsapp outbound", nil, `{"id":"a","type":"action","payload":{"command":"outbound","value":{"channel":"whatsapp","to":"+358401112222","content":"Hi","direct":true}}}`, nil},
 		{"an email to a list", nil, `{"id":"a","type":"action","payload":{"command":"outbound","value":{"channel":"email","to":["a@example.com"],"subject":"S","content":"C","direct":true}}}`, nil},
 		{"exit with payload null", nil, `{"id":"a","type":"exit","payload":null}`, nil},
+		// What production's client library sends (CPC.js), the schema's
+		// letter aside, is a note too.
+		{"join with no value (CPC.js joinCalls)", nil, `{"id":"a","type":"action","payload":{"command":"join"}}`,
+			[]string{"refused: "}}, // refused for having no consultation, not for its shape
+		{"picklist (CPC.js picklist)", nil, `{"id":"a","type":"action","payload":{"command":"picklist","limit":10}}`, nil},
+		{"detail by an interaction's id (CPC.js getDetails)", nil, `{"id":"a","type":"action","payload":{"command":"detail","value":"{{it}}"}}`, nil},
+		{"detail by an id not in the panel", nil, `{"id":"a","type":"action","payload":{"command":"detail","value":"0123456789ABCDEF0123456789ABCDEF"}}`,
+			[]string{"refused: interaction 0123456789ABCDEF0123456789ABCDEF is not in the panel"}},
 		{"an sms to a list", nil, `{"id":"a","type":"action","payload":{"command":"outbound","value":{"channel":"sms","to":["+358401112222"],"content":"Hi","direct":true}}}`,
 			[]string{"schema: /payload/value/to"}},
 	}
@@ -61,11 +69,11 @@ func TestWhatIsAProblem(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			h := newHarness(t)
-			_, inst := h.accepted("phone")
+			it, inst := h.accepted("phone")
 			for _, ev := range tt.setup {
 				h.apply(ev)
 			}
-			got := problemsOf(h.recv(inst, tt.msg))
+			got := problemsOf(h.recv(inst, strings.ReplaceAll(tt.msg, "{{it}}", it)))
 			if len(got) != len(tt.want) {
 				t.Fatalf("problems %q, want %d like %q", got, len(tt.want), tt.want)
 			}

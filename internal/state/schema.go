@@ -52,6 +52,7 @@ var definitions = map[string]string{
 	"transcript":    seedURL + "#/definitions/transcript",
 	"extension":     seedURL + "#/definitions/extension",
 	"interactions":  cpsimURL + "#/definitions/interactions",
+	"picklist":      cpsimURL + "#/definitions/picklist",
 	"responseValue": cpsimURL + "#/definitions/responseValue",
 
 	// State messages, by attribute.
@@ -60,7 +61,7 @@ var definitions = map[string]string{
 	"state.channel_status":    seedURL + "#/definitions/interaction/properties/channel_status",
 	"state.cad":               seedURL + "#/definitions/interaction/properties/attached_data",
 	"state.message":           seedURL + "#/definitions/interaction/properties/transcript/properties/messages/items",
-	"state.activeInteraction": seedURL + "#/definitions/interaction",
+	"state.activeInteraction": cpsimURL + "#/definitions/activeInteraction",
 	"state.activeExtension":   seedURL + "#/definitions/extension",
 
 	// Status messages, by attribute.

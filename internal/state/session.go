@@ -150,15 +150,16 @@ type Delivery struct {
 	Data  json.RawMessage // the message
 	Type  string          // its type, for logs
 	ID    string          // its id, as text
-	Delay time.Duration   // deliver this much later (an injected fault)
+	Delay time.Duration   // deliver this much later (an injected fault, or a pick's latency: see pickLatency)
 	// Fence keeps the order an extension relies on whatever delays are
 	// injected: a fence reaches its instance after every delivery produced
 	// before it, and nothing produced after it overtakes it. The init
 	// response, the cached messages it releases and the panel's exit are
 	// fences, so that an instance always hears the init response, then its
-	// cache, then what happened since. Other deliveries keep their own
-	// delays: a late action response may be overtaken by later events, as
-	// in production.
+	// cache, then what happened since; so are the state messages of an
+	// extension's pick, which come after its response. Other deliveries
+	// keep their own delays: a late action response may be overtaken by
+	// later events, as in production.
 	Fence bool
 }
 
@@ -375,7 +376,8 @@ func (s *Session) answerError(in *instance, id msgID, reason string) {
 }
 
 // emitState tells those who follow it that an interaction changed: its own
-// instances and every global one.
+// instances and every global one. A message about no interaction (it nil:
+// activeInteraction null) goes to the global instances only.
 func (s *Session) emitState(it *Interaction, attr string, value any) {
 	d := s.encode(s.nextID(), "state", statePayload{Attribute: attr, Value: value, Interaction: it}, "")
 	for _, in := range s.instances {
@@ -541,7 +543,7 @@ func (s *Session) receiveMessage(from string, data []byte) {
 	}
 	s.out.Received = rcv
 	for _, p := range s.v.Inbound(msg) {
-		if why := proseAllows(msg, p.Path); why != "" {
+		if why := allowedAnyway(msg, p.Path); why != "" {
 			report(SeverityInfo, "schema", p.Path, p.Text+" ("+why+")", id)
 			continue
 		}
@@ -608,11 +610,12 @@ func (s *Session) Unrelayable(from string, id json.RawMessage, reason string) Ou
 	return s.end()
 }
 
-// proseAllows says why a schema violation at path is one the seed itself
-// makes or allows, in its prose or its own examples, so that production
-// accepts it (docs/spec-notes.md): a note, not a problem an extension must
-// fix. It returns "" for any other violation.
-func proseAllows(msg map[string]any, path string) string {
+// allowedAnyway says why a schema violation at path is one the seed itself
+// makes or allows, in its prose or its own examples, or one production's
+// client library makes (CPC.js), so that production accepts it
+// (docs/spec-notes.md): a note, not a problem an extension must fix. It
+// returns "" for any other violation.
+func allowedAnyway(msg map[string]any, path string) string {
 	if path == "/id" {
 		if _, ok := msg["id"].(json.Number); ok {
 			return `the prose allows "an increasing number" as id; see docs/spec-notes.md #14`
@@ -629,9 +632,24 @@ func proseAllows(msg map[string]any, path string) string {
 	}
 	cmd, _ := p["command"].(string)
 	switch path {
+	case "/payload":
+		_, hasValue := p["value"]
+		switch {
+		case cmd == "join" && !hasValue:
+			return "the seed's schema wants a value, but production's client library sends join with none (CPC.js joinCalls); see docs/spec-notes.md"
+		case cmd == "picklist" && !hasValue:
+			return "production's client library sends picklist with no value (CPC.js picklist); see docs/spec-notes.md"
+		}
+	case "/payload/command":
+		if cmd == "picklist" {
+			return "the seed's schema lacks picklist, which production's client library sends (CPC.js picklist); see docs/spec-notes.md"
+		}
 	case "/payload/value":
 		if cmd == "detail" && p["value"] == "interactions" {
 			return "the prose lists interactions; see docs/spec-notes.md #3"
+		}
+		if v, _ := p["value"].(string); cmd == "detail" && idPattern.MatchString(v) {
+			return "production's client library asks for an interaction's details by its id (CPC.js getDetails); see docs/spec-notes.md"
 		}
 	case "/payload/value/channel":
 		if v, _ := p["value"].(map[string]any); cmd == "outbound" && v["channel"] == "whatsapp" {

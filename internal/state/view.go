@@ -12,7 +12,7 @@ type View struct {
 	User            User              `json:"user"`
 	PhoneStatus     string            `json:"phone_status"`
 	Profile         string            `json:"profile"` // the active presence profile's name
-	Queues          []Queue           `json:"queues"`
+	Queues          []QueueView       `json:"queues"`
 	Interactions    []InteractionView `json:"interactions"`
 	Instances       []InstanceView    `json:"instances"`
 	Active          string            `json:"active,omitempty"`
@@ -34,6 +34,13 @@ type InteractionView struct {
 	// Draft is what the agent will send, while the interaction is an
 	// extension's outbound draft (outgoing / outbound_preview).
 	Draft *OutboundRequest `json:"draft,omitempty"`
+}
+
+// QueueView is a queue with its channel as the page names channels: the
+// wire's type says chat for an SMS or WhatsApp queue.
+type QueueView struct {
+	Queue
+	Channel string `json:"channel"`
 }
 
 // InstanceView is an extension instance as the page shows it.
@@ -101,7 +108,9 @@ func (s *Session) View() View {
 		v.Profile = p.Name
 	}
 	for _, q := range s.queues {
-		v.Queues = append(v.Queues, *q)
+		qv := QueueView{Queue: *q, Channel: q.channel}
+		qv.Addresses = slices.Clone(q.Addresses)
+		v.Queues = append(v.Queues, qv)
 	}
 	for _, it := range s.interactions {
 		iv := InteractionView{

@@ -126,6 +126,8 @@ func Kinds() []Kind {
 			New: func() Event { return &DiscardDraft{} }, Short: "ID", Example: DiscardDraft{ID: "out1"}},
 		{Name: "select_interaction", Step: "select", Doc: "makes an interaction the active one",
 			New: func() Event { return &SelectInteraction{} }, Short: "ID", Required: id, Example: SelectInteraction{ID: "call1"}},
+		{Name: "deselect", Doc: "leaves no interaction active; the global extensions hear activeInteraction null",
+			New: func() Event { return &Deselect{} }, Example: Deselect{}},
 		{Name: "select_extension", Step: "-", Doc: "opens an extension instance in the sidebar",
 			New: func() Event { return &SelectExtension{} }, Required: []string{"Instance"}, Example: SelectExtension{Instance: "crm-1"}},
 		{Name: "send", Step: "-", Doc: "posts a raw message into an instance as is, without the cache rules",

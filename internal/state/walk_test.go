@@ -55,6 +55,7 @@ func walk(t testing.TB, seed uint64) []Delivery {
 				send(who, `{"command":"detail","value":"`+v+`"`+named+`}`)
 				send(who, `{"command":"detail","value":"`+v+`"}`)
 			}
+			send(who, `{"command":"detail","value":"`+id+`"}`)
 			for _, v := range []string{"visible", "enabled", "expanded"} {
 				send(who, `{"command":"`+v+`","value":false}`)
 				send(who, `{"command":"`+v+`","value":true}`)
@@ -103,6 +104,13 @@ func walk(t testing.TB, seed uint64) []Delivery {
 		do(Hangup{ID: it.ID})
 		do(Handle{ID: it.ID})
 	}
+	do(SetWorkStatus{Status: "not_ready"})
+	queued := do(Incoming{Channel: Email, Subject: "Pick me"})
+	send(g, `{"command":"picklist","limit":5}`)
+	send(g, `{"command":"interaction","value":"pick","interactionId":"`+queued+`"}`)
+	do(Deselect{})
+	do(SelectInteraction{ID: queued})
+	do(Handle{ID: queued})
 	for _, ev := range []Event{
 		Incoming{Channel: Chat}, SetWorkStatus{Status: "not_ready"}, SetWorkStatus{Status: "wrap_up"},
 		SetProfile{Profile: "Meeting"}, SetProfile{Profile: "Lunch"}, SetProfile{Profile: "Available"},
@@ -140,7 +148,7 @@ func TestWalkEveryMessage(t *testing.T) {
 		"state.status", "state.channel_status", "state.cad", "state.message", "state.activeExtension", "state.activeInteraction",
 		"status.login_status", "status.work_status", "status.phone_status", "status.profile",
 		"response.ok", "response.error", "response.interaction", "response.interactions", "response.user",
-		"response.queue", "response.queues", "response.transcript", "response.extension", "exit",
+		"response.queue", "response.queues", "response.transcript", "response.extension", "response.picklist", "exit",
 	}
 	var missing []string
 	for _, w := range want {
@@ -170,6 +178,8 @@ func responseKind(p map[string]any) string {
 		}
 		item := v[0].(map[string]any)
 		switch {
+		case item["waiting_time"] != nil:
+			return "picklist"
 		case item["channel_type"] != nil:
 			return "interactions"
 		case item["message"] != nil:

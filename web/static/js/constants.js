@@ -32,7 +32,7 @@ export const CHANNELS = {
   whatsapp: { label: "WhatsApp", icon: "whatsapp", create: "Incoming WhatsApp", from: "+358401234567", fromLabel: "Sender number" },
 };
 export const CONVERSATION = new Set(["chat", "sms", "whatsapp"]);
-export const COMMANDS = ["outbound", "detail", "transfer", "consult", "join", "dtmf", "message", "visible", "enabled", "expanded", "interaction", "callState"];
+export const COMMANDS = ["outbound", "detail", "transfer", "consult", "join", "dtmf", "message", "visible", "enabled", "expanded", "interaction", "callState", "picklist"];
 export const OTHER_OUTCOMES = ["bad_address", "barred", "congestion", "queue_closed", "queue_full", "rejected", "system_error", "temporary_failure", "unreachable"];
 export const CAD_PRESETS = [
   { label: "Aino Virtanen (gold)", cad: { customer_id: "C-1001", customer_name: "Aino Virtanen", tier: "gold", order_id: "SO-48213" } },

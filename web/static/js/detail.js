@@ -112,7 +112,9 @@ function renderDetailHead(it) {
       h("div", { class: "icard-main" },
         h("h2", { class: "d-title", text: cardTitle(it) }),
         h("div", { class: "d-sub" }, `${ch.label}${it.outbound ? " · outbound" : ""} · `, h("code", { class: "d-id", title: "Interaction id", text: it.id }))),
-      h("span", { class: "status-pill", data: { tone: statusTone(it) }, text: statusText(it) })),
+      h("span", { class: "status-pill", data: { tone: statusTone(it) }, text: statusText(it) }),
+      h("button", { type: "button", class: "icon-btn", testid: "deselect", title: "Close: no interaction active (the global extensions hear activeInteraction null)",
+        attrs: { "aria-label": "Deselect this interaction" }, on: { click: () => sendEvent({ type: "deselect" }) } }, icon("close"))),
     h("dl", { class: "d-grid" }, rows.filter((r) => r[1]).map(([k, val]) => h("div", null, h("dt", { text: k }), h("dd", { text: String(val) })))));
   detail.head.dataset.channel = it.channel;
 }

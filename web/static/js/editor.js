@@ -62,6 +62,7 @@ function presets(kind) {
       ["cad: changed caller data", { id: iid, attribute: "cad", value: { customer_id: "C-1001", tier: "platinum", note: "sent from the event editor" } }],
       ["message: a chat message", { id: iid, attribute: "message", value: { id: "m-editor-1", message: "Hello from the event editor", timestamp: now, originator: "customer" } }],
       ["activeInteraction", { id: iid, attribute: "activeInteraction", value: wireInteraction(interaction) || {} }],
+      ["activeInteraction: none (null)", { attribute: "activeInteraction", value: null }],
       ["an attribute the schema does not know", { id: iid, attribute: "colour", value: "blue" }],
     ];
     case "status": return [

@@ -45,9 +45,9 @@ export function renderQueues(v) {
     const cb = h("input", { type: "checkbox", checked: !!q.serve, disabled: !!q.forced_to_serve, testid: "serve", data: { queue: q.name },
       attrs: { "aria-label": `Serve ${q.name}` },
       on: { change: () => sendEvent({ type: "serve", queue: q.name, serve: cb.checked }) } });
-    return h("li", { data: { channel: q.type } },
+    return h("li", { data: { channel: q.channel } },
       h("label", { class: "check" }, cb, h("span", { class: "ch-dot" }), q.name),
-      h("span", { class: "q-type", text: (CHANNELS[q.type] ? CHANNELS[q.type].label : q.type) + (q.forced_to_serve ? " · forced" : "") }));
+      h("span", { class: "q-type", text: (CHANNELS[q.channel] ? CHANNELS[q.channel].label : q.channel) + (q.forced_to_serve ? " · forced" : "") }));
   }));
   fillQueueSelect();
 }
@@ -76,7 +76,7 @@ export function setNewChannel(ch) {
   fillQueueSelect();
 }
 function fillQueueSelect() {
-  const qs = ((model.view && model.view.queues) || []).filter((q) => q.type === newState.channel);
+  const qs = ((model.view && model.view.queues) || []).filter((q) => q.channel === newState.channel);
   const cur = form.queue.value;
   form.queue.replaceChildren(...qs.map((q) => h("option", { value: q.name, text: q.name })));
   if (!qs.length) form.queue.append(h("option", { value: "", text: model.view ? `No ${CHANNELS[newState.channel].label} queue` : "…" }));

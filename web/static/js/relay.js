@@ -256,7 +256,7 @@ const EVENT_NAMES = {
   select_extension: "Open extension", send: "Send", state: "State", status: "Status", fail_next_init: "Fail next init",
   fail: "Fail command", delay: "Delay command", clear_faults: "Clear faults",
   scenario_play: "Play scenario", scenario_pause: "Pause scenario", scenario_resume: "Resume scenario",
-  scenario_step: "Step scenario", scenario_stop: "Stop scenario",
+  scenario_step: "Step scenario", scenario_stop: "Stop scenario", deselect: "Deselect interaction",
 };
 
 /** sendEvent sends an e frame; it resolves with the r frame ({error} when refused).

@@ -54,13 +54,18 @@
  */
 
 /**
- * A queue (the schema's queue; state.Queue).
+ * A queue of the view: the schema's queue (state.Queue) with its channel
+ * as the page names channels (state.QueueView); type is the wire's, where
+ * an SMS or WhatsApp queue is a chat queue.
  * @typedef {object} Queue
  * @property {string} id
  * @property {string} name
  * @property {boolean} serve
  * @property {boolean} forced_to_serve
- * @property {string} type
+ * @property {string} type phone, chat or email
+ * @property {string} [channel_sub_type] sms or whatsapp
+ * @property {{address: string}[] | null} addresses
+ * @property {string} channel phone, chat, email, sms or whatsapp
  */
 
 /**
