@@ -28,6 +28,9 @@ func setUp(t *testing.T, h *harness, on string) fixture {
 		return fixture{it: call, inst: h.global()}
 	case "idle":
 		return fixture{inst: h.global()}
+	case "queued": // a call waits in its queue for a not-ready agent
+		h.apply(SetWorkStatus{Status: "not_ready"})
+		return fixture{it: h.incoming(Incoming{Channel: Phone}), inst: h.global()}
 	}
 	it, inst := h.accepted(on)
 	return fixture{it: it, inst: inst}

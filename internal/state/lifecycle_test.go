@@ -171,13 +171,18 @@ func TestGlobalInitValue(t *testing.T) {
 	h := newHarness(t)
 	g := h.s.Instances()[0].ID
 	o := h.recv(g, `{"id":"g1","type":"init","payload":false}`)
-	if v := responseTo(t, o, "g1")["value"]; v != "ok" {
-		t.Errorf("global init with no active interaction = %v, want ok", v)
+	if v, ok := responseTo(t, o, "g1")["value"].([]any); !ok || len(v) != 0 {
+		t.Errorf("global init with no interaction = %v, want [] (CPC.js: ready when payload.value.length is 0)", responseTo(t, o, "g1")["value"])
 	}
 	call, _ := h.accepted(Phone)
+	queued := h.incoming(Incoming{Channel: Chat})
 	o = h.recv(g, `{"id":"g2","type":"init","payload":false}`)
-	if v := responseTo(t, o, "g2")["value"].(map[string]any); v["id"] != call {
-		t.Errorf("global init = %v, want the active interaction %s", v["id"], call)
+	var ids []string
+	for _, it := range responseTo(t, o, "g2")["value"].([]any) {
+		ids = append(ids, it.(map[string]any)["id"].(string))
+	}
+	if diff := cmp.Diff([]string{call, queued}, ids); diff != "" {
+		t.Errorf("global init: the interactions in the panel (-want +got):\n%s", diff)
 	}
 }
 

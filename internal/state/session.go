@@ -754,17 +754,17 @@ func (s *Session) fenceLast() {
 	}
 }
 
-// initValue is what an init response carries: the instance's interaction,
-// or for a global instance the active interaction, or "ok" when there is
-// none (see docs/spec-notes.md).
+// initValue is what an init response carries (spec-notes #18): an
+// interaction-specific instance's own interaction, as the seed's example
+// shows; for a global instance "the details of the current interactions",
+// the list detail interactions answers, [] when there are none. That list
+// is what production's client library reads of the panel's init answer
+// (CPC.js's message listener: ready when payload.value.length is 0).
 func (s *Session) initValue(in *instance) (any, string) {
 	if it := in.interaction; it != nil {
 		return it, "interaction"
 	}
-	if s.active != nil {
-		return s.active, "interaction"
-	}
-	return "ok", "ok"
+	return append([]*Interaction{}, s.interactions...), "interactions" // [] rather than null
 }
 
 // Reload is the page reloading: every extension iframe starts afresh, so
