@@ -54,8 +54,11 @@ class CPCClient {
     if (typeof m !== "object" || m === null) return;
     this.received.push(m);
     const p = m.payload;
-    if (m.type === "init") {
+    if (m.type === "init" || (m.type === "response" && m.id === "initRequest")) {
       this.initMessage = m;
+      const done = this.waiting.get("initRequest");
+      this.waiting.delete("initRequest");
+      if (done) done(m);
     } else if (m.type === "response" && this.waiting.has(m.id)) {
       const done = this.waiting.get(m.id);
       this.waiting.delete(m.id);
@@ -74,9 +77,25 @@ class CPCClient {
     }
   }
 
-  /** init asks the panel to start, as CPC.init does. */
+  /**
+   * init asks the panel to start, as CPC.init does, and resolves to the
+   * panel's answer: an extension gets a response with the request's id,
+   * the embedding page a message of type init.
+   * @returns {Promise<any>}
+   */
   init() {
-    this.target.postMessage({ id: "initRequest", type: "init", payload: false }, this.origin);
+    const request = { id: "initRequest", type: "init", payload: false };
+    const call = /** @type {Call} */ ({ fn: "init", request, response: false, ms: 0 });
+    this.calls.push(call);
+    const start = performance.now();
+    return new Promise((resolve) => {
+      this.waiting.set("initRequest", (m) => {
+        call.response = m;
+        call.ms = performance.now() - start;
+        resolve(m);
+      });
+      this.target.postMessage(request, this.origin);
+    });
   }
 
   /**
