@@ -104,6 +104,9 @@ func TestSeedFullExample(t *testing.T) {
 		id := draft["id"].(string)
 		form := `[data-testid="draft"][data-id="` + id + `"]`
 		waitJS(t, ctx, `document.querySelector('`+form+`')`)
+		if d.channel == "email" {
+			screenshot(t, ctx, "draft.png", false)
+		}
 		click(t, ctx, form+" "+tid(d.button))
 		if d.then != "" {
 			waitJS(t, ctx, `document.querySelector('`+card(id)+d.then+`')`)
