@@ -1,6 +1,7 @@
 package host
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -11,6 +12,7 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"testing/fstest"
 	"testing/synctest"
@@ -886,4 +888,50 @@ func TestLogHistoryKeepsTheLatestRows(t *testing.T) {
 	if m, ok := rows[len(rows)-1]["m"].(map[string]any); !ok || m["id"] != "h2999" {
 		t.Errorf("the last row of the history is %v, want the last response, with its message", rows[len(rows)-1])
 	}
+}
+
+// TestABugDisconnectsOnlyItsPage: a panic while a session steps (a bug in
+// cpsim, such as the validator's once on a raw state message with the
+// agent's work_status) is logged with its stack; the session's page is
+// disconnected with a reason; the session's lock is let go, so that the
+// page can come back and other pages never freeze.
+func TestABugDisconnectsOnlyItsPage(t *testing.T) {
+	t.Parallel()
+	var logged lockedBuffer
+	srv, hs := newTestServer(t, func(c *Config) { c.Logger = slog.New(slog.NewTextHandler(&logged, nil)) })
+	p := dial(t, hs, "", 0, true)
+	other := dial(t, hs, "", 0, true)
+	srv.mu.Lock()
+	ss := srv.sessions[p.session]
+	srv.mu.Unlock()
+	srv.locked(ss, func(*batch) { panic("boom") })
+	if code, why := p.closeStatus(); code != websocket.StatusInternalError || why != "cpsim hit a bug (its log says where): reload the page" {
+		t.Errorf("the page was closed with %v %q", code, why)
+	}
+	if out := logged.String(); !strings.Contains(out, "cpsim hit a bug in a session") || !strings.Contains(out, "panic=boom") || !strings.Contains(out, "relay.go") {
+		t.Errorf("the log says:\n%s", out)
+	}
+	// The page comes back to its session, and the other page goes on.
+	back := dial(t, hs, p.session, 0, false)
+	back.mustEvent(map[string]any{"type": "incoming", "channel": "chat"})
+	other.mustEvent(map[string]any{"type": "incoming", "channel": "email"})
+}
+
+// lockedBuffer is a bytes.Buffer the server's goroutines may log to while
+// a test reads it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }

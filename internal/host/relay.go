@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -479,7 +480,9 @@ func (s *Server) locked(ss *session, f func(b *batch)) {
 	}
 	b := &ss.batch
 	b.reset()
-	f(b)
+	if !s.guarded(ss, f) {
+		return
+	}
 	c := ss.conn
 	if c != nil {
 		c.send(b.bytes())
@@ -493,4 +496,27 @@ func (s *Server) locked(ss *session, f func(b *batch)) {
 	for _, f := range later {
 		f()
 	}
+}
+
+// guarded runs f on the session's batch under ss.mu, which the caller
+// holds, and reports whether f returned. A panic in f is a bug in cpsim:
+// rather than leave the session locked, and every page that needs it
+// frozen, it is logged with its stack, the session's page is disconnected
+// with the reason, and the lock is let go (so guarded returns false with
+// ss.mu unlocked).
+func (s *Server) guarded(ss *session, f func(b *batch)) (returned bool) {
+	defer func() {
+		if returned {
+			return
+		}
+		r := recover()
+		c := ss.conn
+		ss.mu.Unlock()
+		s.log.Error("cpsim hit a bug in a session; its page is disconnected", "session", ss.id, "panic", r, "stack", string(debug.Stack()))
+		if c != nil {
+			c.kill(websocket.StatusInternalError, "cpsim hit a bug (its log says where): reload the page")
+		}
+	}()
+	f(&ss.batch)
+	return true
 }

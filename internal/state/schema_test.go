@@ -104,6 +104,12 @@ func TestOutboundChecks(t *testing.T) {
 		{`{"id":"cp-1","type":"state","payload":{"attribute":"cad"}}`, "missing property 'value'"},
 		{`{"id":"cp-1","type":"status","payload":{"attribute":"profile","value":{"type":"presence","name":"A","id":"3B0E6C12382D470EA3EB33B90685E984","availability":"FREE"}}}`, ""},
 		{`{"id":"cp-1","type":"status","payload":{"attribute":"phone_status","value":"on"}}`, `value must be one of "connected", "disconnected"`},
+		// The seed lists the agent's attributes among the state ones too:
+		// their values are checked as the status ones (a raw state
+		// message with one used to panic, freezing the session).
+		{`{"id":"cp-1","type":"state","payload":{"attribute":"work_status","value":"ready"}}`, ""},
+		{`{"id":"cp-1","type":"state","payload":{"attribute":"phone_status","value":"on"}}`, `value must be one of "connected", "disconnected"`},
+		{`{"id":"cp-1","type":"state","payload":{"attribute":"login_status","value":"away"}}`, `value must be one of "logged_in"`},
 		{`{"id":"cp-1","type":"exit"}`, ""},
 		{`{"id":"cp-1","type":"exit","payload":true}`, "carries no payload"},
 		{`{"id":"cp-1","type":"init"}`, "the panel does not send \"init\" messages"},
@@ -129,6 +135,32 @@ func TestOutboundChecks(t *testing.T) {
 	if ps := v.Outbound(x.(map[string]any), "ok"); len(ps) == 0 {
 		t.Errorf("a response value of %q passed as ok", "fine")
 	}
+}
+
+// FuzzOutbound: whatever message a developer or a scenario posts raw
+// (the page's event editor, the step post), checking it reports problems
+// and never panics.
+func FuzzOutbound(f *testing.F) {
+	for _, s := range []string{
+		`{"id":"cp-1","type":"state","payload":{"attribute":"work_status","value":"ready"}}`,
+		`{"id":"cp-1","type":"status","payload":{"attribute":"status","value":"queued"}}`,
+		`{"id":"cp-1","type":"state","payload":{"attribute":"activeInteraction","value":null}}`,
+		`{"id":"cp-1","type":"response","payload":{"value":{"x":1}}}`,
+		`{"type":"exit","payload":{}}`,
+		`{"id":[],"type":7}`,
+	} {
+		f.Add([]byte(s))
+	}
+	v := sharedValidator()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		x, err := decodeJSON(data)
+		if err != nil {
+			return
+		}
+		if m, ok := x.(map[string]any); ok {
+			v.Outbound(m, "")
+		}
+	})
 }
 
 // FuzzPlainRequest proves the fast path sound: whatever it accepts, the

@@ -58,15 +58,19 @@ export function renderDetail(v) {
   const it = (v.interactions || []).find((x) => x.id === v.active);
   const root = tid("detail");
   if (!it) {
-    if (!changed("detail", "none")) return;
+    const loggedIn = v.user && v.user.login_status === "logged_in";
+    const inHand = (v.interactions || []).some((x) => x.status === "accepted" || x.status === "outgoing" || x.status === "ended");
+    const why = !loggedIn ? "out" : inHand ? "in hand" : "none";
+    if (!changed("detail", why)) return;
     detail.id = null;
     root.dataset.id = "";
-    const loggedIn = v.user && v.user.login_status === "logged_in";
     root.replaceChildren(h("div", { class: "empty-state" }, icon("inbox"),
       h("h2", { text: "No interaction selected" }),
-      h("p", { text: loggedIn
-        ? "Create a customer contact on the left, accept it, and its extensions load on the right."
-        : "The agent is logged out: log in to take interactions." })));
+      h("p", { text: {
+        out: "The agent is logged out: log in to take interactions.",
+        "in hand": "No interaction is active: choose one on the left to work on it (the global extensions heard activeInteraction null).",
+        none: "Create a customer contact on the left, accept it, and its extensions load on the right.",
+      }[why] })));
     return;
   }
   if (detail.id !== it.id) {
