@@ -10,6 +10,8 @@ package web
 import (
 	"embed"
 	"io/fs"
+	"net/http"
+	"path"
 )
 
 //go:embed host.html static demo
@@ -20,3 +22,28 @@ func Files() fs.FS { return files }
 
 // Demos returns the embedded demo extensions.
 func Demos() (fs.FS, error) { return fs.Sub(files, "demo") }
+
+// FileServer serves fsys's files as http.FileServerFS does, but lists no
+// directory: a directory without an index.html is 404, as is any name
+// fsys cannot open (such as one an os.Root refuses because it leads out
+// of its directory), so that a response tells nothing of what lies
+// around the files. cpsim serves the panel's static/ and the demos with
+// it, embedded or from -dev's directory.
+func FileServer(fsys fs.FS) http.Handler {
+	files := http.FileServerFS(fsys)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		name := path.Clean("/" + r.URL.Path)[1:]
+		if name == "" {
+			name = "."
+		}
+		info, err := fs.Stat(fsys, name)
+		if err == nil && info.IsDir() {
+			_, err = fs.Stat(fsys, path.Join(name, "index.html"))
+		}
+		if err != nil {
+			http.NotFound(w, r)
+			return
+		}
+		files.ServeHTTP(w, r)
+	})
+}

@@ -48,6 +48,7 @@ on the command line wins.
 	-demo-addr host:port   where the demo extensions are served (localhost:8081), when no extension is given or when set; "" for none
 	-panel-url URL         the panel's URL as the browser sees it, behind a container's port mapping
 	-demo-url URL          the demos' URL as the browser sees it
+	-allowed-host NAME     another host name cpsim answers to; repeatable
 	-extension URL         an interaction-specific extension, for every queue; repeatable
 	-global URL            a global hidden extension; repeatable
 	-config FILE           the agent, queues and extensions, in YAML
@@ -55,7 +56,7 @@ on the command line wins.
 	-log-level LEVEL       debug, info, warn or error
 	-strict                also validate every message cpsim sends (slower)
 	-seed N                reproducible interaction ids
-	-dev DIR               serve the page and the demos from DIR (the repository's web/)
+	-dev DIR               serve the page and the demos from DIR (the repository's web/), nothing outside it
 	-scenario FILE         play a scenario (a file, or a built-in one's name) in every new page session
 	-speed N               divide the waits of scenarios by N
 	-patience N            give every expect of a scenario N times its within
@@ -131,9 +132,16 @@ how the browser is run.
 
 # Security
 
-Cpsim listens on 127.0.0.1 and answers only to loopback host names, so that
-a web page cannot reach it by rebinding its own name. Its websocket accepts
-only the panel page's own origin. The page accepts a message only from the
+Cpsim listens on 127.0.0.1, and both its listeners (the panel's and the
+demos') answer only to the loopback names, the hosts of -panel-url and
+-demo-url and each -allowed-host, whatever -addr is: a request for any other
+host name is refused with 421, so that a web page cannot reach cpsim by
+rebinding its own name. In a container (-addr 0.0.0.0:8080), publish the
+ports on 127.0.0.1 (docker run -p 127.0.0.1:8080:8080); to open cpsim to
+other machines, publish them on every interface and give the URL they open
+as -panel-url and -demo-url. No directory is listed, and -dev DIR serves
+through an os.Root: a symlink out of DIR reaches nothing. Its websocket
+accepts only the panel page's own origin. The page accepts a message only from the
 extension's own iframe and origin, and posts to the extension with its exact
 origin, never "*".
 

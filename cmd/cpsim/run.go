@@ -107,6 +107,7 @@ type options struct {
 	demoAddrGiven      bool // -demo-addr or CPSIM_DEMO_ADDR was set
 	panelURL, demoURL  string
 	extensions, global listFlag
+	allowedHosts       listFlag
 	config             string
 	logFormat          string
 	logLevel           string
@@ -131,6 +132,9 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (*o
 		"`URL` a browser opens the panel at, when it differs from -addr, as behind a container's port mapping (env CPSIM_PANEL_URL), e.g. -panel-url http://127.0.0.1:8080")
 	fs.StringVar(&o.demoURL, "demo-url", env.str("CPSIM_DEMO_URL", ""),
 		"`URL` a browser loads the demos from, when it differs from -demo-addr (env CPSIM_DEMO_URL), e.g. -demo-url http://localhost:8081")
+	o.allowedHosts = env.list("CPSIM_ALLOWED_HOST")
+	fs.Var(&o.allowedHosts, "allowed-host",
+		"host `name` the panel and the demos also answer to, besides the loopback names and the hosts of -panel-url and -demo-url; any other is refused, a defence against DNS rebinding; repeatable (env CPSIM_ALLOWED_HOST, names separated by spaces or commas), e.g. -allowed-host devbox.example")
 	o.extensions = env.list("CPSIM_EXTENSION")
 	fs.Var(&o.extensions, "extension",
 		"`URL` of an interaction-specific extension, loaded for every queue when an interaction is accepted; repeatable (env CPSIM_EXTENSION, URLs separated by spaces or commas), e.g. -extension http://localhost:3000/panel.html")
@@ -231,10 +235,17 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 
 	assets := web.Files()
 	if o.dev != "" {
-		if _, err := os.Stat(path.Join(o.dev, "host.html")); err != nil {
-			return usagef("-dev %s: %v (give the repository's web directory)", o.dev, err)
+		// Through an os.Root, nothing outside the directory can be
+		// served: not a symlink that leads out of it, nor "..".
+		root, err := os.OpenRoot(o.dev)
+		if err != nil {
+			return usagef("-dev: %w (give the repository's web directory)", err)
 		}
-		assets = os.DirFS(o.dev)
+		defer root.Close()
+		assets = root.FS()
+		if _, err := fs.Stat(assets, "host.html"); err != nil {
+			return usagef("-dev %s: %w (give the repository's web directory)", o.dev, err)
+		}
 	}
 	data, err := baseData(o.config)
 	if err != nil {
@@ -257,6 +268,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		PanelURL:        o.panelURL,
 		DemoAddr:        demoAddr,
 		DemoURL:         o.demoURL,
+		AllowedHosts:    o.allowedHosts.values,
 		Data:            data,
 		Assets:          assets,
 		CheckExtensions: true,
@@ -296,11 +308,14 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 
 	addr := st.PanelAddr()
 	log.Info("panel listening", "addr", addr.String(), "url", st.PanelURL())
-	if tcp, ok := addr.(*net.TCPAddr); ok && !tcp.IP.IsLoopback() {
-		log.Warn("the panel listens beyond this machine: anyone who can reach " + addr.String() + " can use it (fine in a container; -addr 127.0.0.1:8080 keeps it local)")
-	}
 	if demo := st.DemoAddr(); demo != nil {
 		log.Info("demo extensions listening", "addr", demo.String(), "url", st.DemoURL())
+	}
+	if beyondLoopback(addr) || beyondLoopback(st.DemoAddr()) {
+		log.Warn("cpsim listens beyond this machine (fine in a container; -addr 127.0.0.1:8080 keeps it local); "+
+			"it answers only to the host names listed and refuses any other, as a defence against DNS rebinding: "+
+			"to open it to others, give the URL they open as -panel-url and -demo-url, or a name as -allowed-host",
+			"hosts", strings.Join(st.Hosts(), " "))
 	}
 	for _, e := range data.Extensions {
 		log.Info("extension", "key", e.Key, "mode", modeOf(e), "url", e.URL)
@@ -320,8 +335,15 @@ func flagError(err error) error {
 	if !errors.As(err, &ae) {
 		return err
 	}
-	flags := map[string]string{"Addr": "-addr", "PanelURL": "-panel-url", "DemoAddr": "-demo-addr", "DemoURL": "-demo-url"}
+	flags := map[string]string{"Addr": "-addr", "PanelURL": "-panel-url", "DemoAddr": "-demo-addr", "DemoURL": "-demo-url", "AllowedHosts": "-allowed-host"}
 	return usagef("%s: %v", flags[ae.Field], ae.Err)
+}
+
+// beyondLoopback tells whether a listener's address reaches beyond this
+// machine (0.0.0.0, or an interface's address).
+func beyondLoopback(a net.Addr) bool {
+	tcp, ok := a.(*net.TCPAddr)
+	return ok && !tcp.IP.IsLoopback()
 }
 
 func newLogger(o *options, w io.Writer) *slog.Logger {

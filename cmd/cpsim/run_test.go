@@ -103,6 +103,9 @@ func TestRunArguments(t *testing.T) {
 		{"an address that is not one", []string{"-addr", "nonsense"}, nil, 2, "-addr: listen tcp: address nonsense: missing port in address"},
 		{"nothing to load", []string{"-addr", "127.0.0.1:0", "-demo-addr", ""}, nil, 2, "no extension to load"},
 		{"a -dev directory without the page", []string{"-dev", dir}, nil, 2, "give the repository's web directory"},
+		{"a -dev directory that is not there", []string{"-dev", filepath.Join(dir, "none")}, nil, 2, "give the repository's web directory"},
+		{"an allowed host with a port", []string{"-addr", "127.0.0.1:0", "-allowed-host", "devbox:8080"}, nil, 2, `-allowed-host: "devbox:8080" is not a host name`},
+		{"an allowed host that is a URL", nil, map[string]string{"CPSIM_ADDR": "127.0.0.1:0", "CPSIM_ALLOWED_HOST": "devbox.example, http://x"}, 2, `-allowed-host: "http://x" is not a host name`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -147,11 +150,12 @@ func TestHelpExplainsEveryFlag(t *testing.T) {
 func TestEnvironmentTwins(t *testing.T) {
 	t.Parallel()
 	o, err := parseServe([]string{"-global", "http://g.example/g.html"}, env(map[string]string{
-		"CPSIM_ADDR":      "127.0.0.1:9999",
-		"CPSIM_EXTENSION": "http://a.example/a.html, http://b.example/b.html",
-		"CPSIM_GLOBAL":    "http://env.example/g.html",
-		"CPSIM_STRICT":    "true",
-		"CPSIM_SEED":      "42",
+		"CPSIM_ADDR":         "127.0.0.1:9999",
+		"CPSIM_EXTENSION":    "http://a.example/a.html, http://b.example/b.html",
+		"CPSIM_GLOBAL":       "http://env.example/g.html",
+		"CPSIM_STRICT":       "true",
+		"CPSIM_SEED":         "42",
+		"CPSIM_ALLOWED_HOST": "devbox.example proxy.example",
 	}), io.Discard)
 	if err != nil {
 		t.Fatal(err)
@@ -161,6 +165,9 @@ func TestEnvironmentTwins(t *testing.T) {
 	}
 	if got := o.extensions.values; len(got) != 2 || got[1] != "http://b.example/b.html" {
 		t.Errorf("extensions = %v", got)
+	}
+	if got := o.allowedHosts.values; len(got) != 2 || got[1] != "proxy.example" {
+		t.Errorf("allowed hosts = %v", got)
 	}
 	if got := o.global.values; len(got) != 1 || got[0] != "http://g.example/g.html" {
 		t.Errorf("global = %v: a flag on the command line replaces the environment's list", got)
@@ -187,40 +194,32 @@ func startRun(t *testing.T, args ...string) *running {
 // page does, and stops it as Ctrl-C does.
 func TestRunServes(t *testing.T) {
 	t.Parallel()
-	r := startRun(t, "-addr", "127.0.0.1:0", "-demo-addr", "localhost:0", "-log-format", "json")
-	stdout, stderr, done := &r.stdout, &r.stderr, r.done
-
-	var panel string
-	pollUntil(t, func() bool {
-		if m := regexp.MustCompile(`open (http://\S+)/ in a browser`).FindStringSubmatch(stdout.String()); m != nil {
-			panel = m[1]
-		}
-		return panel != ""
-	}, func() string {
-		return fmt.Sprintf("cpsim printed no URL; stdout %q stderr %q", stdout.String(), stderr.String())
-	})
+	r := startRun(t, "-addr", "127.0.0.1:0", "-demo-addr", "localhost:0", "-log-format", "json", "-allowed-host", "devbox.example")
+	panel, demoURL := r.urls(t)
+	done := r.done
 	if !strings.HasPrefix(panel, "http://127.0.0.1:") {
 		t.Errorf("panel URL %s, want it on 127.0.0.1", panel)
-	}
-	demoURL := ""
-	for _, line := range strings.Split(stderr.String(), "\n") {
-		var rec map[string]any
-		if json.Unmarshal([]byte(line), &rec) == nil && rec["msg"] == "demo extensions listening" {
-			demoURL = rec["url"].(string)
-		}
 	}
 	if !strings.HasPrefix(demoURL, "http://localhost:") {
 		t.Fatalf("demo URL %q, want it on localhost (another site than the panel)", demoURL)
 	}
 
-	for _, u := range []string{panel + "/", panel + "/healthz", panel + "/static/host.js", demoURL + "/customer-card.html"} {
-		resp, err := http.Get(u)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != 200 {
-			t.Errorf("GET %s: %s", u, resp.Status)
+	for _, tt := range []struct {
+		url, host string
+		code      int
+	}{
+		{panel + "/", "", 200},
+		{panel + "/healthz", "", 200},
+		{panel + "/static/host.js", "", 200},
+		{panel + "/static/js/", "", 404},
+		{demoURL + "/customer-card.html", "", 200},
+		{panel + "/healthz", "devbox.example:8080", 200},
+		{demoURL + "/customer-card.html", "devbox.example", 200},
+		{panel + "/healthz", "rebound.example", 421},
+		{demoURL + "/customer-card.html", "rebound.example", 421},
+	} {
+		if code := getStatus(t, tt.url, tt.host); code != tt.code {
+			t.Errorf("GET %s, Host %q: %d, want %d", tt.url, tt.host, code, tt.code)
 		}
 	}
 
@@ -264,6 +263,126 @@ func TestRunServes(t *testing.T) {
 	}
 }
 
+// urls waits for cpsim, started with -log-format json, to print the
+// panel's URL, and returns it with the demos' URL from its log ("" when it
+// serves none).
+func (r *running) urls(t *testing.T) (panel, demos string) {
+	t.Helper()
+	pollUntil(t, func() bool {
+		if m := regexp.MustCompile(`open (http://\S+)/ in a browser`).FindStringSubmatch(r.stdout.String()); m != nil {
+			panel = m[1]
+		}
+		return panel != ""
+	}, func() string {
+		return fmt.Sprintf("cpsim printed no URL; stdout %q stderr %q", r.stdout.String(), r.stderr.String())
+	})
+	for _, line := range strings.Split(r.stderr.String(), "\n") {
+		var rec map[string]any
+		if json.Unmarshal([]byte(line), &rec) == nil && rec["msg"] == "demo extensions listening" {
+			demos, _ = rec["url"].(string)
+		}
+	}
+	return panel, demos
+}
+
+// getStatus is the status of a GET of url, with host as its Host header
+// unless it is "".
+func getStatus(t *testing.T, url, host string) int {
+	t.Helper()
+	req, err := http.NewRequestWithContext(beforeDeadline(t), http.MethodGet, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if host != "" {
+		req.Host = host
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// TestDevServesOnlyItsDirectory: -dev serves the page and the demos from
+// the directory through an os.Root, so that a symlink out of it reaches
+// nothing, and lists no directory.
+func TestDevServesOnlyItsDirectory(t *testing.T) {
+	t.Parallel()
+	outside := t.TempDir()
+	writeFile(t, filepath.Join(outside, "secret.txt"), "secret")
+	dir := t.TempDir()
+	for _, f := range []string{"host.html", "static/host.js", "static/host.css", "static/js/util.js", "demo/index.html", "demo/customer-card.html"} {
+		writeFile(t, filepath.Join(dir, f), "/* "+f+" */")
+	}
+	for _, link := range []string{"static/secret.txt", "demo/secret.txt"} {
+		if err := os.Symlink(filepath.Join(outside, "secret.txt"), filepath.Join(dir, link)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink(outside, filepath.Join(dir, "static", "out")); err != nil {
+		t.Fatal(err)
+	}
+	r := startRun(t, "-addr", "127.0.0.1:0", "-demo-addr", "localhost:0", "-log-format", "json", "-dev", dir)
+	panel, demos := r.urls(t)
+	for u, want := range map[string]int{
+		panel + "/":                      200,
+		panel + "/static/js/util.js":     200,
+		demos + "/customer-card.html":    200,
+		panel + "/static/secret.txt":     404,
+		panel + "/static/out/secret.txt": 404,
+		panel + "/static/out/":           404,
+		panel + "/static/":               404,
+		panel + "/static/js/":            404,
+		demos + "/secret.txt":            404,
+	} {
+		if code := getStatus(t, u, ""); code != want {
+			t.Errorf("GET %s: %d, want %d", u, code, want)
+		}
+	}
+	r.stopAndWait(t)
+}
+
+// TestListeningWideSaysWhichHostsAnswer: on 0.0.0.0, as in the container,
+// cpsim says at start which host names it answers to and how to allow
+// another.
+func TestListeningWideSaysWhichHostsAnswer(t *testing.T) {
+	t.Parallel()
+	r := startRun(t, "-addr", "0.0.0.0:0", "-demo-addr", "", "-extension", "http://localhost:9/panel.html", "-allowed-host", "devbox.example")
+	r.urls(t)
+	log := r.stderr.String()
+	for _, want := range []string{"level=WARN", "cpsim listens beyond this machine", "refuses any other", "-allowed-host", `hosts="127.0.0.1 localhost ::1 devbox.example"`} {
+		if !strings.Contains(log, want) {
+			t.Errorf("the log does not say %q:\n%s", want, log)
+		}
+	}
+	r.stopAndWait(t)
+}
+
+// stopAndWait stops cpsim as Ctrl-C does and waits for run to return nil.
+func (r *running) stopAndWait(t *testing.T) {
+	t.Helper()
+	r.stop()
+	select {
+	case err := <-r.done:
+		if err != nil {
+			t.Errorf("run: %v", err)
+		}
+	case <-beforeDeadline(t).Done():
+		t.Fatal("run did not return after the signal")
+	}
+}
+
+func writeFile(t *testing.T, name, text string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(name, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestSameSiteExtensionIsWarnedAtStart: an extension on the panel's own
 // site (here 127.0.0.1) is warned about in the log, with the fix.
 func TestSameSiteExtensionIsWarnedAtStart(t *testing.T) {
@@ -275,13 +394,5 @@ func TestSameSiteExtensionIsWarnedAtStart(t *testing.T) {
 	if log := stderr.String(); !strings.Contains(log, "level=WARN") || !strings.Contains(log, "open the panel as http://localhost:") {
 		t.Errorf("the warning does not say how to fix it:\n%s", log)
 	}
-	r.stop()
-	select {
-	case err := <-r.done:
-		if err != nil {
-			t.Errorf("run: %v", err)
-		}
-	case <-beforeDeadline(t).Done():
-		t.Fatal("run did not return after the signal")
-	}
+	r.stopAndWait(t)
 }

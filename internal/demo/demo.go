@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/cpsim/cpsim/internal/state"
+	"github.com/cpsim/cpsim/web"
 )
 
 // Tested is what cpsim test loads when it is given no extension: the demos
@@ -43,10 +44,12 @@ func Extensions(base string) []state.ExtensionData {
 	}
 }
 
-// New serves files (web/demo) to pages framed by one of panelOrigins.
+// New serves files (web/demo) to pages framed by one of panelOrigins. It
+// lists no directory (web.FileServer); internal/server puts the panel's
+// Host check (host.CheckHost) in front of it.
 func New(files fs.FS, panelOrigins []string) http.Handler {
 	ancestors := strings.Join(panelOrigins, " ")
-	static := http.FileServerFS(files)
+	static := web.FileServer(files) // no directory listings
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /", func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()

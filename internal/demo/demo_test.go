@@ -2,6 +2,7 @@ package demo
 
 import (
 	"io/fs"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -65,6 +66,24 @@ func TestTheCardPreloadsItsModules(t *testing.T) {
 	for _, m := range append(mods, "panel.js") {
 		if !strings.Contains(string(page), `<link rel="modulepreload" href="`+m+`">`) {
 			t.Errorf("customer-card.html does not preload %s", m)
+		}
+	}
+}
+
+// TestNoDirectoryListings: the demos' directories answer 404, but for the
+// one with an index.html.
+func TestNoDirectoryListings(t *testing.T) {
+	t.Parallel()
+	files, err := web.Demos()
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := New(files, []string{"http://127.0.0.1:8080"})
+	for path, want := range map[string]int{"/": http.StatusOK, "/card/": http.StatusNotFound, "/card": http.StatusNotFound, "/card/actions.js": http.StatusOK, "/static/": http.StatusNotFound, "/static/js/": http.StatusNotFound} {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, path, nil))
+		if w.Code != want {
+			t.Errorf("GET %s: %d, want %d", path, w.Code, want)
 		}
 	}
 }

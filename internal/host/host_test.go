@@ -27,9 +27,10 @@ import (
 
 // testAssets stands in for web/: the server only needs them to exist.
 var testAssets = fstest.MapFS{
-	"host.html":       {Data: []byte("<!doctype html><title>cpsim</title>")},
-	"static/host.js":  {Data: []byte(`"use strict";`)},
-	"static/host.css": {Data: []byte("body{}")},
+	"host.html":         {Data: []byte("<!doctype html><title>cpsim</title>")},
+	"static/host.js":    {Data: []byte(`"use strict";`)},
+	"static/host.css":   {Data: []byte("body{}")},
+	"static/js/util.js": {Data: []byte("export {};")},
 }
 
 func testData(t testing.TB) *state.Data {
@@ -330,6 +331,10 @@ func TestPageRoutes(t *testing.T) {
 		{"/", "Referrer-Policy", "origin", 200},
 		{"/static/host.js", "Cache-Control", "no-cache", 200},
 		{"/static/missing.js", "", "", 404},
+		{"/static/js/util.js", "Cache-Control", "no-cache", 200},
+		{"/static/", "", "", 404}, // no directory listings
+		{"/static/js/", "", "", 404},
+		{"/static/js", "", "", 404},
 		{"/healthz", "Content-Type", "text/plain", 200},
 		{"/nope", "", "", 404},
 	}
@@ -358,9 +363,13 @@ func TestHostNamesAreChecked(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		if resp.StatusCode != want {
 			t.Errorf("Host %s: %d, want %d", host, resp.StatusCode, want)
+		}
+		if want == http.StatusMisdirectedRequest && !strings.Contains(string(body), "open it as http://127.0.0.1 or http://localhost, or start cpsim with -allowed-host") {
+			t.Errorf("Host %s: the refusal does not say what to do: %q", host, body)
 		}
 	}
 }

@@ -8,18 +8,20 @@ import (
 	"strings"
 
 	"github.com/go-chi/chi/v5"
+
+	"github.com/cpsim/cpsim/web"
 )
 
 func (s *Server) routes() http.Handler {
 	r := chi.NewRouter()
-	r.Use(s.checkHost)
+	r.Use(CheckHost(s.hosts))
 
 	// GET / - the panel page
 	r.Get("/", s.handlePage)
 
 	// GET /static/* - the page's script and styles
 	static, _ := fs.Sub(s.assets, "static") // checked in New
-	files := http.StripPrefix("/static/", http.FileServerFS(static))
+	files := http.StripPrefix("/static/", web.FileServer(static))
 	r.Get("/static/*", func(w http.ResponseWriter, r *http.Request) {
 		// Assets change with the binary and, with -dev, on disk: always
 		// revalidate rather than run a stale script against a new server.
@@ -65,22 +67,29 @@ func (s *Server) handlePage(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(page)
 }
 
-// checkHost refuses requests for host names the panel does not answer to.
-// A page on another site can make a browser resolve its own name to
-// 127.0.0.1 (DNS rebinding) and then read the panel as same-origin; the
-// Host header still carries that other name.
-func (s *Server) checkHost(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if len(s.hosts) > 0 {
+// CheckHost refuses requests for host names other than hosts (lower
+// case, IPv6 without brackets), with 421 Misdirected Request and how to
+// open cpsim instead; empty hosts lets any through. A page on another
+// site can make a browser resolve its own name to 127.0.0.1 (DNS
+// rebinding) and then read cpsim as same-origin; the Host header still
+// carries that other name. The panel and the demos' listener both use it.
+func CheckHost(hosts []string) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		if len(hosts) == 0 {
+			return next
+		}
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			host := r.Host
 			if h, _, err := net.SplitHostPort(r.Host); err == nil {
 				host = h
 			}
-			if !slices.Contains(s.hosts, strings.ToLower(strings.Trim(host, "[]"))) {
-				http.Error(w, "cpsim does not answer to the host name "+r.Host+"; open it as http://127.0.0.1 or http://localhost", http.StatusMisdirectedRequest)
+			if !slices.Contains(hosts, strings.ToLower(strings.Trim(host, "[]"))) {
+				http.Error(w, "cpsim does not answer to the host name "+r.Host+
+					" (a defence against DNS rebinding); open it as http://127.0.0.1 or http://localhost, "+
+					"or start cpsim with -allowed-host and that name", http.StatusMisdirectedRequest)
 				return
 			}
-		}
-		next.ServeHTTP(w, r)
-	})
+			next.ServeHTTP(w, r)
+		})
+	}
 }

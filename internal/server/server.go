@@ -49,6 +49,11 @@ type Config struct {
 	// DemoURL is the URL a browser loads the demos from, when it differs
 	// from DemoAddr; "" derives it.
 	DemoURL string
+	// AllowedHosts are host names (no scheme, no port) both listeners
+	// answer to besides the loopback names and the hosts of the panel's and
+	// the demos' URLs: a name a browser opens cpsim by that is none of
+	// those, such as a machine's name behind a proxy.
+	AllowedHosts []string
 	// Data is the agent, queues and extensions; nil is config.Default().
 	// Listen copies it.
 	Data *state.Data
@@ -66,7 +71,7 @@ type Config struct {
 // AddrError is an address or URL of the Config that cannot be used: a
 // mistake of whoever configured cpsim, as against one in running it.
 type AddrError struct {
-	Field string // the Config field: Addr, PanelURL, DemoAddr or DemoURL
+	Field string // the Config field: Addr, PanelURL, DemoAddr, DemoURL or AllowedHosts
 	Err   error
 }
 
@@ -82,6 +87,7 @@ type Stack struct {
 	panelURL string
 	demoLn   net.Listener // nil when no demos are served
 	demoURL  string
+	hosts    []string // the host names both listeners answer to
 
 	srv     *host.Server
 	servers []*http.Server
@@ -116,6 +122,11 @@ func Listen(cfg Config) (*Stack, error) {
 }
 
 func (st *Stack) listen() error {
+	for _, h := range st.cfg.AllowedHosts {
+		if _, err := hostName(h); err != nil {
+			return &AddrError{"AllowedHosts", err}
+		}
+	}
 	addr := st.cfg.Addr
 	if addr == "" {
 		addr = "127.0.0.1:0"
@@ -136,6 +147,7 @@ func (st *Stack) listen() error {
 			return &AddrError{"DemoURL", err}
 		}
 	}
+	st.hosts = allowedHosts(st.panelURL, st.demoURL, st.cfg.AllowedHosts)
 	if needed {
 		if st.demoURL == "" {
 			return errors.New("no extension to load, and no demo extensions")
@@ -200,12 +212,16 @@ func (st *Stack) DemoAddr() net.Addr {
 	return st.demoLn.Addr()
 }
 
+// Hosts are the host names the panel and the demos answer to (lower case,
+// IPv6 without brackets); a request for any other is refused.
+func (st *Stack) Hosts() []string { return slices.Clone(st.hosts) }
+
 // Host is the panel, once started.
 func (st *Stack) Host() *host.Server { return st.srv }
 
 // Start builds the panel from hc and serves it and the demos. What hc
 // leaves unset is the Stack's: its logger, data, assets, and a validator
-// of its own; it always sets the host names the panel answers to and,
+// of its own; it always sets the host names the panel answers to (Hosts) and,
 // with Config.CheckExtensions, the extension checks.
 func (st *Stack) Start(hc host.Config) error {
 	if hc.Logger == nil {
@@ -228,7 +244,7 @@ func (st *Stack) Start(hc host.Config) error {
 		}
 		hc.Validator = v
 	}
-	hc.Hosts = allowedHosts(st.panelLn, st.panelURL)
+	hc.Hosts = st.hosts
 	if st.cfg.CheckExtensions {
 		client := &http.Client{Timeout: 5 * time.Second}
 		panelURL := st.panelURL
@@ -248,7 +264,8 @@ func (st *Stack) Start(hc host.Config) error {
 		if err != nil {
 			return fmt.Errorf("the demo extensions: %w", err)
 		}
-		st.serve(&http.Server{Handler: demo.New(files, panelOrigins(st.panelURL)), ReadHeaderTimeout: 10 * time.Second, ErrorLog: errorLog}, st.demoLn)
+		demos := host.CheckHost(st.hosts)(demo.New(files, panelOrigins(st.panelURL)))
+		st.serve(&http.Server{Handler: demos, ReadHeaderTimeout: 10 * time.Second, ErrorLog: errorLog}, st.demoLn)
 	}
 	return nil
 }
@@ -360,17 +377,48 @@ func isLoopbackName(h string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// allowedHosts are the host names the panel answers to when it listens on
-// loopback only, as a defence against DNS rebinding; listening wider (in a
-// container) it answers any.
-func allowedHosts(ln net.Listener, panelURL string) []string {
-	tcp, ok := ln.Addr().(*net.TCPAddr)
-	if !ok || !tcp.IP.IsLoopback() {
-		return nil
-	}
+// allowedHosts are the host names both listeners answer to, as a defence
+// against DNS rebinding: the loopback names, the hosts of the panel's and
+// the demos' URLs, and the extra names given (Config.AllowedHosts, checked
+// by hostName). It is the same list whatever the listeners are bound to: on
+// 0.0.0.0 (in a container) a name the browser uses must be one of these
+// too, so that a page elsewhere cannot rebind its name to the machine.
+func allowedHosts(panelURL, demoURL string, extra []string) []string {
 	hosts := []string{"127.0.0.1", "localhost", "::1"}
-	if u, err := url.Parse(panelURL); err == nil {
-		hosts = append(hosts, strings.ToLower(u.Hostname()))
+	add := func(h string) {
+		if h != "" && !slices.Contains(hosts, h) {
+			hosts = append(hosts, h)
+		}
+	}
+	for _, raw := range []string{panelURL, demoURL} {
+		if u, err := url.Parse(raw); err == nil && raw != "" {
+			add(strings.ToLower(u.Hostname()))
+		}
+	}
+	for _, h := range extra {
+		n, _ := hostName(h) // checked in listen
+		add(n)
 	}
 	return hosts
+}
+
+// hostName is h as a Host header's name compares to it (lower case, IPv6
+// without brackets), or why it is not a host name: a name or an IP
+// address, without scheme, port or path.
+func hostName(h string) (string, error) {
+	n := strings.ToLower(strings.TrimSpace(h))
+	if strings.HasPrefix(n, "[") && strings.HasSuffix(n, "]") {
+		n = n[1 : len(n)-1]
+	}
+	if ip := net.ParseIP(n); ip != nil {
+		return n, nil
+	}
+	ok := n != "" && len(n) <= 253 && !strings.HasPrefix(n, "-") && !strings.HasPrefix(n, ".")
+	for _, c := range n {
+		ok = ok && (c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '_')
+	}
+	if !ok {
+		return "", fmt.Errorf("%q is not a host name: give a name or an IP address alone, without scheme, port or path, e.g. devbox.example", h)
+	}
+	return n, nil
 }
