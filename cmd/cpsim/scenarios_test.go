@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/cpsim/cpsim/internal/runner/runnertest"
+	"github.com/cpsim/cpsim/internal/yamlx/yamlxtest"
 )
 
 // writeFiles writes files into a new directory and returns it.
@@ -48,9 +49,11 @@ func runFor(t *testing.T, timeout time.Duration, args ...string) (int, string) {
 // user or a CI script calls them; none of these starts a browser.
 func TestScenarioCommands(t *testing.T) {
 	dir := writeFiles(t, map[string]string{
-		"typo.yaml":    "name: x\nsteps:\n  - incoming: {as: c1, channel: phone}\n  - acept: c1\n",
-		"command.yaml": "name: x\nsteps:\n  - incoming: {as: c1, channel: phone}\n  - expect: {type: action, payload: {command: nosuch}}\n",
-		"broken.yaml":  "name: x\nsteps:\n  - incoming: {as: c1\n",
+		"typo.yaml":        "name: x\nsteps:\n  - incoming: {as: c1, channel: phone}\n  - acept: c1\n",
+		"command.yaml":     "name: x\nsteps:\n  - incoming: {as: c1, channel: phone}\n  - expect: {type: action, payload: {command: nosuch}}\n",
+		"broken.yaml":      "name: x\nsteps:\n  - incoming: {as: c1\n",
+		"bomb.yaml":        "name: x\nsteps:\n  - incoming:\n      channel: phone\n      cad:\n" + yamlxtest.Laughs(9, "        "),
+		"bomb-config.yaml": "agent:\n  sip_proxies:\n" + yamlxtest.Laughs(9, "    "),
 	})
 	at := func(name string) string { return filepath.Join(dir, name) }
 	closed := runnertest.ClosedURL(t)
@@ -68,6 +71,10 @@ func TestScenarioCommands(t *testing.T) {
 			[]string{at("command.yaml") + `:4:47: command "nosuch" is not allowed`}},
 		{"broken YAML is placed", []string{"validate", at("broken.yaml")}, 2,
 			[]string{at("broken.yaml") + ":"}},
+		{"an alias bomb is refused before it expands", []string{"validate", at("bomb.yaml")}, 2,
+			[]string{at("bomb.yaml") + ":11:16: aliases expand this file by more than 100000 nodes here", "1 of 1 file is not a valid scenario"}},
+		{"an alias bomb in -config is refused before it expands", []string{"validate", "-config", at("bomb-config.yaml"), "../../scenarios/sms.yaml"}, 2,
+			[]string{at("bomb-config.yaml") + ":8:12: aliases expand this file by more than 100000 nodes here"}},
 		{"every file is checked", []string{"validate", at("typo.yaml"), "../../scenarios/sms.yaml", at("none.yaml")}, 2,
 			[]string{"typo.yaml:4:5", "sms.yaml: ok", "none.yaml: no such file or directory", "2 of 3 files are not valid scenarios"}},
 		{"validate needs files", []string{"validate"}, 2, []string{"give the scenario files to check"}},

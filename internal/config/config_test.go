@@ -8,6 +8,7 @@ import (
 	"github.com/cpsim/cpsim/internal/state"
 	"github.com/cpsim/cpsim/internal/state/statetest"
 	"github.com/cpsim/cpsim/internal/yamlx"
+	"github.com/cpsim/cpsim/internal/yamlx/yamlxtest"
 )
 
 func TestDefault(t *testing.T) {
@@ -145,6 +146,8 @@ func TestParseErrors(t *testing.T) {
 			`cpsim.yaml:2:43: "first" is not a whole number`},
 		{"a fractional ordinal", "extensions:\n  - {key: crm, url: 'https://x', ordinal: 1.5}\n",
 			`cpsim.yaml:2:43: "1.5" is not a whole number`},
+		{"an alias bomb", "agent:\n  sip_proxies:\n" + yamlxtest.Laughs(9, "    "),
+			"cpsim.yaml:8:12: aliases expand this file by more than 100000 nodes here (*e alone stands for 66430): an alias is a copy of all its anchor holds, aliases within it included (write the repeated part out, or nest aliases less)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -174,6 +177,8 @@ func FuzzParse(f *testing.F) {
 		"agent: &a {first_name: B}\nqueues: *a\n",
 		"a: [[[[[[[[[[]]]]]]]]]]\n",
 		"---\n---\n",
+		yamlxtest.Laughs(9, ""),
+		"queues: &q [{name: A, channel: phone, wrap_up: *q}]\n",
 	} {
 		f.Add([]byte(seed))
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/cpsim/cpsim/internal/config"
 	"github.com/cpsim/cpsim/internal/state"
 	"github.com/cpsim/cpsim/internal/yamlx"
+	"github.com/cpsim/cpsim/internal/yamlx/yamlxtest"
 )
 
 func base(t testing.TB) *state.Data {
@@ -219,6 +220,9 @@ func TestParseErrors(t *testing.T) {
 		{"a raw message sent", "name: x\nsteps:\n  - send: {id: x, type: state, payload: {}}\n", "s.yaml:3:12: send now sends a draft: a raw message is post (post: {id: x, type: state, payload: {...}})"},
 		{"a draft sent with a key it has not", "name: x\nsteps:\n  - send: {contnet: hi}\n", `s.yaml:3:12: unknown key "contnet" (did you mean "content"?)`},
 		{"a draft discarded with edits", "name: x\nsteps:\n  - discard: {content: hi}\n", `s.yaml:3:15: unknown key "content"`},
+		{"an alias bomb in a cad", "name: x\nsteps:\n  - incoming:\n      channel: phone\n      cad:\n" + yamlxtest.Laughs(9, "        "),
+			"s.yaml:11:16: aliases expand this file by more than 100000 nodes here (*e alone stands for 66430)"},
+		{"an alias within its anchor", "name: x\nsteps:\n  - incoming: {channel: phone, cad: &c {a: *c}}\n", "s.yaml:3:44: the alias *c is within what &c holds, so it would expand forever"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

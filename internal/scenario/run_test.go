@@ -18,6 +18,7 @@ import (
 
 	"github.com/cpsim/cpsim/internal/state"
 	"github.com/cpsim/cpsim/internal/state/statetest"
+	"github.com/cpsim/cpsim/internal/yamlx/yamlxtest"
 	"github.com/cpsim/cpsim/scenarios"
 )
 
@@ -534,6 +535,9 @@ func FuzzParse(f *testing.F) {
 		"name: x\nsteps:\n  - login\n   - logout\n",
 		"name: x\nsteps:\n  - login\n - logout\n",
 		"name: x\nsteps:\n  - incoming:\n      as: c\n\tchannel: phone\n",
+		// Alias bombs, refused before anything expands them.
+		"name: x\nsteps:\n  - incoming:\n      channel: phone\n      cad:\n" + yamlxtest.Laughs(9, "        "),
+		"name: x\nsteps:\n  - incoming: {channel: phone, cad: &c {a: [*c, *c]}}\n",
 	} {
 		f.Add([]byte(src))
 	}

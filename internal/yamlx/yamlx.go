@@ -156,7 +156,83 @@ func Parse(file string, src []byte) (*yaml.Node, error) {
 	if len(doc.Content) == 0 {
 		return nil, &Error{File: file, Msg: "the file is empty"}
 	}
+	if err := checkAliases(file, doc.Content[0]); err != nil {
+		return nil, err
+	}
 	return doc.Content[0], nil
+}
+
+// MaxAliasNodes is how many nodes the aliases of one file may add to it
+// when expanded: an alias stands for a copy of everything its anchor
+// holds, aliases within included, so a few hundred bytes of nested
+// aliases ("billion laughs") expand to billions of nodes, which Decode and
+// every walk of the tree would visit. yaml.v3 bounds this only when it
+// decodes into values, not into the yaml.Node tree cpsim keeps for its
+// positions. A real scenario or config aliases a cad block or a payload a
+// few times, a few hundred nodes; 100,000 is far past that and still
+// decodes in a few megabytes. What the file writes out itself is not
+// counted: its size is the file's own.
+const MaxAliasNodes = 100_000
+
+// checkAliases refuses a tree whose aliases would expand past
+// MaxAliasNodes, at the alias that crosses it, and an alias within the
+// node its anchor names (yaml.v3 accepts `a: &x [*x]`), which would
+// expand forever. It counts before anything decodes: each node's expanded
+// size is computed once and remembered, so the count costs one walk of
+// the file's own nodes whatever the aliases expand to.
+func checkAliases(file string, root *yaml.Node) error {
+	c := aliasCount{file: file, size: map[*yaml.Node]int{}}
+	_, err := c.expanded(root)
+	return err
+}
+
+// aliasCount is the state of one checkAliases walk.
+type aliasCount struct {
+	file  string
+	size  map[*yaml.Node]int // expanded size of each node walked; 0 while it is walked
+	added int                // nodes the aliases seen so far add
+}
+
+// expanded is the number of nodes n stands for, aliases expanded. The
+// anchor an alias names comes before it in the file, so it is already
+// counted; the aliases within it were added once, where they are written.
+func (c *aliasCount) expanded(n *yaml.Node) (int, error) {
+	if n.Kind == yaml.AliasNode {
+		if n.Alias == nil {
+			return 1, nil // Decode reports it
+		}
+		size, seen := c.size[n.Alias]
+		if !seen {
+			var err error
+			if size, err = c.expanded(n.Alias); err != nil {
+				return 0, err
+			}
+		}
+		if size == 0 {
+			return 0, Errorf(c.file, n, "the alias *%s is within what &%s holds, so it would expand forever", n.Value, n.Value)
+		}
+		c.added += size
+		if c.added > MaxAliasNodes {
+			e := Errorf(c.file, n, "aliases expand this file by more than %d nodes here (*%s alone stands for %d): an alias is a copy of all its anchor holds, aliases within it included", MaxAliasNodes, n.Value, size)
+			e.Hint = "write the repeated part out, or nest aliases less"
+			return 0, e
+		}
+		return size, nil
+	}
+	if size, seen := c.size[n]; seen {
+		return size, nil
+	}
+	c.size[n] = 0
+	size := 1
+	for _, child := range n.Content {
+		s, err := c.expanded(child)
+		if err != nil {
+			return 0, err
+		}
+		size += s
+	}
+	c.size[n] = size
+	return size, nil
 }
 
 // syntaxError turns yaml.v3's "yaml: line N: msg" into an Error at the line

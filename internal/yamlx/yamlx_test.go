@@ -8,6 +8,9 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"gopkg.in/yaml.v3"
+
+	"github.com/cpsim/cpsim/internal/yamlx/yamlxtest"
 )
 
 type step struct {
@@ -232,8 +235,82 @@ func TestSyntaxErrorLines(t *testing.T) {
 	}
 }
 
+// TestAliasBudget: aliases may add MaxAliasNodes nodes to a file, counted
+// before anything decodes it; past that, or an alias within its own
+// anchor, the file is refused at the alias.
+func TestAliasBudget(t *testing.T) {
+	t.Parallel()
+	list := func(n int) string { return "[" + strings.TrimSuffix(strings.Repeat("x, ", n), ", ") + "]" }
+	aliased := func(size, times int) string { // an anchor of size nodes, aliased times
+		return "a: &a " + list(size-1) + "\nb: [" + strings.TrimSuffix(strings.Repeat("*a, ", times), ", ") + "]\n"
+	}
+	tests := []struct {
+		name, src, want string // want "" means accepted
+	}{
+		{"billion laughs", yamlxtest.Laughs(9, ""),
+			"f.yaml:6:8: aliases expand this file by more than 100000 nodes here (*e alone stands for 66430): an alias is a copy of all its anchor holds, aliases within it included (write the repeated part out, or nest aliases less)"},
+		{"billion laughs in a flow mapping", "{" + strings.ReplaceAll(strings.TrimSuffix(yamlxtest.Laughs(9, ""), "\n"), "\n", ", ") + "}",
+			"f.yaml:1:"},
+		{"five levels of laughs", yamlxtest.Laughs(5, ""), ""},
+		{"aliases add exactly the limit", aliased(10_000, 10), ""},
+		{"aliases add one anchor past the limit", aliased(10_000, 11), "f.yaml:2:45: aliases expand this file by more than 100000 nodes here (*a alone stands for 10000)"},
+		{"an alias within its anchor", "a: &x [*x]\n", "f.yaml:1:8: the alias *x is within what &x holds, so it would expand forever"},
+		{"an alias deep within its anchor", "a: &x {b: [1, {c: *x}]}\n", "f.yaml:1:19: the alias *x is within what &x holds"},
+		{"an anchor named again", "a: &x [1]\nb: [*x, &x [2], *x]\n", ""},
+		{"an anchor named again within its alias", "a: &x [1]\nb: &x [*x]\n", "f.yaml:2:8: the alias *x is within what &x holds"},
+		{"a large file with no alias", list(MaxAliasNodes + 10), ""},
+		{"a scalar aliased many times", "a: &s x\nb: [" + strings.TrimSuffix(strings.Repeat("*s, ", 50_000), ", ") + "]\n", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := Parse("f.yaml", []byte(tt.src))
+			switch {
+			case tt.want == "" && err != nil:
+				t.Fatalf("refused: %v", err)
+			case tt.want == "":
+			case err == nil:
+				t.Fatal("accepted")
+			case !strings.HasPrefix(err.Error(), tt.want):
+				t.Errorf("error:\n got %s\nwant %s", err, tt.want)
+			}
+			var e *Error
+			if err != nil && !errors.As(err, &e) {
+				t.Errorf("%T is not an *Error", err)
+			}
+		})
+	}
+}
+
+// expandedPast counts the nodes aliases add to n by following every alias
+// (no memory of what was counted: the plain definition), stopping once the
+// count passes limit.
+func expandedPast(n *yaml.Node, limit int) bool {
+	var own, all int
+	var walk func(n *yaml.Node, viaAlias bool) bool
+	walk = func(n *yaml.Node, viaAlias bool) bool {
+		if n.Kind == yaml.AliasNode {
+			return n.Alias != nil && walk(n.Alias, true)
+		}
+		all++
+		if !viaAlias {
+			own++
+		}
+		if all-own > limit {
+			return true
+		}
+		for _, c := range n.Content {
+			if walk(c, viaAlias) {
+				return true
+			}
+		}
+		return false
+	}
+	return walk(n, false)
+}
+
 // FuzzDecode: any bytes, no panic; an error is always positioned in the
-// file.
+// file; what Parse accepts expands by at most MaxAliasNodes.
 func FuzzDecode(f *testing.F) {
 	for _, s := range []string{
 		"- name: a\n  wait: 2s\n  cad: {x: [1, 2]}\n",
@@ -248,6 +325,11 @@ func FuzzDecode(f *testing.F) {
 		"- name: a\n\t  wait: 2s\n",
 		"- {name: a, cad: {x: [1\n- name: b\n",
 		"- name: \"a\n",
+		// Alias bombs, refused at the alias that crosses the budget.
+		yamlxtest.Laughs(9, ""),
+		yamlxtest.Laughs(6, ""),
+		"- cad: {a: &a [x, x, x, x, x, x, x, x, x, x], b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a], c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b], d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c], e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]}\n",
+		"- raw: &x {a: [*x]}\n",
 	} {
 		f.Add([]byte(s))
 	}
@@ -255,6 +337,9 @@ func FuzzDecode(f *testing.F) {
 		var out []step
 		n, err := Parse("f.yaml", src)
 		if err == nil {
+			if expandedPast(n, MaxAliasNodes) {
+				t.Fatalf("accepted a file whose aliases add more than %d nodes", MaxAliasNodes)
+			}
 			err = Decode("f.yaml", n, &out)
 		}
 		if err != nil && !strings.HasPrefix(err.Error(), "f.yaml") && !strings.HasPrefix(err.Error(), "yamlx:") {
