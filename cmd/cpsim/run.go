@@ -23,6 +23,7 @@ import (
 	"github.com/cpsim/cpsim/internal/server"
 	"github.com/cpsim/cpsim/internal/state"
 	"github.com/cpsim/cpsim/internal/suggest"
+	"github.com/cpsim/cpsim/internal/yamlx"
 	"github.com/cpsim/cpsim/scenarios"
 	"github.com/cpsim/cpsim/web"
 )
@@ -466,7 +467,7 @@ func findOrSkipped(arg string, library []*scenario.Scenario, skipped []scenario.
 // findScenario reads a scenario file, or finds one of the library by its
 // name or file name (with or without .yaml).
 func findScenario(arg string, library []*scenario.Scenario, data *state.Data) (*scenario.Scenario, error) {
-	if src, err := os.ReadFile(arg); err == nil {
+	if src, err := yamlx.ReadFile(arg); err == nil {
 		return scenario.Parse(arg, src, data)
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return nil, err

@@ -34,7 +34,7 @@ func baseData(file string) (*state.Data, error) {
 	if file == "" {
 		return config.Default()
 	}
-	src, err := os.ReadFile(file)
+	src, err := yamlx.ReadFile(file)
 	if err != nil {
 		return nil, usageError{err}
 	}
@@ -83,7 +83,7 @@ func validate(args []string, getenv func(string) string, stdout, stderr io.Write
 	}
 	bad, mistakes := 0, 0
 	for _, file := range fs.Args() {
-		src, err := os.ReadFile(file)
+		src, err := yamlx.ReadFile(file)
 		if err == nil {
 			var sc *scenario.Scenario
 			if sc, err = scenario.Parse(file, src, data); err == nil {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/cpsim/cpsim/internal/runner/runnertest"
+	"github.com/cpsim/cpsim/internal/yamlx"
 	"github.com/cpsim/cpsim/internal/yamlx/yamlxtest"
 )
 
@@ -56,6 +57,14 @@ func TestScenarioCommands(t *testing.T) {
 		"bomb-config.yaml": "agent:\n  sip_proxies:\n" + yamlxtest.Laughs(9, "    "),
 	})
 	at := func(name string) string { return filepath.Join(dir, name) }
+	huge, err := os.Create(at("huge.yaml")) // sparse: no disk, no time
+	if err == nil {
+		err = huge.Truncate(yamlx.MaxFileBytes + 1)
+		huge.Close()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
 	closed := runnertest.ClosedURL(t)
 	tests := []struct {
 		name string
@@ -75,6 +84,8 @@ func TestScenarioCommands(t *testing.T) {
 			[]string{at("bomb.yaml") + ":11:16: aliases expand this file by more than 100000 nodes here", "1 of 1 file is not a valid scenario"}},
 		{"an alias bomb in -config is refused before it expands", []string{"validate", "-config", at("bomb-config.yaml"), "../../scenarios/sms.yaml"}, 2,
 			[]string{at("bomb-config.yaml") + ":8:12: aliases expand this file by more than 100000 nodes here"}},
+		{"a file past the size limit is refused unread", []string{"validate", at("huge.yaml")}, 2,
+			[]string{at("huge.yaml") + ": the file is more than 16 MiB: cpsim reads YAML files of up to 16 MiB"}},
 		{"every file is checked", []string{"validate", at("typo.yaml"), "../../scenarios/sms.yaml", at("none.yaml")}, 2,
 			[]string{"typo.yaml:4:5", "sms.yaml: ok", "none.yaml: no such file or directory", "2 of 3 files are not valid scenarios"}},
 		{"validate needs files", []string{"validate"}, 2, []string{"give the scenario files to check"}},

@@ -141,6 +141,9 @@ func At(file string, p Pos, format string, args ...any) *Error {
 // Parse parses src into its document node. An empty document is an error:
 // an empty file is more likely a mistake than an intent.
 func Parse(file string, src []byte) (*yaml.Node, error) {
+	if len(src) > MaxFileBytes {
+		return nil, tooBig(file)
+	}
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(src))
 	if err := dec.Decode(&doc); err != nil {
