@@ -60,6 +60,8 @@ on the command line wins.
 	-scenario FILE         play a scenario (a file, or a built-in one's name) in every new page session
 	-speed N               divide the waits of scenarios by N
 	-patience N            give every expect of a scenario N times its within
+	-session-grace D       how long a page's session outlives the page (5m); then it ends and frees its memory
+	-max-sessions N        sessions held at once (100); a page past it is refused and told why
 
 # The config file
 
@@ -141,9 +143,14 @@ ports on 127.0.0.1 (docker run -p 127.0.0.1:8080:8080); to open cpsim to
 other machines, publish them on every interface and give the URL they open
 as -panel-url and -demo-url. No directory is listed, and -dev DIR serves
 through an os.Root: a symlink out of DIR reaches nothing. Its websocket
-accepts only the panel page's own origin. The page accepts a message only from the
-extension's own iframe and origin, and posts to the extension with its exact
-origin, never "*".
+accepts only the panel page's own origin, and refuses a request with no
+Origin header, which browsers always send and other local processes need
+not. It holds at most -max-sessions sessions, each ending -session-grace
+after its page left, so that abandoned tabs do not hold memory; and it
+closes, with a reason, a connection whose frames no panel page sends (frame
+numbers out of range, ids too long), so that no frame wedges a session. The
+page accepts a message only from the extension's own iframe and origin, and
+posts to the extension with its exact origin, never "*".
 
 # Exit status
 

@@ -17,6 +17,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/cpsim/cpsim/internal/host"
 	"github.com/cpsim/cpsim/internal/scenario"
@@ -81,6 +82,24 @@ func parsePatience(v string) (float64, error) {
 	return f, nil
 }
 
+// parseGrace reads -session-grace: a duration above 0.
+func parseGrace(v string) (time.Duration, error) {
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, usagef("-session-grace %q is not a duration above 0, such as 5m or 1h", v)
+	}
+	return d, nil
+}
+
+// parseMaxSessions reads -max-sessions: a whole number of 1 or more.
+func parseMaxSessions(v string) (int, error) {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		return 0, usagef("-max-sessions %q is not a whole number of 1 or more", v)
+	}
+	return n, nil
+}
+
 // run is cpsim: main with its world passed in, so that tests run it whole.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
@@ -118,6 +137,8 @@ type options struct {
 	scenario           string
 	speed              float64
 	patience           float64
+	sessionGrace       time.Duration
+	maxSessions        int
 }
 
 func parseServe(args []string, getenv func(string) string, stderr io.Writer) (*options, error) {
@@ -167,6 +188,18 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (*o
 		patience = v
 		return nil
 	})
+	grace := env.str("CPSIM_SESSION_GRACE", host.DefaultSessionGrace.String())
+	fs.Func("session-grace", "`duration` a page's session outlives the page, for a reload or a dropped connection to resume it; then it ends and frees its memory (env CPSIM_SESSION_GRACE; default "+
+		host.DefaultSessionGrace.String()+"), e.g. -session-grace 30m", func(v string) error {
+		grace = v
+		return nil
+	})
+	maxSessions := env.str("CPSIM_MAX_SESSIONS", strconv.Itoa(host.DefaultMaxSessions))
+	fs.Func("max-sessions", "`number` of page sessions held at once, each tab's until its grace ends; a page past it is refused and told why (env CPSIM_MAX_SESSIONS; default "+
+		strconv.Itoa(host.DefaultMaxSessions)+"), e.g. -max-sessions 500", func(v string) error {
+		maxSessions = v
+		return nil
+	})
 	fs.StringVar(&o.dev, "dev", env.str("CPSIM_DEV", ""),
 		"`directory` to serve the page and demos from instead of the binary, to work on them (env CPSIM_DEV), e.g. -dev web")
 	fs.Usage = func() {
@@ -190,6 +223,12 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (*o
 		return nil, err
 	}
 	if o.speed, err = parseSpeed(speed); err != nil {
+		return nil, err
+	}
+	if o.sessionGrace, err = parseGrace(grace); err != nil {
+		return nil, err
+	}
+	if o.maxSessions, err = parseMaxSessions(maxSessions); err != nil {
 		return nil, err
 	}
 	switch o.logFormat {
@@ -303,6 +342,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		AutoPlay:  autoPlay,
 		Speed:     o.speed,
 		Patience:  o.patience,
+
+		SessionGrace: o.sessionGrace,
+		MaxSessions:  o.maxSessions,
 	}); err != nil {
 		return err
 	}

@@ -100,6 +100,10 @@ func TestRunArguments(t *testing.T) {
 		{"a seed that is not a number", []string{"-seed", "x"}, nil, 2, `-seed "x" is not a whole number`},
 		{"patience below 1", []string{"-patience", "0"}, nil, 2, `-patience "0" is not a number of 1 or more`},
 		{"patience from the environment", nil, map[string]string{"CPSIM_PATIENCE": "soon"}, 2, `-patience "soon" is not a number of 1 or more`},
+		{"a grace that is not a duration", []string{"-session-grace", "soon"}, nil, 2, `-session-grace "soon" is not a duration above 0`},
+		{"a grace of nothing", nil, map[string]string{"CPSIM_SESSION_GRACE": "0s"}, 2, `-session-grace "0s" is not a duration above 0`},
+		{"no sessions at all", []string{"-max-sessions", "0"}, nil, 2, `-max-sessions "0" is not a whole number of 1 or more`},
+		{"sessions from the environment", nil, map[string]string{"CPSIM_MAX_SESSIONS": "many"}, 2, `-max-sessions "many" is not a whole number`},
 		{"an address that is not one", []string{"-addr", "nonsense"}, nil, 2, "-addr: listen tcp: address nonsense: missing port in address"},
 		{"nothing to load", []string{"-addr", "127.0.0.1:0", "-demo-addr", ""}, nil, 2, "no extension to load"},
 		{"a -dev directory without the page", []string{"-dev", dir}, nil, 2, "give the repository's web directory"},
@@ -156,11 +160,14 @@ func TestEnvironmentTwins(t *testing.T) {
 		"CPSIM_STRICT":       "true",
 		"CPSIM_SEED":         "42",
 		"CPSIM_ALLOWED_HOST": "devbox.example proxy.example",
+
+		"CPSIM_SESSION_GRACE": "90s",
+		"CPSIM_MAX_SESSIONS":  "7",
 	}), io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o.addr != "127.0.0.1:9999" || !o.strict || o.seed != 42 {
+	if o.addr != "127.0.0.1:9999" || !o.strict || o.seed != 42 || o.sessionGrace != 90*time.Second || o.maxSessions != 7 {
 		t.Errorf("options from the environment: %+v", o)
 	}
 	if got := o.extensions.values; len(got) != 2 || got[1] != "http://b.example/b.html" {
@@ -171,6 +178,19 @@ func TestEnvironmentTwins(t *testing.T) {
 	}
 	if got := o.global.values; len(got) != 1 || got[0] != "http://g.example/g.html" {
 		t.Errorf("global = %v: a flag on the command line replaces the environment's list", got)
+	}
+}
+
+// TestSessionDefaults: with no flag, sessions end 5 minutes after their
+// page left, and 100 are held at most (README, docs/relay.md).
+func TestSessionDefaults(t *testing.T) {
+	t.Parallel()
+	o, err := parseServe(nil, env(nil), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.sessionGrace != 5*time.Minute || o.maxSessions != 100 {
+		t.Errorf("grace %v, max sessions %d; want 5m0s and 100", o.sessionGrace, o.maxSessions)
 	}
 }
 

@@ -14,9 +14,10 @@ func FuzzFrames(f *testing.F) {
 		`[{"t":"m","q":1,"i":"bg-1","m":{"id":"a","type":"init","payload":true}}]`,
 		`[{"t":"e","q":2,"n":1,"e":{"type":"incoming","channel":"phone","cad":{"a":[1,{"b":null}]}}}]`,
 		`[{"t":"e","q":3,"n":2,"e":{"type":"accept","id":"x"}},{"t":"a","seq":4},{"t":"log","from":0}]`,
-		`[{"t":"e","n":3,"e":{"type":"send","instance":"bg-1","message":[1,2]}}]`,
-		`[{"t":"e","n":4,"e":{"type":"delay","command":"init","ms":1}}]`,
-		`[{"t":"m","i":"bg-1","bad":"cyclic"}]`,
+		`[{"t":"e","q":1,"n":3,"e":{"type":"send","instance":"bg-1","message":[1,2]}}]`,
+		`[{"t":"e","q":1,"n":4,"e":{"type":"delay","command":"init","ms":1}}]`,
+		`[{"t":"m","q":1,"i":"bg-1","bad":"cyclic"}]`,
+		`[{"t":"m","q":18446744073709551615,"i":"bg-1","m":{}},{"t":"m","q":1,"i":"bg-1","m":{}}]`,
 		`{"t":"launch"}`, `[]`, `[{"t":"m"}]`, `[{"t":"e","e":"x"}]`,
 	} {
 		f.Add([]byte(s))
@@ -39,7 +40,7 @@ func FuzzFrames(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_ = srv.handle(ss, frames)
+		_ = srv.handle(ss, &reading{}, frames)
 		ss.mu.Lock()
 		defer ss.mu.Unlock()
 		ss.log.all(func(e *logEntry) {

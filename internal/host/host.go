@@ -48,8 +48,16 @@ type Config struct {
 	// WriteTimeout is how long a write to a page may take before the page
 	// is dropped, to resume when it reconnects (default 5 s).
 	WriteTimeout time.Duration
-	// IdleTimeout is how long a session outlives its page (default 30 min).
-	IdleTimeout time.Duration
+	// SessionGrace is how long a session outlives its last page (default
+	// DefaultSessionGrace): a reload or a dropped connection resumes it
+	// within that time; after it, a timer of the server ends the session
+	// (its run stops) and frees its memory.
+	SessionGrace time.Duration
+	// MaxSessions bounds the sessions held at once, with a page or within
+	// their grace (default DefaultMaxSessions; below 0, no limit, for
+	// cpsim test, whose tabs the server opens itself). A page that would
+	// start one more is refused with a close reason it shows.
+	MaxSessions int
 	// Scenarios are the scenarios the page offers to play.
 	Scenarios []*scenario.Scenario
 	// Skipped are the built-in scenarios the configuration leaves out,
@@ -76,6 +84,18 @@ type Config struct {
 	CheckEvery time.Duration
 }
 
+// Defaults of Config (README, docs/relay.md).
+const (
+	// DefaultSessionGrace is long enough for a reload, a laptop's short
+	// sleep or cpsim's page reconnecting after a dropped connection, and
+	// short enough that abandoned tabs do not hold their memory for long.
+	DefaultSessionGrace = 5 * time.Minute
+	// DefaultMaxSessions is far more panel tabs than a developer opens,
+	// and at about 65 KiB of heap for an idle session, a bound on what
+	// sessions nobody uses can hold.
+	DefaultMaxSessions = 100
+)
+
 // Problem is something wrong with the configuration that the page shows:
 // an extension that cannot be reached or framed, or one served same-site
 // with the panel. internal/extcheck finds them.
@@ -98,7 +118,8 @@ type Server struct {
 	hosts        []string
 	queueLen     int
 	writeTimeout time.Duration
-	idle         time.Duration
+	grace        time.Duration
+	maxSessions  int
 	scenarios    []*scenario.Scenario
 	skipped      []scenario.Skipped
 	autoPlay     *scenario.Scenario
@@ -165,7 +186,8 @@ func New(cfg Config) (*Server, error) {
 		hosts:        cfg.Hosts,
 		queueLen:     cfg.QueueLen,
 		writeTimeout: cfg.WriteTimeout,
-		idle:         cfg.IdleTimeout,
+		grace:        cfg.SessionGrace,
+		maxSessions:  cfg.MaxSessions,
 		sessions:     map[string]*session{},
 		scenarios:    withAutoPlay(cfg.Scenarios, cfg.AutoPlay),
 		skipped:      cfg.Skipped,
@@ -187,8 +209,11 @@ func New(cfg Config) (*Server, error) {
 	if s.writeTimeout <= 0 {
 		s.writeTimeout = 5 * time.Second
 	}
-	if s.idle <= 0 {
-		s.idle = 30 * time.Minute
+	if s.grace <= 0 {
+		s.grace = DefaultSessionGrace
+	}
+	if s.maxSessions == 0 {
+		s.maxSessions = DefaultMaxSessions
 	}
 	s.handler = s.routes()
 	return s, nil
@@ -226,8 +251,26 @@ func (s *Server) PlayInNextSession(sc *scenario.Scenario, speed float64, w Watch
 	s.queued = append(s.queued, queuedPlay{sc: sc, speed: speed, watch: w})
 }
 
-// newSession starts a session with its own engine.
+// errShuttingDown refuses a session once Shutdown has begun.
+var errShuttingDown = errors.New("cpsim is shutting down")
+
+// limitError refuses a new session when the server holds MaxSessions.
+type limitError struct {
+	max   int
+	grace time.Duration
+}
+
+// Error is the close reason the page shows (at most 123 bytes).
+func (e *limitError) Error() string {
+	return fmt.Sprintf("cpsim holds %d sessions, its limit (-max-sessions): close panel tabs, or wait %v after they close", e.max, e.grace)
+}
+
+// newSession starts a session with its own engine, unless the server holds
+// as many as it may (a *limitError) or is shutting down.
 func (s *Server) newSession() (*session, error) {
+	if err := s.roomForSession(); err != nil {
+		return nil, err // before building an engine that would be thrown away
+	}
 	eng, err := state.New(s.engineOptions(s.data))
 	if err != nil {
 		return nil, err
@@ -240,29 +283,76 @@ func (s *Server) newSession() (*session, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.closing {
-		return nil, errors.New("cpsim is shutting down")
+	if err := s.roomLocked(); err != nil {
+		return nil, err // another page took the last place meanwhile
 	}
 	s.sessions[ss.id] = ss
-	s.log.Info("session started", "session", ss.id)
+	s.log.Info("session started", "session", ss.id, "sessions", len(s.sessions))
 	return ss, nil
 }
 
-// sweep drops sessions whose page has been gone longer than the idle
-// timeout. The caller holds s.mu.
-func (s *Server) sweep() {
-	now := s.clock()
-	for id, ss := range s.sessions {
-		ss.mu.Lock()
-		stale := ss.conn == nil && !ss.idleSince.IsZero() && now.Sub(ss.idleSince) > s.idle
-		if stale {
-			ss.close() // no page will see it again: its run stops too
-		}
-		ss.mu.Unlock()
-		if stale {
-			delete(s.sessions, id)
-			s.log.Info("session dropped after its page left", "session", id)
-		}
+func (s *Server) roomForSession() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.roomLocked()
+}
+
+// roomLocked says whether one more session may start. The caller holds
+// s.mu.
+func (s *Server) roomLocked() error {
+	if s.closing {
+		return errShuttingDown
+	}
+	if s.maxSessions > 0 && len(s.sessions) >= s.maxSessions {
+		return &limitError{max: s.maxSessions, grace: s.grace}
+	}
+	return nil
+}
+
+// expireAfterGrace arms the timer that ends a session its page has left,
+// unless a page takes it first: left numbers the departures, so that the
+// timer of an earlier one does nothing. The caller holds ss.mu.
+func (s *Server) expireAfterGrace(ss *session) {
+	if ss.closed {
+		return
+	}
+	ss.left++
+	n := ss.left
+	if ss.expiry != nil {
+		ss.expiry.Stop()
+	}
+	ss.expiry = s.afterFunc(s.grace, func() { s.expire(ss, n) })
+}
+
+// claim keeps a session a page is about to take from expiring. The
+// caller holds s.mu and ss.mu: expire takes both, so it either ended the
+// session already (it is no longer in s.sessions) or will find it taken.
+func (ss *session) claim() {
+	ss.left++
+	if ss.expiry != nil {
+		ss.expiry.Stop()
+		ss.expiry = nil
+	}
+}
+
+// expire ends a session whose page left a grace period ago (departure
+// n) and that no page has taken since: its run stops, as at Shutdown, and
+// its memory is freed.
+func (s *Server) expire(ss *session, n uint64) {
+	s.mu.Lock()
+	ss.mu.Lock()
+	stale := ss.conn == nil && ss.left == n && !ss.closed
+	if stale {
+		ss.close() // no page will see it again: its run stops too
+	}
+	ss.mu.Unlock()
+	if stale {
+		delete(s.sessions, ss.id)
+	}
+	held := len(s.sessions)
+	s.mu.Unlock()
+	if stale {
+		s.log.Info("session ended: its page left "+s.grace.String()+" ago", "session", ss.id, "sessions", held)
 	}
 }
 

@@ -374,12 +374,20 @@ func TestHostNamesAreChecked(t *testing.T) {
 	}
 }
 
+// TestWebsocketRefusesForeignOrigins: only the panel page opens the
+// relay. A browser sends the page's origin with every websocket; a
+// request from another site, or with no Origin at all (a local process, a
+// script: no browser omits it), is refused with 403.
 func TestWebsocketRefusesForeignOrigins(t *testing.T) {
 	t.Parallel()
 	_, hs := newTestServer(t)
 	ctx := beforeDeadline(t)
-	for _, origin := range []string{"http://localhost:8081", "https://evil.example", "null"} {
-		_, resp, err := websocket.Dial(ctx, wsURL(hs), &websocket.DialOptions{HTTPHeader: http.Header{"Origin": {origin}}})
+	for _, origin := range []string{"http://localhost:8081", "https://evil.example", "null", ""} {
+		h := http.Header{}
+		if origin != "" {
+			h.Set("Origin", origin)
+		}
+		_, resp, err := websocket.Dial(ctx, wsURL(hs), &websocket.DialOptions{HTTPHeader: h})
 		if err == nil {
 			t.Errorf("Origin %s: accepted", origin)
 			continue
@@ -633,7 +641,7 @@ func TestBadFramesCloseOnlyTheirConnection(t *testing.T) {
 		{"not JSON", "{nope", websocket.StatusInvalidFramePayloadData, "malformed frame"},
 		{"an unknown frame", `[{"t":"launch"}]`, websocket.StatusPolicyViolation, `unknown frame type "launch"`},
 		{"a second hello", `[{"t":"hello"}]`, websocket.StatusPolicyViolation, "hello is the first frame only"},
-		{"an m frame without a message", `[{"t":"m","i":"crm-1"}]`, websocket.StatusPolicyViolation, "needs i and m"},
+		{"an m frame without a message", `[{"t":"m","q":1,"i":"crm-1"}]`, websocket.StatusPolicyViolation, "needs i and m"},
 		{"oversized", `[{"t":"m","i":"x","m":"` + strings.Repeat("a", readLimit) + `"}]`, websocket.StatusMessageTooBig, ""},
 	}
 	for _, tt := range tests {
@@ -656,7 +664,7 @@ func TestFirstFrameMustBeHello(t *testing.T) {
 	t.Parallel()
 	_, hs := newTestServer(t)
 	ctx := beforeDeadline(t)
-	ws, _, err := websocket.Dial(ctx, wsURL(hs), nil)
+	ws, _, err := websocket.Dial(ctx, wsURL(hs), &websocket.DialOptions{HTTPHeader: http.Header{"Origin": {hs.URL}}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
-	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -17,10 +16,10 @@ import (
 )
 
 // TestSweptSessionStopsItsScenario: a page pauses its scenario and goes
-// away for longer than the idle timeout; the next page to connect sweeps
-// the session. Its run must end then, and Shutdown must not return while
-// it plays on: a run nobody can reach any more would otherwise hold its
-// goroutine for good.
+// away; a grace period later the server's timer ends the session, with no
+// other page connecting. Its run must end then, and Shutdown must not
+// return while it plays on: a run nobody can reach any more would
+// otherwise hold its goroutine for good.
 func TestSweptSessionStopsItsScenario(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
@@ -29,22 +28,26 @@ steps:
   - wait: 1h
   - wait: 1h
 `)
-		srv, pp := newPipeServer(t, func(c *Config) { c.IdleTimeout = time.Minute })
+		srv, pp := newPipeServer(t, func(c *Config) { c.SessionGrace = time.Minute })
 		done := make(chan error, 1)
 		srv.PlayInNextSession(sc, 1, Watch{Done: func(err error) { done <- err }})
 		p := pp.dial(t, "", 0, true)
 		p.scenarioState("playing")
 		p.mustEvent(map[string]any{"type": "scenario_pause"}) // in the first wait: it holds before the second
 		p.ws.Close(websocket.StatusNormalClosure, "")
-		time.Sleep(2 * time.Hour) // past the first wait and the idle timeout
+		synctest.Wait() // the page has left
+		time.Sleep(time.Minute - time.Second)
 		synctest.Wait()
 		select {
 		case err := <-done:
-			t.Fatalf("the paused run ended before its session was swept: %v", err)
+			t.Fatalf("the paused run ended within its session's grace: %v", err)
 		default:
 		}
+		if !srv.holds(p.session) {
+			t.Fatal("the session ended within its grace")
+		}
 
-		pp.dial(t, "", 0, true) // sweeps the session left behind
+		time.Sleep(time.Second) // the grace ends: the server's timer ends the session
 		synctest.Wait()
 		select {
 		case err := <-done:
@@ -54,6 +57,9 @@ steps:
 			done <- err
 		default:
 			t.Error("the swept session's run still plays")
+		}
+		if srv.holds(p.session) {
+			t.Error("the server still holds the session a grace after its page left")
 		}
 
 		if err := srv.Shutdown(beforeDeadline(t)); err != nil {
@@ -65,6 +71,14 @@ steps:
 			t.Error("Shutdown returned while the swept session's run played on")
 		}
 	})
+}
+
+// holds reports whether the server holds a session.
+func (s *Server) holds(id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.sessions[id]
+	return ok
 }
 
 // TestNoGoroutineOutlivesShutdown runs the server with everything that
@@ -83,11 +97,9 @@ steps:
   - wait: 1h
   - wait: 1h
 `)
-	var later atomic.Int64 // how far the server's clock is ahead
 	cfg := testConfig(t)
 	cfg.WriteTimeout = time.Until(safetyNet(t))
-	cfg.IdleTimeout = time.Minute
-	cfg.Clock = func() time.Time { return time.Now().Add(time.Duration(later.Load())) }
+	cfg.SessionGrace = time.Nanosecond // the page that leaves is swept at once
 	cfg.Scenarios = []*scenario.Scenario{sc}
 	cfg.Check = func(ctx context.Context, _ string) []Problem {
 		<-ctx.Done() // an extension's server that never answers
@@ -105,17 +117,9 @@ steps:
 	left.mustEvent(map[string]any{"type": "scenario_play", "name": "slow"})
 	left.mustEvent(map[string]any{"type": "scenario_pause"})
 	left.ws.Close(websocket.StatusNormalClosure, "")
-	waitUntil(t, func() bool {
-		srv.mu.Lock()
-		defer srv.mu.Unlock()
-		ss := srv.sessions[left.session]
-		ss.mu.Lock()
-		defer ss.mu.Unlock()
-		return ss.conn == nil
-	})
-	later.Store(int64(2 * time.Minute))
+	waitUntil(t, func() bool { return !srv.holds(left.session) })
 
-	stays := dial(t, hs, "", 0, true) // sweeps the session left behind
+	stays := dial(t, hs, "", 0, true)
 	stays.mustEvent(map[string]any{"type": "scenario_play", "name": "slow"})
 	read := make(chan struct{}) // the page reads on, as a browser does, and answers the close
 	go func() {

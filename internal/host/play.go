@@ -270,7 +270,7 @@ func (s *Server) startPlay(ss *session, b *batch, sc *scenario.Scenario, speed f
 	})
 	if !started {
 		cancel()
-		return errors.New("cpsim is shutting down")
+		return errShuttingDown
 	}
 
 	ss.stopPlay(b, "stopped")

@@ -26,9 +26,18 @@ const (
 	helloTimeout = 10 * time.Second  // for the page's first frame
 )
 
-// handleWS is the relay's HTTP face: it upgrades the request (only from the
-// page's own origin, coder/websocket's default) and runs the relay.
+// handleWS is the relay's HTTP face: it upgrades the request and runs the
+// relay. Only the panel page may connect: a request from another origin is
+// refused (coder/websocket's default: the Origin's host must be the
+// request's Host, which checkHost has checked), and so is one with no
+// Origin at all, which no browser sends for a websocket but any local
+// process can; both get 403.
 func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
+	if r.Header.Get("Origin") == "" {
+		s.log.Warn("websocket refused: no Origin header, so not the panel page", "remote", r.RemoteAddr)
+		http.Error(w, "cpsim's relay is for the panel page: this request has no Origin header", http.StatusForbidden)
+		return
+	}
 	ws, err := websocket.Accept(w, r, nil)
 	if err != nil {
 		s.log.Info("websocket refused", "origin", r.Header.Get("Origin"), "err", err)
@@ -213,16 +222,21 @@ func (s *Server) relay(ctx context.Context, ws *websocket.Conn, origin string) e
 	if len(frames) == 0 || frames[0].T != "hello" {
 		return closeWith(ws, &protocolError{websocket.StatusPolicyViolation, "the first frame must be hello"})
 	}
+	if perr := checkHello(frames[0]); perr != nil {
+		return s.refuse(ws, "", perr)
+	}
 	c := newConn(ws, &s.goroutines, s.queueLen, s.writeTimeout)
-	ss := s.attach(ctx, frames[0], c, origin)
-	if ss == nil {
-		return closeWith(ws, &protocolError{websocket.StatusGoingAway, "cpsim is shutting down"})
+	ss, perr := s.attach(ctx, frames[0], c, origin)
+	if perr != nil {
+		return s.refuse(ws, frames[0].Session, perr)
 	}
 	defer s.detach(ss, c)
 
 	rest := frames[1:]
+	var rd reading
 	for {
-		if err := s.handle(ss, rest); err != nil {
+		if err := s.handle(ss, &rd, rest); err != nil {
+			s.log.Warn("page refused: "+err.why, "session", ss.id)
 			c.kill(err.code, err.why)
 			return err
 		}
@@ -237,6 +251,12 @@ func (s *Server) relay(ctx context.Context, ws *websocket.Conn, origin string) e
 			return err
 		}
 	}
+}
+
+// refuse ends a connection that gets no session, and logs why.
+func (s *Server) refuse(ws *websocket.Conn, session string, perr *protocolError) error {
+	s.log.Warn("page refused: "+perr.why, "session", session)
+	return closeWith(ws, perr)
 }
 
 // closeWith ends a connection that never got a session.
@@ -284,18 +304,22 @@ func shorten(s string) string {
 // answers with one message. Numbered frames (m and e) that the session has
 // processed already are skipped: a page resends what was not acknowledged
 // after a reconnect, so each reaches the engine exactly once.
-func (s *Server) handle(ss *session, frames []inFrame) *protocolError {
+func (s *Server) handle(ss *session, rd *reading, frames []inFrame) *protocolError {
 	var perr *protocolError
 	s.locked(ss, func(b *batch) {
 		acked := ss.inSeq
-		for _, f := range frames {
+		for i := range frames {
+			f := &frames[i]
+			if perr = rd.check(ss, f); perr != nil {
+				return
+			}
 			if f.Q != 0 {
 				if f.Q <= ss.inSeq {
 					continue
 				}
 				ss.inSeq = f.Q
 			}
-			if perr = ss.frame(b, f); perr != nil {
+			if perr = ss.frame(b, *f); perr != nil {
 				return
 			}
 		}
@@ -353,20 +377,30 @@ func (ss *session) frame(b *batch, f inFrame) *protocolError {
 }
 
 // attach gives the page its session: a new one, or the one it asks for,
-// resumed after a dropped connection or a reload.
-func (s *Server) attach(ctx context.Context, h inFrame, c *conn, origin string) *session {
+// resumed after a dropped connection or a reload. It refuses the page
+// when cpsim is shutting down, when a new session would be one too many,
+// and when the hello claims deliveries the session never sent.
+func (s *Server) attach(ctx context.Context, h inFrame, c *conn, origin string) (*session, *protocolError) {
 	s.mu.Lock()
 	if s.closing {
 		s.mu.Unlock()
-		return nil
+		return nil, &protocolError{websocket.StatusGoingAway, errShuttingDown.Error()}
 	}
-	s.sweep()
 	ss := s.sessions[h.Session]
 	var old *conn
 	if ss != nil {
 		ss.mu.Lock()
 		old = ss.conn
+		last := ss.seq
+		if h.Seq <= last && old == nil {
+			ss.claim() // under s.mu: its grace cannot end it now
+		}
 		ss.mu.Unlock()
+		if h.Seq > last {
+			s.mu.Unlock()
+			return nil, &protocolError{websocket.StatusPolicyViolation,
+				fmt.Sprintf("hello says delivery %d was posted, but the session has sent %d", h.Seq, last)}
+		}
 	}
 	s.mu.Unlock()
 
@@ -388,8 +422,15 @@ func (s *Server) attach(ctx context.Context, h inFrame, c *conn, origin string) 
 	if !resumed {
 		var err error
 		if ss, err = s.newSession(); err != nil {
+			var le *limitError
+			switch {
+			case errors.As(err, &le):
+				return nil, &protocolError{websocket.StatusTryAgainLater, shorten(err.Error())}
+			case errors.Is(err, errShuttingDown):
+				return nil, &protocolError{websocket.StatusGoingAway, err.Error()}
+			}
 			s.log.Error("start a session", "err", err)
-			return nil
+			return nil, &protocolError{websocket.StatusInternalError, shorten("start a session: " + err.Error())}
 		}
 	}
 	s.recheck(s.extensionURLs()...)       // a page that connects shows what is true now
@@ -430,7 +471,7 @@ func (s *Server) attach(ctx context.Context, h inFrame, c *conn, origin string) 
 		}
 	})
 	s.log.Info("page connected", "session", ss.id, "resumed", resumed, "fresh", h.Fresh)
-	return ss
+	return ss, nil
 }
 
 // nextPlay is what a new session plays: the scenario cpsim test queued
@@ -465,7 +506,7 @@ func (s *Server) detach(ss *session, c *conn) {
 	defer ss.mu.Unlock()
 	if ss.conn == c {
 		ss.conn = nil
-		ss.idleSince = s.clock()
+		s.expireAfterGrace(ss)
 	}
 	c.kill(websocket.StatusNormalClosure, "")
 }

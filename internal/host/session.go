@@ -35,10 +35,11 @@ type session struct {
 	lanes   map[string]*lane // per instance, what is held for it
 	timer   *time.Timer      // fires when the first delayed delivery is due
 
-	conn      *conn              // the page, or nil while none is connected
-	origin    string             // the origin the page was opened at
-	idleSince time.Time          // when the page went away
-	insts     map[string]instRef // what an instance id stands for
+	conn   *conn              // the page, or nil while none is connected
+	origin string             // the origin the page was opened at
+	left   uint64             // the page's departures: which one expiry is for
+	expiry *time.Timer        // ends the session a grace after its page left
+	insts  map[string]instRef // what an instance id stands for
 
 	viewSent  []byte
 	shown     bool // a view has gone to a page: its instances may have loaded
@@ -87,7 +88,7 @@ const maxOutbox = 50000
 
 func (s *session) now() time.Time { return s.srv.clock() }
 
-// close ends the session for good, as Shutdown does and as a sweep does
+// close ends the session for good, as Shutdown does and as expire does
 // once its page has been gone too long: its run stops, its timers too, and
 // whatever still holds it (a timer firing, a run ending) does nothing
 // more. The caller holds s.mu.
@@ -101,6 +102,9 @@ func (s *session) close() {
 	}
 	if s.viewTimer != nil {
 		s.viewTimer.Stop()
+	}
+	if s.expiry != nil {
+		s.expiry.Stop()
 	}
 }
 

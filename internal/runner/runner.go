@@ -163,7 +163,10 @@ func (st *Stack) PanelURL() string { return st.st.PanelURL() }
 
 // serve starts the panel, and the demos when they are used.
 func (st *Stack) serve(cfg Config, scenarios []*scenario.Scenario) error {
-	return st.st.Start(host.Config{Logger: cfg.Logger, Validator: cfg.Validator, Scenarios: scenarios})
+	// No session limit: cpsim test opens one tab per scenario, and each
+	// session is held for its grace after its tab closes, so a long run
+	// would reach any limit; the tabs are the runner's own.
+	return st.st.Start(host.Config{Logger: cfg.Logger, Validator: cfg.Validator, Scenarios: scenarios, MaxSessions: -1})
 }
 
 // Close stops cpsim and frees its ports.
