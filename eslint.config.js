@@ -4,6 +4,8 @@
 import globals from "globals";
 
 export default [
+  // Vendored files are kept as published (web/static/vendor/*/README.md).
+  { ignores: ["web/static/vendor/"] },
   {
     files: ["web/**/*.js"],
     languageOptions: {

@@ -101,11 +101,14 @@
  *     outcome-connected, outcome-busy, outcome-no-answer, outcome-other (<select> of the other outcomes)
  *   selected interaction (centre)
  *     detail                data-id (empty when none)
- *     transcript            <ul>; transcript-message (li; data-from = customer | agent | other, data-id)
+ *     transcript            <ul>; transcript-message (li; data-from = customer | agent | other, data-id):
+ *                           message-text (its text, dir="auto"; class rich: a web chat's sanitized HTML),
+ *                           controls (the control characters it holds, as ‹U+202E›; only when it has some)
  *     typing                checkbox: the customer is typing
  *     typing-line
  *     say-text, say-customer, say-agent
- *     email, email-subject, email-from, email-to, email-content
+ *     email, email-subject, email-from, email-to, email-content (the body's sandboxed <iframe>,
+ *                           its document in srcdoc; a <p> when the email has none)
  *     draft                 a draft's compose form (<form>; data-id, data-channel): draft-from, draft-to,
  *                           draft-subject (email), draft-content, draft-error, draft-send, draft-discard
  *     cad-card, cad (table; tr[data-key]), cad-empty, cad-edit, cad-editor, cad-save, cad-cancel, cad-error

@@ -148,10 +148,10 @@ function buildCard(it, v) {
     h("span", { class: "ch-badge", title: CHANNELS[it.channel] ? CHANNELS[it.channel].label : it.channel }, icon(CHANNELS[it.channel] ? CHANNELS[it.channel].icon : "puzzle")),
     h("div", { class: "icard-main" },
       selectable
-        ? h("button", { type: "button", class: "icard-title link-plain", testid: "select", text: cardTitle(it), title: "Select this interaction",
+        ? h("button", { type: "button", class: "icard-title link-plain", testid: "select", dir: "auto", text: cardTitle(it), title: "Select this interaction",
           on: { click: (/** @type {Event} */ e) => { e.stopPropagation(); sendEvent({ type: "select_interaction", id: it.id }); } } })
-        : h("div", { class: "icard-title", text: cardTitle(it) }),
-      h("div", { class: "icard-sub", text: cardSub(it) })),
+        : h("div", { class: "icard-title", dir: "auto", text: cardTitle(it) }),
+      h("div", { class: "icard-sub", dir: "auto", text: cardSub(it) })),
     h("div", { class: "icard-meta" },
       h("span", { class: "status-pill", data: { tone: statusTone(it) }, text: statusText(it) }),
       h("span", { class: "timer", data: { since: String(sinceMs(it)) }, text: fmtDuration(Date.now() - sinceMs(it)) }))),

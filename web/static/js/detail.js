@@ -2,9 +2,11 @@
 // The centre of the page: the selected interaction's head (channel,
 // status, ids), its conversation (transcript, typing, messages as the
 // customer or the agent), email or draft (draft.js's editor), and its
-// caller data with an editor. It owns those elements and what is being
-// edited (detail); it imports relay.js (sendEvent), model.js, render.js,
-// interactions.js, draft.js and the helpers.
+// caller data with an editor. Message texts and emails may carry HTML:
+// richtext.js shows them safely; names, titles and texts are isolated for
+// bidi (dir="auto"). It owns those elements and what is being edited
+// (detail); it imports relay.js (sendEvent), model.js, render.js,
+// interactions.js, draft.js, richtext.js and the helpers.
 
 import { CHANNELS, CONVERSATION } from "./constants.js";
 import { h, icon, role, tid } from "./dom.js";
@@ -13,6 +15,7 @@ import { cardTitle, customerName, live, owned, statusText, statusTone } from "./
 import { model } from "./model.js";
 import { sendEvent } from "./relay.js";
 import { changed, forget, markViewDirty } from "./render.js";
+import { controlNote, emailFrame, messageBody } from "./richtext.js";
 import { errorMessage, shortId, sig } from "./util.js";
 
 /** @typedef {import("./interactions.js").Interaction} Interaction */
@@ -114,12 +117,12 @@ function renderDetailHead(it) {
     h("div", { class: "d-head", data: { channel: it.channel } },
       h("span", { class: "ch-badge" }, icon(ch.icon)),
       h("div", { class: "icard-main" },
-        h("h2", { class: "d-title", text: cardTitle(it) }),
+        h("h2", { class: "d-title" }, h("span", { dir: "auto", text: cardTitle(it) }), controlNote(cardTitle(it))),
         h("div", { class: "d-sub" }, `${ch.label}${it.outbound ? " · outbound" : ""} · `, h("code", { class: "d-id", title: "Interaction id", text: it.id }))),
       h("span", { class: "status-pill", data: { tone: statusTone(it) }, text: statusText(it) }),
       h("button", { type: "button", class: "icon-btn", testid: "deselect", title: "Close: no interaction active (the global extensions hear activeInteraction null)",
         attrs: { "aria-label": "Deselect this interaction" }, on: { click: () => sendEvent({ type: "deselect" }) } }, icon("close"))),
-    h("dl", { class: "d-grid" }, rows.filter((r) => r[1]).map(([k, val]) => h("div", null, h("dt", { text: k }), h("dd", { text: String(val) })))));
+    h("dl", { class: "d-grid" }, rows.filter((r) => r[1]).map(([k, val]) => h("div", null, h("dt", { text: k }), h("dd", null, h("span", { dir: "auto", text: String(val) }), controlNote(val))))));
   detail.head.dataset.channel = it.channel;
 }
 
@@ -146,11 +149,14 @@ function renderDetailBody(it) {
     const msgs = (it.transcript && it.transcript.messages) || [];
     const agentKeys = new Set((it.participants || []).filter((p) => p.uniquekey !== "customer").map((p) => p.uniquekey));
     const username = model.view && model.view.user.username;
+    const rich = it.channel === "chat";
     ul.replaceChildren(...msgs.map((m) => {
       const from = m.originator === "customer" ? "customer" : (m.originator === username || agentKeys.has(m.originator)) ? "agent" : "other";
       const t = Date.parse(m.timestamp);
+      const name = from === "customer" ? (customerName(it) || it.originator || "Customer") : m.originator;
       return h("li", { class: "bubble", testid: "transcript-message", data: { from, id: m.id } },
-        m.message, h("small", { text: `${from === "customer" ? (customerName(it) || it.originator || "Customer") : m.originator}${Number.isNaN(t) ? "" : " · " + new Date(t).toLocaleTimeString()}` }));
+        messageBody(m.message, rich),
+        h("small", null, h("bdi", { text: name }), Number.isNaN(t) ? "" : " · " + new Date(t).toLocaleTimeString(), controlNote(m.message)));
     }));
     if (stick) ul.scrollTop = ul.scrollHeight;
     role("tcount", sec).textContent = String(msgs.length);
@@ -163,18 +169,30 @@ function renderDetailBody(it) {
     sayAgent.title = live(it) ? "Send as the agent (Ctrl+Enter)" : "The agent can write only while the conversation is in progress";
     sayCustomer.disabled = ended;
   } else if (it.channel === "email") {
-    const dl = h("dl", { class: "email-head" },
-      h("dt", { text: "Subject" }), h("dd", { testid: "email-subject", text: it.title || "" }),
-      h("dt", { text: "From" }), h("dd", { testid: "email-from", text: addr(it.from_address) || it.originator || "" }),
-      h("dt", { text: "To" }), h("dd", { testid: "email-to", text: (it.to_address || []).map(addr).join(", ") || it.destination || "" }),
-      (it.cc_address && it.cc_address.length) ? [h("dt", { text: "Cc" }), h("dd", { text: it.cc_address.map(addr).join(", ") })] : null);
-    body.replaceChildren(h("section", { class: "card d-section", testid: "email", data: { kind: "email", channel: "email" } },
+    const dl = h("dl", { class: "email-head", data: { role: "email-head" } },
+      h("dt", { text: "Subject" }), h("dd", null, h("span", { testid: "email-subject", dir: "auto", text: it.title || "" }), controlNote(it.title)),
+      h("dt", { text: "From" }), h("dd", { testid: "email-from", dir: "auto", text: addr(it.from_address) || it.originator || "" }),
+      h("dt", { text: "To" }), h("dd", { testid: "email-to", dir: "auto", text: (it.to_address || []).map(addr).join(", ") || it.destination || "" }),
+      (it.cc_address && it.cc_address.length) ? [h("dt", { text: "Cc" }), h("dd", { dir: "auto", text: it.cc_address.map(addr).join(", ") })] : null);
+    // The content's frame stays when only the rest changed (the status):
+    // an iframe taken out of the document loses its scroll and reloads.
+    const content = it.content || "";
+    const sec = /** @type {HTMLElement | null} */ (body.firstElementChild);
+    if (sec && sec.dataset.kind === "email" && sec.dataset.for === it.id && mailShown.get(sec) === content) {
+      role("email-head", sec).replaceWith(dl);
+      return;
+    }
+    const next = h("section", { class: "card d-section", testid: "email", data: { kind: "email", channel: "email", for: it.id } },
       h("div", { class: "d-section-head" }, icon("email"), h("h3", { text: "Email" })),
-      dl, h("pre", { class: "email-body", testid: "email-content", text: it.content || "(empty)" })));
+      dl, content ? emailFrame(content) : h("p", { class: "email-body email-empty", testid: "email-content", text: "(empty)" }));
+    mailShown.set(next, content);
+    body.replaceChildren(next);
   } else {
     body.replaceChildren();
   }
 }
+/** mailShown is the content each email section shows. */
+const mailShown = /** @type {WeakMap<HTMLElement, string>} */ (new WeakMap());
 /** addr is an email address as "Name <address>". */
 const addr = (/** @type {import("./types.js").Address | undefined} */ a) => (a ? (a.name ? `${a.name} <${a.address}>` : a.address) : "");
 

@@ -15,7 +15,7 @@ import { model } from "./model.js";
 import { relayState } from "./relay.js";
 import { markLogDirty } from "./render.js";
 import { toast } from "./toast.js";
-import { fmtClock, nf, sig, truncate } from "./util.js";
+import { fmtClock, jsonControls, nf, sig, truncate, visibleControls } from "./util.js";
 
 /** The inspector's log and what it shows of it. */
 /** An l frame: one row of the server's log (docs/relay.md). @typedef {import("./types.js").LogEntry} LogEntry */
@@ -186,7 +186,7 @@ export function summary(r) {
         s = p === undefined ? "" : short(p, 60);
     }
   }
-  r.sum = { text: s.trim(), err };
+  r.sum = { text: visibleControls(s.trim()), err };
   return r.sum;
 }
 
@@ -547,7 +547,7 @@ function renderLogDetail() {
   const slowEl = ms != null && isSlow(ms) ? h("p", { class: "slow-note", testid: "log-slow-note", text: slowNote(ms) }) : null;
   let body;
   if (e.m !== undefined) body = jsonView(e.m);
-  else if (e.raw !== undefined) body = h("pre", { class: "json", text: e.raw });
+  else if (e.raw !== undefined) body = h("pre", { class: "json", text: visibleControls(e.raw) });
   else body = h("p", { class: "tool-note", text: "A note: this row carries diagnostics only (for instance a message the panel cached instead of sending)." });
   logDetail.replaceChildren(
     h("div", { class: "ld-head" }, h("strong", { text: `#${e.n}` }), h("span", { class: "dir", data: { dir: e.dir }, text: e.dir.toUpperCase() }),
@@ -563,11 +563,12 @@ function renderLogDetail() {
       body));
 }
 
-/** jsonView pretty-prints JSON with light highlighting (text nodes only, never HTML).
+/** jsonView pretty-prints JSON with light highlighting (text nodes only,
+ * never HTML), its bidi controls escaped as \uXXXX so that they show.
  * @param {unknown} v
  * @returns {HTMLElement} */
 function jsonView(v) {
-  const text = JSON.stringify(v, null, 2) ?? String(v);
+  const text = jsonControls(JSON.stringify(v, null, 2) ?? String(v));
   const pre = h("pre", { class: "json" });
   if (text.length > 200000) { pre.textContent = text; return pre; }
   const re = /("(?:\\.|[^"\\])*")(\s*:)?|\b(true|false|null)\b|(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)/g;

@@ -69,3 +69,28 @@ export function localSet(key, v) { try { localStorage.setItem(key, String(v)); }
 export function errorMessage(e) {
   return e instanceof Error ? e.message : String(e);
 }
+
+/** CONTROLS are the characters a text can hold that show nothing yet change
+ * what is shown: C0 controls but tab and line feed, DEL, the bidi marks
+ * (U+200E, U+200F, U+061C), embeddings and overrides (U+202A-U+202E) and
+ * isolates (U+2066-U+2069). An RTL override in a name can make it read
+ * backwards, and the text after it. */
+const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+/** codePoint names a character as U+XXXX.
+ * @param {string} c */
+const codePoint = (c) => "U+" + (/** @type {number} */ (c.codePointAt(0))).toString(16).toUpperCase().padStart(4, "0");
+/** visibleControls is s with each control character (CONTROLS) shown as
+ * ‹U+202E›, for the inspector.
+ * @param {string} s
+ * @returns {string} */
+export const visibleControls = (s) => s.replace(CONTROLS, (c) => `‹${codePoint(c)}›`);
+/** controlsIn lists the distinct control characters of s as U+XXXX, in
+ * order of first appearance.
+ * @param {string} s
+ * @returns {string[]} */
+export const controlsIn = (s) => [...new Set(s.match(CONTROLS) || [])].map(codePoint);
+/** jsonControls escapes the bidi controls in JSON text as \uXXXX (JSON
+ * escapes the C0 ones itself), so that the text stays JSON and shows them.
+ * @param {string} s
+ * @returns {string} */
+export const jsonControls = (s) => s.replace(CONTROLS, (c) => "\\u" + (/** @type {number} */ (c.codePointAt(0))).toString(16).padStart(4, "0"));
