@@ -19,6 +19,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dustin/go-humanize"
+
 	"github.com/cpsim/cpsim/internal/host"
 	"github.com/cpsim/cpsim/internal/scenario"
 	"github.com/cpsim/cpsim/internal/server"
@@ -100,6 +102,16 @@ func parseMaxSessions(v string) (int, error) {
 	return n, nil
 }
 
+// parseMemory reads a memory budget such as 32MiB, 512KiB or 2GiB
+// (go-humanize's units; plain numbers are bytes): at least least bytes.
+func parseMemory(name, v string, least int64) (int64, error) {
+	n, err := humanize.ParseBytes(v)
+	if err != nil || n < uint64(least) || n > 1<<50 {
+		return 0, usagef("-%s %q is not a size of %s or more, such as 32MiB or 2GiB", name, v, humanize.IBytes(uint64(least)))
+	}
+	return int64(n), nil
+}
+
 // run is cpsim: main with its world passed in, so that tests run it whole.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
@@ -139,6 +151,8 @@ type options struct {
 	patience           float64
 	sessionGrace       time.Duration
 	maxSessions        int
+	sessionMemory      int64 // bytes
+	serverMemory       int64 // bytes
 }
 
 func parseServe(args []string, getenv func(string) string, stderr io.Writer) (*options, error) {
@@ -200,6 +214,18 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (*o
 		maxSessions = v
 		return nil
 	})
+	sessionMemory := env.str("CPSIM_SESSION_MEMORY", humanize.IBytes(host.DefaultSessionMemory))
+	fs.Func("session-memory", "`size` of the messages a page's session holds at most: its log, its extensions' caches and what waits for the page; past it the oldest go, and the inspector says so (env CPSIM_SESSION_MEMORY; default "+
+		humanize.IBytes(host.DefaultSessionMemory)+"), e.g. -session-memory 128MiB", func(v string) error {
+		sessionMemory = v
+		return nil
+	})
+	memory := env.str("CPSIM_MEMORY", humanize.IBytes(host.DefaultServerMemory))
+	fs.Func("memory", "`size` of the messages all sessions hold together at most; past it each keeps its share (env CPSIM_MEMORY; default "+
+		humanize.IBytes(host.DefaultServerMemory)+"), e.g. -memory 4GiB", func(v string) error {
+		memory = v
+		return nil
+	})
 	fs.StringVar(&o.dev, "dev", env.str("CPSIM_DEV", ""),
 		"`directory` to serve the page and demos from instead of the binary, to work on them (env CPSIM_DEV), e.g. -dev web")
 	fs.Usage = func() {
@@ -229,6 +255,12 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (*o
 		return nil, err
 	}
 	if o.maxSessions, err = parseMaxSessions(maxSessions); err != nil {
+		return nil, err
+	}
+	if o.sessionMemory, err = parseMemory("session-memory", sessionMemory, 1<<20); err != nil {
+		return nil, err
+	}
+	if o.serverMemory, err = parseMemory("memory", memory, o.sessionMemory); err != nil {
 		return nil, err
 	}
 	switch o.logFormat {
@@ -343,8 +375,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		Speed:     o.speed,
 		Patience:  o.patience,
 
-		SessionGrace: o.sessionGrace,
-		MaxSessions:  o.maxSessions,
+		SessionGrace:  o.sessionGrace,
+		MaxSessions:   o.maxSessions,
+		SessionMemory: o.sessionMemory,
+		ServerMemory:  o.serverMemory,
 	}); err != nil {
 		return err
 	}

@@ -32,6 +32,9 @@ type inFrame struct {
 	Rec     json.RawMessage `json:"rec"` // a recording to write as a scenario
 }
 
+// maxIdleBatch is the largest buffer a session keeps for its next batch.
+const maxIdleBatch = 64 << 10
+
 // batch collects the frames of one step; they leave as one websocket
 // message.
 type batch struct {
@@ -80,7 +83,9 @@ type logEntry struct {
 	dir  string // "in" or "out"
 	inst string
 	key  string
-	m    []byte // the message; nil when there is none (a note)
+	m    []byte // the message; nil when there is none (a note), or when its full text was dropped (cut says it was big)
+	pv   []byte // a big message's abridged copy (abridge.go), which the page gets instead of m
+	cut  int    // the bytes of m, when it is big enough to be abridged; else 0
 	seq  uint64 // the delivery that carried m, for an outgoing message
 	raw  string // what the page could not relay as JSON
 	diag []state.Diagnostic
@@ -91,7 +96,9 @@ type logEntry struct {
 // appendLog writes an l frame. A live row of a delivery names the
 // delivery's seq instead of repeating its message, which the same websocket
 // message carries in its d frame; a row sent again later (history, after a
-// reload) carries the message itself.
+// reload) carries the message itself. A big message's row carries its
+// abridged copy, with cut, its full size; sz is the bytes of the JSON
+// the row's message takes in the page, for the page's own budget.
 func appendLog(b []byte, e *logEntry, live bool) []byte {
 	b = append(b, `{"t":"l","n":`...)
 	b = strconv.AppendUint(b, e.n, 10)
@@ -104,12 +111,23 @@ func appendLog(b []byte, e *logEntry, live bool) []byte {
 	b = append(b, `,"k":`...)
 	b = appendString(b, e.key)
 	switch {
+	case e.cut > 0:
+		b = append(b, `,"m":`...)
+		b = append(b, e.pv...)
+		b = append(b, `,"cut":`...)
+		b = strconv.AppendInt(b, int64(e.cut), 10)
+		b = append(b, `,"sz":`...)
+		b = strconv.AppendInt(b, int64(len(e.pv)), 10)
 	case live && e.seq != 0:
 		b = append(b, `,"seq":`...)
 		b = strconv.AppendUint(b, e.seq, 10)
+		b = append(b, `,"sz":`...)
+		b = strconv.AppendInt(b, int64(len(e.m)), 10)
 	case e.m != nil:
 		b = append(b, `,"m":`...)
 		b = append(b, e.m...)
+		b = append(b, `,"sz":`...)
+		b = strconv.AppendInt(b, int64(len(e.m)), 10)
 	}
 	if e.raw != "" {
 		b = append(b, `,"raw":`...)
@@ -186,6 +204,22 @@ type resultFrame struct {
 	// Description answers rec: the file's description, which the page
 	// shows to edit.
 	Description string `json:"description,omitempty"`
+}
+
+// moreFrame ends a page of the log's history: rows from Next on are
+// left, for the page to ask for.
+type moreFrame struct {
+	T    string `json:"t"` // "lm"
+	Next uint64 `json:"next"`
+}
+
+// fullFrame answers the page's full frame: the whole message of log row
+// N, or why the session no longer holds it.
+type fullFrame struct {
+	T    string          `json:"t"` // "full"
+	N    uint64          `json:"n"`
+	M    json.RawMessage `json:"m,omitempty"`
+	Gone string          `json:"gone,omitempty"`
 }
 
 type problemsFrame struct {

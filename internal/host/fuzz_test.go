@@ -43,13 +43,13 @@ func FuzzFrames(f *testing.F) {
 		_ = srv.handle(ss, &reading{}, frames)
 		ss.mu.Lock()
 		defer ss.mu.Unlock()
-		ss.log.all(func(e *logEntry) {
+		for _, e := range ss.log.rows[ss.log.head:] {
 			for _, d := range e.diag {
 				if d.Direction == "out" && d.Severity == "error" && d.Kind == "schema" {
 					t.Fatalf("cpsim produced an invalid message: %v", d)
 				}
 			}
-		})
+		}
 	})
 }
 

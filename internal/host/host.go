@@ -58,6 +58,14 @@ type Config struct {
 	// cpsim test, whose tabs the server opens itself). A page that would
 	// start one more is refused with a close reason it shows.
 	MaxSessions int
+	// SessionMemory is the bytes of messages a session holds at most: its
+	// log, its extensions' caches, and what waits for its page (default
+	// DefaultSessionMemory; memory.go says what goes first).
+	SessionMemory int64
+	// ServerMemory is the bytes all sessions together hold at most
+	// (default DefaultServerMemory): past it, each session keeps its
+	// share.
+	ServerMemory int64
 	// Scenarios are the scenarios the page offers to play.
 	Scenarios []*scenario.Scenario
 	// Skipped are the built-in scenarios the configuration leaves out,
@@ -136,6 +144,13 @@ type Server struct {
 	goroutines goroutines     // those the server starts itself
 	checks     *extChecks
 
+	// Memory budgets, in bytes (memory.go).
+	sessionMemory int64
+	serverMemory  int64
+	memUsed       atomic.Int64 // what the sessions hold together
+	nSessions     atomic.Int64 // len(sessions), read without s.mu
+	rebalancing   atomic.Bool
+
 	mu       sync.Mutex
 	sessions map[string]*session
 	problems []Problem
@@ -172,29 +187,31 @@ func New(cfg Config) (*Server, error) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Server{
-		ctx:          ctx,
-		cancel:       cancel,
-		log:          cfg.Logger,
-		data:         cfg.Data,
-		val:          cfg.Validator,
-		assets:       cfg.Assets,
-		page:         page,
-		dev:          cfg.Dev,
-		strict:       cfg.Strict,
-		seed:         cfg.Seed,
-		clock:        cfg.Clock,
-		hosts:        cfg.Hosts,
-		queueLen:     cfg.QueueLen,
-		writeTimeout: cfg.WriteTimeout,
-		grace:        cfg.SessionGrace,
-		maxSessions:  cfg.MaxSessions,
-		sessions:     map[string]*session{},
-		scenarios:    withAutoPlay(cfg.Scenarios, cfg.AutoPlay),
-		skipped:      cfg.Skipped,
-		autoPlay:     cfg.AutoPlay,
-		speed:        cfg.Speed,
-		patience:     cfg.Patience,
-		checks:       newExtChecks(ctx, cfg.Check, cfg.CheckEvery),
+		ctx:           ctx,
+		cancel:        cancel,
+		log:           cfg.Logger,
+		data:          cfg.Data,
+		val:           cfg.Validator,
+		assets:        cfg.Assets,
+		page:          page,
+		dev:           cfg.Dev,
+		strict:        cfg.Strict,
+		seed:          cfg.Seed,
+		clock:         cfg.Clock,
+		hosts:         cfg.Hosts,
+		queueLen:      cfg.QueueLen,
+		writeTimeout:  cfg.WriteTimeout,
+		grace:         cfg.SessionGrace,
+		maxSessions:   cfg.MaxSessions,
+		sessionMemory: cfg.SessionMemory,
+		serverMemory:  cfg.ServerMemory,
+		sessions:      map[string]*session{},
+		scenarios:     withAutoPlay(cfg.Scenarios, cfg.AutoPlay),
+		skipped:       cfg.Skipped,
+		autoPlay:      cfg.AutoPlay,
+		speed:         cfg.Speed,
+		patience:      cfg.Patience,
+		checks:        newExtChecks(ctx, cfg.Check, cfg.CheckEvery),
 	}
 	s.nextSeed.Store(cfg.Seed)
 	if s.clock == nil {
@@ -214,6 +231,12 @@ func New(cfg Config) (*Server, error) {
 	}
 	if s.maxSessions == 0 {
 		s.maxSessions = DefaultMaxSessions
+	}
+	if s.sessionMemory <= 0 {
+		s.sessionMemory = DefaultSessionMemory
+	}
+	if s.serverMemory <= 0 {
+		s.serverMemory = DefaultServerMemory
 	}
 	s.handler = s.routes()
 	return s, nil
@@ -236,7 +259,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // engineOptions are the options of a session's engine over data. It takes
 // no lock: it is called under a session's.
 func (s *Server) engineOptions(d *state.Data) state.Options {
-	opts := state.Options{Data: d, Validator: s.val, CheckOutbound: s.strict, Clock: s.clock}
+	opts := state.Options{Data: d, Validator: s.val, CheckOutbound: s.strict, Clock: s.clock,
+		CacheBytes: s.sessionMemory / 4} // memory.go
 	if s.seed != 0 {
 		opts.IDs = state.SeededIDs(s.nextSeed.Add(1) - 1)
 	}
@@ -287,6 +311,7 @@ func (s *Server) newSession() (*session, error) {
 		return nil, err // another page took the last place meanwhile
 	}
 	s.sessions[ss.id] = ss
+	s.nSessions.Store(int64(len(s.sessions)))
 	s.log.Info("session started", "session", ss.id, "sessions", len(s.sessions))
 	return ss, nil
 }
@@ -345,9 +370,14 @@ func (s *Server) expire(ss *session, n uint64) {
 	if stale {
 		ss.close() // no page will see it again: its run stops too
 	}
+	if stale {
+		s.memUsed.Add(-ss.memCounted)
+		ss.memCounted = 0
+	}
 	ss.mu.Unlock()
 	if stale {
 		delete(s.sessions, ss.id)
+		s.nSessions.Store(int64(len(s.sessions)))
 	}
 	held := len(s.sessions)
 	s.mu.Unlock()

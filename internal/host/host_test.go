@@ -97,6 +97,12 @@ type page struct {
 	in      uint64           // the welcome's in
 	fresh   bool             // the page said hello as a new page
 	frames  []map[string]any // everything received, in order
+	// acking acknowledges deliveries as it reads them, every 200, as the
+	// browser page does (every 100 ms), for tests of long runs: without
+	// it, the session's memory budget drops what the page never took.
+	acking bool
+	acked  uint64
+	gaps   bool // deliveries may be missing: the session lost them (memory_test.go)
 }
 
 func wsURL(hs *httptest.Server) string { return wsAt(hs.URL) }
@@ -104,13 +110,13 @@ func wsURL(hs *httptest.Server) string { return wsAt(hs.URL) }
 func wsAt(base string) string { return "ws" + strings.TrimPrefix(base, "http") + "/ws" }
 
 // dial connects a page and says hello.
-func dial(t testing.TB, hs *httptest.Server, session string, seq uint64, fresh bool) *page {
-	return dialWith(t, hs.URL, nil, session, seq, fresh)
+func dial(t testing.TB, hs *httptest.Server, session string, seq uint64, fresh bool, opts ...func(*page)) *page {
+	return dialWith(t, hs.URL, nil, session, seq, fresh, opts...)
 }
 
 // dialWith connects a page opened at base (its origin) with an HTTP client.
 // The page's reads and writes end only at the test's safety net.
-func dialWith(t testing.TB, base string, client *http.Client, session string, seq uint64, fresh bool) *page {
+func dialWith(t testing.TB, base string, client *http.Client, session string, seq uint64, fresh bool, opts ...func(*page)) *page {
 	t.Helper()
 	ctx := beforeDeadline(t)
 	ws, _, err := websocket.Dial(ctx, wsAt(base), &websocket.DialOptions{HTTPClient: client, HTTPHeader: http.Header{"Origin": {base}}})
@@ -120,6 +126,9 @@ func dialWith(t testing.TB, base string, client *http.Client, session string, se
 	ws.SetReadLimit(16 << 20)
 	t.Cleanup(func() { ws.CloseNow() })
 	p := &page{t: t, ws: ws, ctx: ctx, seq: seq, fresh: fresh}
+	for _, o := range opts {
+		o(p)
+	}
 	p.send(map[string]any{"t": "hello", "session": session, "seq": seq, "fresh": fresh})
 	w := p.waitFor(func(f map[string]any) bool { return f["t"] == "welcome" })
 	p.session = w["session"].(string)
@@ -178,7 +187,7 @@ func (p *page) read() []map[string]any {
 		}
 		if f["t"] == "d" {
 			seq := uint64(f["seq"].(float64))
-			if seq != p.seq+1 && seq > p.seq {
+			if seq != p.seq+1 && seq > p.seq && !p.gaps {
 				p.t.Errorf("delivery seq %d after %d: a delivery is missing", seq, p.seq)
 			}
 			if seq > p.seq {
@@ -187,6 +196,10 @@ func (p *page) read() []map[string]any {
 		}
 	}
 	p.frames = append(p.frames, frames...)
+	if p.acking && p.seq >= p.acked+200 {
+		p.acked = p.seq
+		p.write([]map[string]any{{"t": "a", "seq": p.seq}})
+	}
 	return frames
 }
 
@@ -688,6 +701,9 @@ func TestSlowPageIsDisconnectedAndResumes(t *testing.T) {
 		srv, pp := newPipeServer(t, func(c *Config) {
 			c.QueueLen = 4
 			c.WriteTimeout = 300 * time.Millisecond
+			// Room for every answer the page has not taken when it comes
+			// back: a smaller budget loses the oldest (TestBudgetLosesWhatThePageNeverTook).
+			c.SessionMemory = 64 << 20
 		})
 		p := pp.dial(t, "", 0, true)
 		_, inst := p.call()
@@ -854,56 +870,87 @@ func TestSameSiteWarningFollowsThePagesOrigin(t *testing.T) {
 	}
 }
 
+// TestLogHistoryKeepsTheLatestRows: a session keeps the latest rows of its
+// log within its memory budget, and a page that reloads gets them back in
+// pages of about logPage bytes, each asked for once the page has the one
+// before: the page is never sent the whole log in one message. The b frame
+// says what was dropped, and the oldest row kept.
 func TestLogHistoryKeepsTheLatestRows(t *testing.T) {
 	t.Parallel()
-	_, hs := newTestServer(t)
+	const budget = 4 << 20
+	_, hs := newTestServer(t, func(c *Config) { c.SessionMemory = budget })
 	p := dial(t, hs, "", 0, true)
+	p.acking = true
 	_, inst := p.call()
 	var msgs []map[string]any
-	for i := range 3000 { // 6000 rows: each request and its response
+	for i := range 6000 { // 12,000 rows: each request and its response
 		msgs = append(msgs, map[string]any{"t": "m", "i": inst, "m": json.RawMessage(fmt.Sprintf(`{"id":"h%d","type":"action","payload":{"command":"detail","value":"queue"}}`, i))})
 	}
 	p.number(msgs)
-	var batches [][]byte
-	for i := 0; i < len(msgs); i += 500 {
-		batches = append(batches, mustJSON(t, msgs[i:i+500]))
+	// The page sends 100 at a time and waits for their answers, as an
+	// extension awaiting its responses does.
+	for i := 0; i < len(msgs); i += 100 {
+		p.write(msgs[i : i+100])
+		last := fmt.Sprintf("h%d", i+99)
+		p.waitFor(func(f map[string]any) bool { return f["t"] == "d" && f["m"].(map[string]any)["id"] == last })
 	}
-	// The page sends as it reads, as a browser does: the answers are six
-	// times what it sends, and a page that sent it all before it read
-	// could fill loopback's buffers and wait for a server waiting for it.
-	go func() {
-		for _, b := range batches {
-			if p.ws.Write(p.ctx, websocket.MessageText, b) != nil {
-				return // the read below fails too
-			}
-		}
-	}()
+	p.send(map[string]any{"t": "a", "seq": p.seq})
 	p.waitFor(func(f map[string]any) bool {
-		return f["t"] == "d" && f["m"].(map[string]any)["id"] == "h2999"
+		return f["t"] == "b" && f["dropped"].(map[string]any)["rows"].(float64) > 0
 	})
-	rows := p.mustLog(1)
-	for len(rows) < maxLog {
-		more := 0
-		for _, f := range p.read() {
-			if f["t"] == "l" {
-				rows = append(rows, f)
-				more++
-			}
-		}
-		if more == 0 {
-			break
-		}
-	}
-	if len(rows) != maxLog {
-		t.Fatalf("history has %d rows, want the latest %d", len(rows), maxLog)
+
+	// A reload: the history comes in pages.
+	r := dial(t, hs, p.session, 0, true)
+	rows, pages := r.history(1)
+	if pages < 2 {
+		t.Errorf("the history came in %d page(s), want several of about %d bytes", pages, logPage)
 	}
 	for i := 1; i < len(rows); i++ {
 		if rows[i]["n"].(float64) != rows[i-1]["n"].(float64)+1 {
 			t.Fatalf("history jumps from %v to %v", rows[i-1]["n"], rows[i]["n"])
 		}
 	}
-	if m, ok := rows[len(rows)-1]["m"].(map[string]any); !ok || m["id"] != "h2999" {
+	if m, ok := rows[len(rows)-1]["m"].(map[string]any); !ok || m["id"] != "h5999" {
 		t.Errorf("the last row of the history is %v, want the last response, with its message", rows[len(rows)-1])
+	}
+	last := r.waitFor(func(f map[string]any) bool { return f["t"] == "b" })
+	if first := rows[0]["n"].(float64); first <= 1 || first != last["first"].(float64) {
+		t.Errorf("the history starts at row %v, and the b frame says %v; want the same, past the rows dropped", first, last["first"])
+	}
+	if got := last["rows"].(float64); got != float64(len(rows)) {
+		t.Errorf("the b frame counts %v rows, the history has %d", got, len(rows))
+	}
+	if used := last["used"].(float64); used > budget {
+		t.Errorf("the session uses %v bytes, over its budget of %d", used, budget)
+	}
+}
+
+// history asks for the log from n on, as the page does after a reload,
+// and follows its pages (lm frames) to the end. It returns the rows and
+// how many websocket messages carried them.
+func (p *page) history(n uint64) (rows []map[string]any, pages int) {
+	p.t.Helper()
+	p.send(map[string]any{"t": "log", "from": n})
+	for {
+		next := uint64(0)
+		got := false
+		for _, f := range p.read() {
+			switch f["t"] {
+			case "l":
+				rows = append(rows, f)
+				got = true
+			case "lm":
+				next = uint64(f["next"].(float64))
+			}
+		}
+		if got {
+			pages++
+		}
+		if next != 0 {
+			p.send(map[string]any{"t": "log", "from": next})
+		} else if got {
+			return rows, pages
+		}
 	}
 }
 

@@ -368,6 +368,10 @@ func (ss *session) frame(b *batch, f inFrame) *protocolError {
 		b.frame(recordingResult(f))
 	case "log":
 		ss.logFrom(b, f.From)
+	case "full":
+		if f.N > 0 {
+			ss.full(b, uint64(f.N))
+		}
 	case "hello":
 		return &protocolError{websocket.StatusPolicyViolation, "hello is the first frame only"}
 	default:
@@ -460,6 +464,8 @@ func (s *Server) attach(ctx context.Context, h inFrame, c *conn, origin string) 
 			s.playOnArrival(ss, b, arrival)
 		}
 		ss.view(b)
+		ss.memSent = memoryFrame{}
+		ss.memory(b)
 		b.frame(problemsFrame{T: "p", P: problems})
 		b.frame(s.scenarioList())
 		switch {
@@ -521,7 +527,10 @@ func (s *Server) locked(ss *session, f func(b *batch)) {
 	}
 	b := &ss.batch
 	b.reset()
-	if !s.guarded(ss, f) {
+	if !s.guarded(ss, func(b *batch) {
+		f(b)
+		ss.keepBudget(b)
+	}) {
 		return
 	}
 	c := ss.conn
@@ -530,6 +539,9 @@ func (s *Server) locked(ss *session, f func(b *batch)) {
 	}
 	later := ss.later
 	ss.later = nil
+	if cap(b.b) > maxIdleBatch {
+		b.b = nil // a burst's buffer is not kept by an idle session
+	}
 	ss.mu.Unlock()
 	if c != nil {
 		c.flush()

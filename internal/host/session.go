@@ -10,6 +10,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/dustin/go-humanize"
+
 	"github.com/cpsim/cpsim/internal/state"
 )
 
@@ -29,7 +31,7 @@ type session struct {
 	inSeq   uint64           // the last numbered frame of the page processed
 	outbox  []queued         // deliveries not yet acknowledged by the page
 	logN    uint64           // the last log number assigned
-	log     logRing          // the latest entries, for a page that reloads
+	log     logBook          // the latest entries, for a page that reloads
 	asked   map[ask]sent     // requests waiting for their response
 	delayed delays           // deliveries held back by an injected delay
 	lanes   map[string]*lane // per instance, what is held for it
@@ -51,6 +53,17 @@ type session struct {
 	// played is the last frame of the scenario that played last, for a
 	// page that comes back after it ended.
 	played *scenarioFrame
+
+	// Memory (memory.go): bytes of messages waiting, what was let go of,
+	// and what the server counts of this session.
+	outboxBytes int64
+	heldBytes   int64
+	stepSeq     uint64 // the last delivery of earlier steps: the outbox loses none of the current one
+	dropped     drops
+	memCounted  int64 // this session's part of Server.memUsed
+	memSent     memoryFrame
+	squeezed    bool                   // the server's budget has cut this session's
+	abridged    struct{ m, pv []byte } // the last message abridged, for the next row of the same delivery
 }
 
 // instRef is what the log and a playing scenario need of an instance.
@@ -297,8 +310,9 @@ func (s *session) absorb(b *batch, o state.Output) {
 	// Diagnostics that belong to no delivery (a message cached, not sent)
 	// get a row of their own.
 	for _, d := range diags {
-		s.addLog(b, &logEntry{dir: d.Direction, inst: d.Instance, key: s.keyOf(d.Instance), at: s.now(),
-			diag: []state.Diagnostic{d}})
+		e := logEntry{dir: d.Direction, inst: d.Instance, key: s.keyOf(d.Instance), at: s.now(), diag: []state.Diagnostic{d}}
+		s.addLog(b, &e)
+		s.report(&e) // such as the messages an instance's cache dropped before its init
 	}
 	s.viewChanged()
 }
@@ -307,11 +321,11 @@ func (s *session) absorb(b *batch, o state.Output) {
 func (s *session) emit(b *batch, d state.Delivery, diags *[]state.Diagnostic) {
 	s.seq++
 	s.outbox = append(s.outbox, queued{seq: s.seq, d: d})
+	s.outboxBytes += int64(len(d.Data) + queuedOverhead)
 	if len(s.outbox) > maxOutbox {
-		if s.conn != nil {
-			s.conn.drop()
-		}
-		s.outbox = s.outbox[len(s.outbox)-maxOutbox:]
+		// Bytes bound the outbox (keepBudget); this bounds a flood of
+		// small messages to a page that takes none.
+		s.loseOldest(b, func() bool { return len(s.outbox) > maxOutbox }, "the session keeps at most "+strconv.Itoa(maxOutbox)+" messages waiting")
 	}
 	b.deliver(s.seq, d.To, d.Data)
 
@@ -336,36 +350,25 @@ func (s *session) emit(b *batch, d state.Delivery, diags *[]state.Diagnostic) {
 	s.addLog(b, &e)
 }
 
-// maxLog bounds the log kept for a page that reloads: its latest rows.
-const maxLog = 5000
-
+// addLog numbers a row, keeps it, and puts it in the batch. A big
+// message's row carries an abridged copy (abridge.go), made once for the
+// rows of one delivery to several instances.
 func (s *session) addLog(b *batch, e *logEntry) {
 	s.logN++
 	e.n = s.logN
+	if len(e.m) > abridgeOver {
+		if a := &s.abridged; len(a.m) == len(e.m) && &a.m[0] == &e.m[0] {
+			e.pv = a.pv
+		} else if pv, ok := abridge(e.m); ok {
+			e.pv = pv
+			a.m, a.pv = e.m, pv
+		}
+		if e.pv != nil {
+			e.cut = len(e.m)
+		}
+	}
 	s.log.add(*e)
 	b.log(e, true)
-}
-
-// logRing keeps the latest maxLog entries.
-type logRing struct {
-	items []logEntry
-	next  int // where the next entry goes once the ring is full
-}
-
-func (r *logRing) add(e logEntry) {
-	if len(r.items) < maxLog {
-		r.items = append(r.items, e)
-		return
-	}
-	r.items[r.next] = e
-	r.next = (r.next + 1) % maxLog
-}
-
-// all calls f with every entry, oldest first.
-func (r *logRing) all(f func(e *logEntry)) {
-	for i := range r.items {
-		f(&r.items[(r.next+i)%len(r.items)])
-	}
 }
 
 // keyOf names the extension of an instance.
@@ -382,8 +385,13 @@ func (s *session) acked(seq uint64) {
 	for i < len(s.outbox) && s.outbox[i].seq <= seq {
 		i++
 	}
+	for _, q := range s.outbox[:i] {
+		s.outboxBytes -= int64(len(q.d.Data) + queuedOverhead)
+	}
+	clear(s.outbox[:i]) // their messages can go
 	s.outbox = s.outbox[i:]
 	if len(s.outbox) == 0 {
+		s.outbox = nil // and the array, which a burst may have grown
 		for _, f := range s.delivered {
 			f()
 		}
@@ -417,18 +425,53 @@ func (s *session) reload(b *batch, seq uint64) {
 	for i, q := range s.outbox {
 		lost[i] = q.d
 	}
-	s.outbox = s.outbox[:0]
+	clear(s.outbox)
+	s.outbox, s.outboxBytes = nil, 0
 	clear(s.asked)
 	s.absorb(b, s.eng.Reload(lost))
 }
 
-// logFrom puts the log entries from n on in the batch.
+// logPage is about the most a history reply carries in one websocket
+// message: the page asks for the next once it has taken this one in (an
+// lm frame), so a big log never crosses as one message, and the server
+// never runs more than a page ahead of it.
+const logPage = 256 << 10
+
+// logFrom puts the log entries from n on in the batch, up to about
+// logPage bytes, and an lm frame when more are left. Rows the session no
+// longer holds are skipped: the b frame counts them.
 func (s *session) logFrom(b *batch, n uint64) {
-	s.log.all(func(e *logEntry) {
-		if e.n >= n {
-			b.log(e, false)
+	start := len(b.b)
+	for n = max(n, s.log.first()); ; n++ {
+		e := s.log.at(n)
+		if e == nil {
+			return
 		}
-	})
+		if len(b.b)-start >= logPage {
+			b.frame(moreFrame{T: "lm", Next: n})
+			return
+		}
+		b.log(e, false)
+	}
+}
+
+// full puts the whole message of row n in the batch, or why it cannot.
+func (s *session) full(b *batch, n uint64) {
+	e := s.log.at(n)
+	switch {
+	case e == nil:
+		b.frame(fullFrame{T: "full", N: n, Gone: s.goneReason("the row")})
+	case e.m == nil:
+		b.frame(fullFrame{T: "full", N: n, Gone: s.goneReason("its full text")})
+	default:
+		b.frame(fullFrame{T: "full", N: n, M: e.m})
+	}
+}
+
+// goneReason says why the session no longer holds what.
+func (s *session) goneReason(what string) string {
+	return what + " is no longer held: the session drops its oldest messages to stay within its " +
+		humanize.IBytes(uint64(s.srv.sessionMemory)) + " memory budget (-session-memory)"
 }
 
 // viewChanged schedules a view for the page: at most one every 50 ms, and
@@ -441,6 +484,7 @@ func (s *session) viewChanged() {
 		s.srv.locked(s, func(b *batch) {
 			s.viewTimer = nil
 			s.view(b)
+			s.memory(b)
 		})
 	})
 }
@@ -458,6 +502,17 @@ func (s *session) view(b *batch) {
 	s.viewSent = v
 	s.shown = true
 	b.frame(viewFrame{T: "v", V: v})
+}
+
+// memory puts a b frame in the batch when what the page shows of the
+// session's memory changed since the last one sent.
+func (s *session) memory(b *batch) {
+	f := s.memoryFrame()
+	if f == s.memSent {
+		return
+	}
+	s.memSent = f
+	b.frame(f)
 }
 
 // lane is what is held back for one instance, to keep its order.
@@ -504,6 +559,7 @@ func (s *session) holdIfDue(now time.Time, d state.Delivery) bool {
 	}
 	s.delayed.seq++
 	heap.Push(&s.delayed, delayed{due: due, order: s.delayed.seq, d: d})
+	s.heldBytes += int64(len(d.Data) + queuedOverhead)
 	return true
 }
 
@@ -522,9 +578,25 @@ func (s *session) armTimer() {
 // release sends the delayed deliveries that are due.
 func (s *session) release(b *batch) {
 	now := s.now()
+	s.releaseWhile(b, func() bool { return !s.delayed.items[0].due.After(now) })
+	s.armTimer()
+}
+
+// releaseEarly sends held deliveries before they are due, the soonest
+// first (so that their order holds), until they are within limit bytes
+// (memory.go).
+func (s *session) releaseEarly(b *batch, limit int64) {
+	s.releaseWhile(b, func() bool { return s.heldBytes > limit })
+	s.armTimer()
+}
+
+// releaseWhile sends the held deliveries in their order while more says
+// so.
+func (s *session) releaseWhile(b *batch, more func() bool) {
 	var none []state.Diagnostic
-	for len(s.delayed.items) > 0 && !s.delayed.items[0].due.After(now) {
+	for len(s.delayed.items) > 0 && more() {
 		d := heap.Pop(&s.delayed).(delayed)
+		s.heldBytes -= int64(len(d.d.Data) + queuedOverhead)
 		if ln := s.lanes[d.d.To]; ln != nil {
 			ln.held--
 			if d.d.Fence {
@@ -537,7 +609,6 @@ func (s *session) release(b *batch) {
 		d.d.Delay = 0
 		s.emit(b, d.d, &none)
 	}
-	s.armTimer()
 }
 
 type delayed struct {

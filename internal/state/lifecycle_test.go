@@ -332,7 +332,7 @@ func TestCacheLimit(t *testing.T) {
 	if got := events(t, o, "bg-1"); !cmp.Equal(got, []string{"work_status=not_ready", "work_status=ready", "work_status=not_ready"}) {
 		t.Errorf("after overflow the cache holds %v, want the latest 3", got)
 	}
-	if len(o.Diagnostics) != 1 || !strings.Contains(o.Diagnostics[0].Text, "2 cached messages were dropped") {
+	if len(o.Diagnostics) != 1 || !strings.Contains(o.Diagnostics[0].Text, "2 cached messages (170 B) were dropped before init") {
 		t.Errorf("diagnostics = %v, want one saying 2 were dropped", o.Diagnostics)
 	}
 }

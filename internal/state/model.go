@@ -401,8 +401,7 @@ type instance struct {
 	enabled     bool
 	expanded    bool
 	phase       Phase
-	cache       []Delivery
-	dropped     int // cached messages dropped because the cache was full
+	cache       cache // until init (cache.go)
 }
 
 func (in *instance) global() bool { return in.interaction == nil }

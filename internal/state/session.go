@@ -23,6 +23,8 @@ type Session struct {
 	ids        IDFunc
 	clock      Clock
 	cacheLimit int
+	cacheBytes int64 // what all caches may hold together (cache.go)
+	cacheUsed  int64
 	checkOut   bool
 
 	user       User
@@ -61,6 +63,10 @@ type Options struct {
 	// beyond it the oldest are dropped, and a diagnostic says so. Zero means
 	// 10000.
 	CacheLimit int
+	// CacheBytes bounds the bytes of messages all instances' caches hold
+	// together; beyond it the oldest of the biggest cache are dropped, and
+	// a diagnostic says so. Zero means 8 MiB.
+	CacheBytes int64
 	// FirstInstance is the number the first instance gets, less one: a
 	// session that restarts with a new engine continues its numbering, so
 	// that no new instance takes the id of one its page still has.
@@ -90,6 +96,7 @@ func New(o Options) (*Session, error) {
 		ids:        o.IDs,
 		clock:      o.Clock,
 		cacheLimit: o.CacheLimit,
+		cacheBytes: o.CacheBytes,
 		checkOut:   o.CheckOutbound,
 		gone:       map[string]string{},
 		instSeq:    o.FirstInstance,
@@ -108,6 +115,9 @@ func New(o Options) (*Session, error) {
 	}
 	if s.cacheLimit <= 0 {
 		s.cacheLimit = 10000
+	}
+	if s.cacheBytes <= 0 {
+		s.cacheBytes = 8 << 20
 	}
 	s.build(d)
 	if s.user.LoginStatus == "logged_in" {
@@ -333,11 +343,7 @@ func (s *Session) post(in *instance, d Delivery) {
 	case PhaseReady:
 		s.out.Deliveries = append(s.out.Deliveries, d)
 	case PhaseLoaded, PhaseExited:
-		if len(in.cache) >= s.cacheLimit {
-			in.cache = in.cache[1:]
-			in.dropped++
-		}
-		in.cache = append(in.cache, d)
+		s.cacheAdd(in, d)
 	}
 }
 
@@ -434,7 +440,7 @@ func (s *Session) stopInstance(in *instance) {
 	d.Fence = true
 	s.deliver(in, d)
 	in.phase = PhaseClosed
-	in.cache = nil
+	s.cacheTake(in)
 	s.instances = slices.DeleteFunc(s.instances, func(x *instance) bool { return x == in })
 	if s.activeExt == in {
 		s.activeExt = nil
@@ -730,16 +736,14 @@ func (s *Session) init(in *instance, id msgID, msg map[string]any) {
 	s.respond(in, id, value, want)
 	s.fenceLast()
 	in.phase = PhaseReady
-	cache, dropped := in.cache, in.dropped
-	in.cache, in.dropped = nil, 0
+	cache := s.cacheTake(in)
 	if !flush {
 		return
 	}
-	if dropped > 0 {
-		s.diag(Diagnostic{Instance: in.id, Direction: "out", Severity: SeverityWarning, Kind: "protocol",
-			Text: fmt.Sprintf("%d cached messages were dropped before init: the cache holds the latest %d", dropped, s.cacheLimit)})
+	if cache.dropped > 0 {
+		s.diag(Diagnostic{Instance: in.id, Direction: "out", Severity: SeverityWarning, Kind: "protocol", Text: s.droppedNote(cache)})
 	}
-	for _, d := range cache {
+	for _, d := range cache.items {
 		d.Delay = s.delay // keep the cache behind a late init response
 		d.Fence = true
 		s.out.Deliveries = append(s.out.Deliveries, d)
@@ -785,11 +789,7 @@ func (s *Session) Reload(undelivered []Delivery) Output {
 	for _, in := range s.instances {
 		in.phase = PhaseLoaded
 		if len(back[in.id]) > 0 {
-			in.cache = append(back[in.id], in.cache...)
-			if over := len(in.cache) - s.cacheLimit; over > 0 {
-				in.cache = in.cache[over:]
-				in.dropped += over
-			}
+			s.cacheFront(in, back[in.id])
 		}
 		s.out.Changes = append(s.out.Changes, Change{Kind: Updated, Instance: in.view()})
 	}

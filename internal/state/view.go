@@ -34,7 +34,16 @@ type InteractionView struct {
 	// Draft is what the agent will send, while the interaction is an
 	// extension's outbound draft (outgoing / outbound_preview).
 	Draft *OutboundRequest `json:"draft,omitempty"`
+	// EarlierMessages counts the transcript's messages before the latest
+	// ViewMessages, which are all the view carries: a long chat's view
+	// stays small however long it runs (extensions still get the whole
+	// transcript in every state message, as the API says).
+	EarlierMessages int `json:"earlier_messages,omitempty"`
 }
+
+// ViewMessages is the most transcript messages an interaction's view
+// carries: the latest.
+const ViewMessages = 200
 
 // QueueView is a queue with its channel as the page names channels: the
 // wire's type says chat for an SMS or WhatsApp queue.
@@ -80,7 +89,7 @@ func (in *instance) view() InstanceView {
 		Expanded: in.expanded,
 		Ordinal:  in.ext.Ordinal,
 		Phase:    in.phase,
-		Cached:   len(in.cache),
+		Cached:   len(in.cache.items),
 	}
 	if in.interaction != nil {
 		v.Interaction = in.interaction.ID
@@ -121,6 +130,10 @@ func (s *Session) View() View {
 			Outbound:    it.outbound,
 			DTMF:        slices.Clone(it.dtmf),
 			Instances:   []string{},
+		}
+		if t := iv.Transcript; t != nil && len(t.Messages) > ViewMessages {
+			iv.EarlierMessages = len(t.Messages) - ViewMessages
+			t.Messages = t.Messages[iv.EarlierMessages:]
 		}
 		if it.consult != nil {
 			iv.Consult = it.consult.ID
