@@ -27,6 +27,8 @@
  *   interactions.js                  what the page says about an interaction
  *   topbar.js, notices.js, cards.js, detail.js, extensions.js   the view's parts
  *   forms.js, editor.js, faults.js   the forms, the event editor, fault injection
+ *   memory.js, whole.js              the session's memory meter and the note on rows not kept; the
+ *                                    whole text of abridged rows
  *   inspector.js, layout.js          the message inspector, the bottom panel's layout
  *   recorder.js                      the recorder
  *   scenarios.js                     the scenario library and player
@@ -175,6 +177,7 @@ import { checkNewCad, setNewChannel, setOutChannel } from "./js/forms.js";
 import { fillPresets } from "./js/editor.js";
 import { ackable, dropStaleQueued, syncFrames } from "./js/frames.js";
 import { clearLog, logEntries, logReceive, nextLogN, renderLog } from "./js/inspector.js";
+import { onMemory } from "./js/memory.js";
 import { model } from "./js/model.js";
 import { renderHints } from "./js/notices.js";
 import { loadRec, recordSending, setRecorderHooks } from "./js/recorder.js";
@@ -207,6 +210,10 @@ setRelayHooks({
   logFrom: nextLogN,
   closed: renderScenarioRun,
   sending: recordSending,
+  memory: (m) => {
+    onMemory(m);
+    markLogDirty();
+  },
 });
 setRecorderHooks({
   changed: () => {
