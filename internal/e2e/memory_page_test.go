@@ -220,7 +220,12 @@ func TestStandinDropNoteAndMeter(t *testing.T) {
 	want := "186 earlier rows (4.5 MiB) are not kept: this session keeps its latest 32 MiB, and this page its latest 16 MiB"
 	waitJS(t, ctx, fmt.Sprintf(`%s.textContent === %q`, note, want))
 	// The note is the list's first line; the rows follow it.
-	click(t, ctx, `[data-testid="log-row"][data-n="400"]`)
+	eval[bool](t, ctx, `(document.querySelector('[data-testid="log-list"]').scrollTop = 0, true)`)
+	click(t, ctx, `[data-testid="log-row"][data-n="187"]`)
+	waitJS(t, ctx, `document.querySelector('[data-testid="log-load-whole"]')`)
+	if top := eval[float64](t, ctx, `document.querySelector('[data-testid="log-row"][data-n="187"]').getBoundingClientRect().top - `+note+`.getBoundingClientRect().bottom`); top < 0 {
+		t.Errorf("the first row is %v px under the note's bottom, want below it", -top)
+	}
 	screenshot(t, ctx, "memory.png", false)
 }
 
