@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/heapprofiler"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"github.com/coder/websocket"
@@ -183,7 +185,7 @@ func TestStandinDropNoteAndMeter(t *testing.T) {
 	c.welcome()
 	c.send(engineView(t, nil), map[string]any{"t": "b", "budget": 32 << 20, "used": 1258291, "rows": 100, "first": 17,
 		"dropped": map[string]any{"rows": 16, "rowBytes": 123456, "full": 40, "fullBytes": 60000000, "deliveries": 2, "deliveryBytes": 3000},
-		"server": map[string]any{"budget": 1 << 30, "used": 45678901}})
+		"server":  map[string]any{"budget": 1 << 30, "used": 45678901}})
 	c.next("log")
 	var frs []any
 	for n := 17; n <= 116; n++ {
@@ -342,4 +344,145 @@ func TestStandinHeapStaysBounded(t *testing.T) {
 	if !eval[bool](t, ctx, `!document.querySelector('[data-testid="log-dropped"]').hidden`) {
 		t.Error("the page dropped rows without the note")
 	}
+}
+
+// The tests below run the same behaviour against the real server: they
+// need its side of issue 11 (abridged rows, lm, b and full frames, views
+// with earlier_messages) and fail until it is there.
+
+// wsRecorder, evaluated in every new document of a tab, records the
+// panel's websocket frames in window.wsrec, in order: {dir: "in", t, n,
+// next} for the server's (before the page handles them) and {dir: "out",
+// t, from} for the page's.
+const wsRecorder = `(() => {
+	const rec = window.wsrec = [];
+	const note = (dir, data) => { try { for (const f of [].concat(JSON.parse(data))) rec.push({dir, t: f.t, n: f.n, next: f.next, from: f.from}); } catch { /* not JSON */ } };
+	window.WebSocket = class extends WebSocket {
+		constructor(...a) { super(...a); this.addEventListener("message", (ev) => note("in", ev.data)); }
+		send(d) { note("out", d); return super.send(d); }
+	};
+})()`
+
+// chatWithExtension starts cpsim with an extension x for every queue and
+// accepts a chat; it returns the tab, the chat and x's instance.
+func chatWithExtension(t *testing.T) (*stack, context.Context, string, string) {
+	t.Helper()
+	base := serveExtension(t, map[string]string{"/x.html": extScript(``)})
+	st := startStack(t, func(string) []state.ExtensionData {
+		return []state.ExtensionData{{Key: "x", URL: base + "/x.html"}}
+	})
+	ctx := st.tab(t)
+	chat := accepted(t, ctx, "chat")
+	inst := instanceOf(t, ctx, chat, "x")
+	frameWait(t, frame(t, ctx, inst), `window.got.i`)
+	return st, ctx, chat, inst
+}
+
+// TestMemoryAbridgedRow: a customer's message of 2 MiB makes the state
+// the extension gets a big delivery: its row comes abridged (cut, sz),
+// and its details load the whole message from the server.
+func TestMemoryAbridgedRow(t *testing.T) {
+	t.Parallel()
+	_, ctx, _, inst := chatWithExtension(t)
+	text := strings.Repeat("y", 2<<20) + "THE-END"
+	choose(t, ctx, tid("say-text"), text)
+	click(t, ctx, tid("say-customer"))
+	r := waitRow(t, ctx, fmt.Sprintf(`r.i === %q && r.dir === "out" && r.cut > 2097152`, inst))
+	n := int(r["n"].(float64))
+	if sz, _ := r["sz"].(float64); sz <= 0 || sz >= 1<<20 {
+		t.Errorf("the abridged row's sz is %v, want the preview's size", r["sz"])
+	}
+	sel := fmt.Sprintf(`[data-testid="log-row"][data-n="%d"]`, n)
+	waitJS(t, ctx, `document.querySelector('`+sel+` [data-testid="log-abridged"]')`)
+	click(t, ctx, sel)
+	click(t, ctx, tid("log-load-whole"))
+	waitJS(t, ctx, `document.querySelector('[data-testid="log-whole"]') && document.querySelector('[data-testid="log-detail"] pre').textContent.includes("THE-END")`)
+}
+
+// TestMemoryHistoryInPages: after a reload, the server sends the view
+// before the history, and the history in pages (lm), each asked for after
+// the one before came; the page ends with every row.
+func TestMemoryHistoryInPages(t *testing.T) {
+	t.Parallel()
+	_, ctx, _, inst := chatWithExtension(t)
+	// About 2,000 rows of 1 KiB: several pages of 256 KiB.
+	frameJS[bool](t, frame(t, ctx, inst), `(() => { const pad = "z".repeat(1000);
+		for (let k = 0; k < 1000; k++) parent.postMessage({type: "action", id: "h" + k, payload: {command: "detail", value: "user", pad}}, location.ancestorOrigins[0]);
+		return true })()`)
+	waitRow(t, ctx, `r.dir === "out" && r.re && m.id === "h999"`)
+	rows := eval[int](t, ctx, `window.cpsim.log.length`)
+	last := eval[int](t, ctx, `window.cpsim.log[window.cpsim.log.length - 1].n`)
+
+	if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: wsRecorder}); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Reload()); err != nil {
+		t.Fatal(err)
+	}
+	waitJS(t, ctx, fmt.Sprintf(`window.cpsim && window.cpsim.log.filter(r => r.n <= %d).length >= %d`, last, rows))
+	var rec []struct {
+		Dir, T  string
+		N, Next int
+		From    int
+	}
+	if err := json.Unmarshal([]byte(eval[string](t, ctx, `JSON.stringify(window.wsrec)`)), &rec); err != nil {
+		t.Fatal(err)
+	}
+	firstV, firstL, pages := -1, -1, 0
+	want := 0 // the from the page should ask next, after an lm
+	for i, f := range rec {
+		switch {
+		case f.Dir == "in" && f.T == "v" && firstV < 0:
+			firstV = i
+		case f.Dir == "in" && f.T == "l" && f.N <= last && firstL < 0:
+			firstL = i
+		case f.Dir == "in" && f.T == "lm":
+			if want != 0 {
+				t.Errorf("lm next %d came before the page asked for the page before it (from %d)", f.Next, want)
+			}
+			want = f.Next
+			pages++
+		case f.Dir == "out" && f.T == "log" && want != 0:
+			if f.From != want {
+				t.Errorf("after lm next %d the page asked from %d", want, f.From)
+			}
+			want = 0
+		}
+	}
+	if firstV < 0 || firstL < 0 || firstV > firstL {
+		t.Errorf("the view came at frame %d and the history's first row at %d: want the view first", firstV, firstL)
+	}
+	if pages < 2 {
+		t.Errorf("the history of %d rows came with %d lm frames, want it in pages of about 256 KiB", rows, pages)
+	}
+	if !eval[bool](t, ctx, `window.cpsim.log.every((r, i, a) => i === 0 || a[i - 1].n < r.n)`) {
+		t.Error("the page's log is out of order or has a row twice")
+	}
+}
+
+// TestMemoryMeterAndTranscript: the meter shows the session's memory from
+// the server's b frames, and a conversation of 250 messages shows its
+// latest 200 with the view's count of the rest.
+func TestMemoryMeterAndTranscript(t *testing.T) {
+	t.Parallel()
+	_, ctx, _, _ := chatWithExtension(t)
+	waitJS(t, ctx, `!document.querySelector('[data-testid="log-memory"]').hidden`)
+	if got := eval[string](t, ctx, `document.querySelector('[data-testid="log-memory"]').textContent`); !strings.HasPrefix(got, "Memory ") || !strings.HasSuffix(got, " of 32 MiB") {
+		t.Errorf("the meter says %q", got)
+	}
+	eval[bool](t, ctx, `(() => { const ta = document.querySelector('[data-testid="say-text"]'), b = document.querySelector('[data-testid="say-customer"]');
+		for (let k = 1; k <= 250; k++) { ta.value = "line " + k; b.click(); } return true })()`)
+	bubbles := `document.querySelectorAll('[data-testid="transcript-message"]')`
+	waitJS(t, ctx, bubbles+`.length && `+bubbles+`[`+bubbles+`.length - 1].textContent.includes("line 250")`)
+	if n := eval[int](t, ctx, bubbles+`.length`); n != 200 {
+		t.Errorf("%d bubbles, want the latest 200", n)
+	}
+	earlier := eval[int](t, ctx, `window.cpsim.view.interactions.find(i => i.channel === "chat").earlier_messages || 0`)
+	if earlier == 0 {
+		t.Error("the view's chat has no earlier_messages: the server sent the whole transcript")
+	}
+	if got := eval[string](t, ctx, `document.querySelector('[data-testid="transcript-earlier"]').textContent`); !strings.HasSuffix(got, " earlier messages") {
+		t.Errorf("the line above the bubbles says %q", got)
+	}
+	screenshot(t, ctx, "memory-real.png", false)
 }
