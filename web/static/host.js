@@ -27,6 +27,8 @@
  *   interactions.js                  what the page says about an interaction
  *   topbar.js, notices.js, cards.js, detail.js, extensions.js   the view's parts
  *   forms.js, editor.js, faults.js   the forms, the event editor, fault injection
+ *   memory.js, whole.js              the session's memory meter and the note on rows not kept; the
+ *                                    whole text of abridged rows
  *   inspector.js, layout.js          the message inspector, the bottom panel's layout
  *   recorder.js                      the recorder
  *   scenarios.js                     the scenario library and player
@@ -46,7 +48,7 @@
  *
  * Test hook (read only): window.cpsim = { session, connected, lastSeq, log, view, scenarios, scenario }.
  *   log holds the l frames as received, in log-number order, without
- *   duplicates; a live row of a delivery (which names its d frame by seq)
+ *   duplicates, the latest 16 MiB of them (their sz) and 50,000 at most; a live row of a delivery (which names its d frame by seq)
  *   also gets that delivery's message as m. lastSeq is the last delivery
  *   seq such that every delivery up to it was posted. scenarios is the last
  *   sl frame's list ({name, description, file, steps: [{line, text}]}; null
@@ -101,6 +103,7 @@
  *     outcome-connected, outcome-busy, outcome-no-answer, outcome-other (<select> of the other outcomes)
  *   selected interaction (centre)
  *     detail                data-id (empty when none)
+ *     transcript-earlier    "N earlier messages" above the latest 200 bubbles (hidden when none)
  *     transcript            <ul>; transcript-message (li; data-from = customer | agent | other, data-id):
  *                           message-text (its text, dir="auto"; class rich: a web chat's sanitized HTML),
  *                           controls (the control characters it holds, as ‹U+202E›; only when it has some)
@@ -121,11 +124,17 @@
  *     ext-frame             each iframe; data-instance, data-shown, data-loads (how many times it loaded)
  *   inspector (bottom)
  *     inspector, inspector-resize, log-count, log-problem-count
+ *     log-memory            the session's memory from the b frames (hidden until one comes); title = what was
+ *                           dropped; data-warn = true when deliveries were, data-dropped = true when anything was
+ *     log-dropped           the note at the top of the list on earlier rows not kept (hidden when none)
  *     log-filter, log-dir, log-type, log-instance, log-problems, log-clear, log-save, tools-toggle
  *     log-list, log-empty, log-jump
  *     log-row               data-n, data-dir, data-type, data-instance, data-id, data-sev (only rendered rows:
  *                           the list is virtual; window.cpsim.log has every entry)
- *     log-detail, log-detail-close, log-copy, log-copy-entry, log-pair, log-diag
+ *     log-abridged          the badge of an abridged row ("abridged · 1.4 MiB")
+ *     log-detail, log-detail-close, log-copy, log-save-message, log-copy-entry, log-pair, log-diag
+ *     log-load-whole        an abridged row's details: loads the whole message; then log-whole (a note above
+ *                           it), log-gone (why the server no longer has it) or log-load-error
  *   tools (right of the inspector): two tabs
  *     tools                 the column (tools-toggle shows or hides it)
  *     tools-tab             tab of the event editor and faults (aria-selected)
@@ -175,6 +184,7 @@ import { checkNewCad, setNewChannel, setOutChannel } from "./js/forms.js";
 import { fillPresets } from "./js/editor.js";
 import { ackable, dropStaleQueued, syncFrames } from "./js/frames.js";
 import { clearLog, logEntries, logReceive, nextLogN, renderLog } from "./js/inspector.js";
+import { onMemory } from "./js/memory.js";
 import { model } from "./js/model.js";
 import { renderHints } from "./js/notices.js";
 import { loadRec, recordSending, setRecorderHooks } from "./js/recorder.js";
@@ -207,6 +217,10 @@ setRelayHooks({
   logFrom: nextLogN,
   closed: renderScenarioRun,
   sending: recordSending,
+  memory: (m) => {
+    onMemory(m);
+    markLogDirty();
+  },
 });
 setRecorderHooks({
   changed: () => {

@@ -15,7 +15,9 @@ export const ACK_EVERY = 100; // ms
 export const GRACE = 500; // ms an iframe lives on after its instance left the view
 export const INIT_HINT_MS = 10000;
 export const SLOW_RESPONSE_MS = 5000; // a response later than this is marked: CPC.js waits 100 polls of 50 ms, then gives up
-export const MAX_LOG = 200000; // inspector entries kept in the page
+export const MAX_LOG = 50000; // inspector entries kept in the page (besides LOG_BUDGET)
+export const LOG_BUDGET = 16 * 1024 * 1024; // bytes of messages (the rows' sz) the inspector keeps; the oldest go first
+export const TRANSCRIPT_SHOWN = 200; // a conversation's latest messages shown; the earlier ones are counted
 export const MAX_UNACKED = 100000; // numbered frames kept for the server while disconnected
 
 /**

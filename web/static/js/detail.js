@@ -2,13 +2,16 @@
 // The centre of the page: the selected interaction's head (channel,
 // status, ids), its conversation (transcript, typing, messages as the
 // customer or the agent), email or draft (draft.js's editor), and its
-// caller data with an editor. Message texts and emails may carry HTML:
+// caller data with an editor. A conversation shows its latest
+// TRANSCRIPT_SHOWN messages and counts the earlier ones (those the view
+// leaves out, earlier_messages, too); a bubble already shown is kept, not
+// made again. Message texts and emails may carry HTML:
 // richtext.js shows them safely; names, titles and texts are isolated for
 // bidi (dir="auto"). It owns those elements and what is being edited
 // (detail); it imports relay.js (sendEvent), model.js, render.js,
 // interactions.js, draft.js, richtext.js and the helpers.
 
-import { CHANNELS, CONVERSATION } from "./constants.js";
+import { CHANNELS, CONVERSATION, TRANSCRIPT_SHOWN } from "./constants.js";
 import { h, icon, role, tid } from "./dom.js";
 import { draftSection, keepDrafts } from "./draft.js";
 import { cardTitle, customerName, live, owned, statusText, statusTone } from "./interactions.js";
@@ -16,7 +19,7 @@ import { model } from "./model.js";
 import { sendEvent } from "./relay.js";
 import { changed, forget, markViewDirty } from "./render.js";
 import { controlNote, emailFrame, messageBody } from "./richtext.js";
-import { errorMessage, shortId, sig } from "./util.js";
+import { errorMessage, nf, shortId, sig } from "./util.js";
 
 /** @typedef {import("./interactions.js").Interaction} Interaction */
 
@@ -90,7 +93,7 @@ export function renderDetail(v) {
     changed("detail", "some");
   }
   if (changed("dHead", it)) renderDetailHead(it);
-  const bodySig = { id: it.id, draft: !!it.draft, ch: it.channel, st: it.status, cs: it.channel_status, t: it.transcript, p: it.participants, title: it.title, c: it.content, f: it.from_address, to: it.to_address, cc: it.cc_address };
+  const bodySig = { id: it.id, draft: !!it.draft, ch: it.channel, st: it.status, cs: it.channel_status, t: it.transcript, e: it.earlier_messages, p: it.participants, title: it.title, c: it.content, f: it.from_address, to: it.to_address, cc: it.cc_address };
   if (changed("dBody", bodySig)) renderDetailBody(it);
   if (!detail.cadEditing && changed("dCad", it.attached_data)) renderCad(it);
 }
@@ -138,6 +141,7 @@ function renderDetailBody(it) {
       sec = h("section", { class: "card d-section", data: { kind: "conversation", channel: it.channel } },
         h("div", { class: "d-section-head" }, icon(CHANNELS[it.channel].icon), h("h3", { text: "Conversation" }),
           h("span", { class: "count", data: { role: "tcount" } }), h("span", { class: "spacer" }), typingLabel),
+        h("p", { class: "transcript-earlier", testid: "transcript-earlier", hidden: true }),
         h("ul", { class: "transcript", testid: "transcript", attrs: { "aria-live": "polite" } }),
         h("div", { class: "typing-line", testid: "typing-line" }),
         sayBox);
@@ -146,20 +150,40 @@ function renderDetailBody(it) {
     sec.dataset.channel = it.channel;
     const ul = tid("transcript", sec);
     const stick = ul.scrollTop + ul.clientHeight >= ul.scrollHeight - 8;
-    const msgs = (it.transcript && it.transcript.messages) || [];
+    const all = (it.transcript && it.transcript.messages) || [];
+    const msgs = all.length > TRANSCRIPT_SHOWN ? all.slice(all.length - TRANSCRIPT_SHOWN) : all;
+    const earlier = all.length - msgs.length + (Number(it.earlier_messages) || 0);
+    const earlierEl = tid("transcript-earlier", sec);
+    earlierEl.hidden = !earlier;
+    earlierEl.textContent = earlier ? `${nf.format(earlier)} earlier message${earlier === 1 ? "" : "s"}` : "";
+    earlierEl.title = earlier ? `The panel shows the latest ${TRANSCRIPT_SHOWN} messages of the conversation.` : "";
     const agentKeys = new Set((it.participants || []).filter((p) => p.uniquekey !== "customer").map((p) => p.uniquekey));
     const username = model.view && model.view.user.username;
     const rich = it.channel === "chat";
-    ul.replaceChildren(...msgs.map((m) => {
+    const custName = customerName(it) || it.originator || "Customer";
+    // Bubbles are kept by what they show: a new message adds one, and
+    // the oldest shown goes, without making the others again.
+    const had = bubbles.get(ul) || new Map();
+    /** @type {Map<string, HTMLElement>} */
+    const now = new Map();
+    const items = msgs.map((m) => {
       const from = m.originator === "customer" ? "customer" : (m.originator === username || agentKeys.has(m.originator)) ? "agent" : "other";
-      const t = Date.parse(m.timestamp);
-      const name = from === "customer" ? (customerName(it) || it.originator || "Customer") : m.originator;
-      return h("li", { class: "bubble", testid: "transcript-message", data: { from, id: m.id } },
-        messageBody(m.message, rich),
-        h("small", null, h("bdi", { text: name }), Number.isNaN(t) ? "" : " · " + new Date(t).toLocaleTimeString(), controlNote(m.message)));
-    }));
+      const name = from === "customer" ? custName : m.originator;
+      const key = sig([m.id, m.message, m.timestamp, from, name, rich]);
+      let li = had.get(key);
+      if (!li || now.has(key)) {
+        const t = Date.parse(m.timestamp);
+        li = h("li", { class: "bubble", testid: "transcript-message", data: { from, id: m.id } },
+          messageBody(m.message, rich),
+          h("small", null, h("bdi", { text: name }), Number.isNaN(t) ? "" : " · " + new Date(t).toLocaleTimeString(), controlNote(m.message)));
+      }
+      now.set(key, li);
+      return li;
+    });
+    bubbles.set(ul, now);
+    ul.replaceChildren(...items);
     if (stick) ul.scrollTop = ul.scrollHeight;
-    role("tcount", sec).textContent = String(msgs.length);
+    role("tcount", sec).textContent = nf.format(all.length + (Number(it.earlier_messages) || 0));
     const customer = (it.participants || []).find((p) => p.uniquekey === "customer");
     const typing = !!customer && customer.status === "typing";
     typingBox.checked = typing;
@@ -191,6 +215,8 @@ function renderDetailBody(it) {
     body.replaceChildren();
   }
 }
+/** bubbles are the bubbles each transcript shows, by what they show. */
+const bubbles = /** @type {WeakMap<HTMLElement, Map<string, HTMLElement>>} */ (new WeakMap());
 /** mailShown is the content each email section shows. */
 const mailShown = /** @type {WeakMap<HTMLElement, string>} */ (new WeakMap());
 /** addr is an email address as "Name <address>". */

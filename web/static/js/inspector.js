@@ -3,19 +3,26 @@
 // panel as the server logs it (l frames), with filters, a virtual list (only
 // the rows in view are in the document), the selected row's details, a mark
 // on each response later than 5 s by the server's clock, and saving the log
-// as JSON. It only appends to an array on the hot path and
-// renders through render.js. It owns the log (L) and the inspector's
-// elements; it imports model.js, relay.js (the session, for the saved
-// log), render.js, clipboard.js, toast.js and the helpers.
+// as JSON. A big message comes as an abridged preview (cut): its row says
+// so and its details load the whole message on demand (a full frame). The
+// log keeps its latest LOG_BUDGET bytes of messages (the rows' sz) and
+// MAX_LOG rows; a note at the top of the list says how many earlier rows
+// are not kept (memory.js). It only appends to an array and adds to a sum
+// on the hot path and renders through render.js. It owns the log (L) and
+// the inspector's elements; it imports model.js, memory.js, relay.js (the
+// session, for the saved log; full requests), render.js, clipboard.js,
+// toast.js and the helpers.
 
-import { MAX_LOG, ROW_H, SLOW_RESPONSE_MS } from "./constants.js";
+import { LOG_BUDGET, MAX_LOG, ROW_H, SLOW_RESPONSE_MS } from "./constants.js";
 import { copyText, saveFile } from "./clipboard.js";
 import { h, icon, tid } from "./dom.js";
+import { droppedNote, forgetMemory, renderMemory } from "./memory.js";
 import { model } from "./model.js";
 import { relayState } from "./relay.js";
 import { markLogDirty } from "./render.js";
 import { toast } from "./toast.js";
-import { fmtClock, jsonControls, nf, sig, truncate, visibleControls } from "./util.js";
+import { fmtBytes, fmtClock, nf, sig, truncate, visibleControls } from "./util.js";
+import { abridgedNote, forgetWhole, jsonView, saveMessage, wholeOf, wholeState } from "./whole.js";
 
 /** The inspector's log and what it shows of it. */
 /** An l frame: one row of the server's log (docs/relay.md). @typedef {import("./types.js").LogEntry} LogEntry */
@@ -46,6 +53,17 @@ const L = {
   insts: new Set(),
   problems: 0,
   unseen: 0,
+  /** bytes of the messages of entries and late (their sz) */
+  bytes: 0,
+  /** rows dropped to stay within LOG_BUDGET and MAX_LOG, and their bytes */
+  droppedRows: 0,
+  droppedBytes: 0,
+  /** the lowest log number received since the log was cleared (0: none) */
+  minN: 0,
+  /** entries changed beyond appending (merged or trimmed): rows are derived again */
+  stale: false,
+  /** px above the first row: the note on rows not kept, when shown */
+  off: 0,
 };
 const logList = tid("log-list");
 const logSpacer = /** @type {HTMLElement} */ (logList.querySelector(".log-spacer"));
@@ -54,6 +72,8 @@ const logCount = tid("log-count");
 const logProblemCount = tid("log-problem-count");
 const logEmpty = tid("log-empty");
 const logJump = tid("log-jump");
+const logNote = h("div", { class: "log-note", testid: "log-dropped", attrs: { role: "note" }, hidden: true });
+logList.append(logNote);
 const filt = {
   text: /** @type {HTMLInputElement} */ (tid("log-filter")),
   dir: /** @type {HTMLSelectElement} */ (tid("log-dir")),
@@ -71,6 +91,11 @@ export function logReceive(f) {
   } else {
     L.late.push(f);
   }
+  if (f.n < L.minN || !L.minN) L.minN = f.n;
+  L.bytes += f.sz || 0;
+  // Trimmed on render; between renders (a hidden page renders seldom)
+  // the log may pass its budget by a quarter at most.
+  if (L.bytes > LOG_BUDGET * 1.25 || L.entries.length + L.late.length > MAX_LOG * 1.25) { merge(); trim(); }
   markLogDirty(true);
 }
 
@@ -86,6 +111,9 @@ export function clearLog(all) {
     L.types.clear();
     L.insts.clear();
     L.problems = 0;
+    L.bytes = L.droppedRows = L.droppedBytes = L.minN = 0;
+    forgetWhole(0);
+    forgetMemory();
   } else {
     L.clearedN = L.maxN;
   }
@@ -253,29 +281,52 @@ function addRow(r) {
   if (isProblem(r.sev)) L.problems++;
 }
 
+/** merge puts the entries that arrived out of order (the history of a
+ * reloaded page, after the rows that came live) in their place, once
+ * each. */
+function merge() {
+  if (!L.late.length) return;
+  const have = new Set(L.entries.map((e) => e.n));
+  const add = [];
+  for (const e of L.late) {
+    if (have.has(e.n)) L.bytes -= e.sz || 0;
+    else { have.add(e.n); add.push(e); }
+  }
+  L.late = [];
+  if (!add.length) return;
+  L.entries = L.entries.concat(add).sort((a, b) => a.n - b.n);
+  L.stale = true;
+}
+
+/** trim drops the oldest entries while the log is past LOG_BUDGET bytes
+ * or MAX_LOG rows, down to nine tenths of them (so that it trims seldom),
+ * and counts them for the note. It keeps the latest entry whatever its
+ * size. */
+function trim() {
+  if (L.bytes <= LOG_BUDGET && L.entries.length <= MAX_LOG) return;
+  const keepBytes = LOG_BUDGET * 0.9, keepRows = Math.floor(MAX_LOG * 0.9);
+  let i = 0, bytes = L.bytes;
+  while (i < L.entries.length - 1 && (bytes > keepBytes || L.entries.length - i > keepRows)) bytes -= L.entries[i++].sz || 0;
+  if (!i) return;
+  L.droppedRows += i;
+  L.droppedBytes += L.bytes - bytes;
+  L.bytes = bytes;
+  L.entries.splice(0, i);
+  forgetWhole(L.entries[0].n);
+  L.stale = true;
+}
+
 /** ingest derives rows for new entries; returns true when the order changed. */
 function ingest() {
-  let resorted = false;
-  if (L.late.length) {
-    const have = new Set(L.entries.map((e) => e.n));
-    const add = L.late.filter((e) => !have.has(e.n) && (have.add(e.n), true));
-    L.late = [];
-    if (add.length) {
-      L.entries = L.entries.concat(add).sort((a, b) => a.n - b.n);
-      L.rows = [];
-      L.types.clear();
-      L.insts.clear();
-      L.problems = 0;
-      resorted = true;
-    }
-  }
-  if (L.entries.length > MAX_LOG) {
-    L.entries.splice(0, L.entries.length - Math.floor(MAX_LOG * 0.9));
+  merge();
+  trim();
+  const resorted = L.stale;
+  if (resorted) {
+    L.stale = false;
     L.rows = [];
     L.types.clear();
     L.insts.clear();
     L.problems = 0;
-    resorted = true;
   }
   const start = L.rows.length;
   for (let i = start; i < L.entries.length; i++) {
@@ -286,6 +337,12 @@ function ingest() {
   if (resorted) { for (const r of L.rows) pair(r); }
   else for (let i = start; i < L.rows.length; i++) pair(L.rows[i]);
   return { resorted, start };
+}
+
+/** pageLog is what the log holds and let go of, for memory.js.
+ * @returns {import("./memory.js").PageLog} */
+function pageLog() {
+  return { bytes: L.bytes, rows: L.entries.length + L.late.length, droppedRows: L.droppedRows, droppedBytes: L.droppedBytes, minN: L.minN };
 }
 
 function refreshFilterOptions() {
@@ -328,11 +385,18 @@ export function renderLog() {
   logCount.textContent = total === L.rows.length ? nf.format(total) : `${nf.format(total)} / ${nf.format(L.rows.length)}`;
   logProblemCount.textContent = nf.format(L.problems);
   logProblemCount.dataset.zero = String(L.problems === 0);
+  const page = pageLog();
+  renderMemory(page);
+  const note = droppedNote(page);
+  if (logNote.textContent !== note) logNote.textContent = note;
+  logNote.hidden = !note;
+  L.off = note ? ROW_H : 0;
+  const off = L.off;
   logEmpty.hidden = total > 0;
   if (!total && L.rows.length) logEmpty.textContent = "No message matches the filter.";
   else logEmpty.textContent = "No messages yet. They appear here as extensions and the panel talk.";
 
-  logSpacer.style.height = total * ROW_H + "px";
+  logSpacer.style.height = off + total * ROW_H + "px";
   if (L.stick) {
     logList.scrollTop = logList.scrollHeight;
     L.autoScrollTop = logList.scrollTop; // the scroll event this causes needs no second render
@@ -341,7 +405,7 @@ export function renderLog() {
   logJump.hidden = L.stick || L.unseen === 0;
   if (!logJump.hidden) logJump.textContent = `${nf.format(L.unseen)} new ↓`;
 
-  const top = logList.scrollTop;
+  const top = Math.max(0, logList.scrollTop - off);
   const height = logList.clientHeight || 300;
   const last = Math.min(total, Math.ceil((top + height) / ROW_H) + 4);
   const first = Math.max(0, Math.min(Math.floor(top / ROW_H) - 4, last - Math.ceil(height / ROW_H) - 8));
@@ -359,7 +423,7 @@ export function renderLog() {
   // only the rows that scroll in are filled; the others just move.
   for (let idx = first; idx < last; idx++) {
     const el = pool[idx % need];
-    fillRow(el, L.rows[L.filtered[idx]], idx);
+    fillRow(el, L.rows[L.filtered[idx]], idx, off);
     if (!el.isConnected) logList.append(el);
   }
   for (let j = need; j < pool.length; j++) if (pool[j].isConnected) pool[j].remove();
@@ -369,9 +433,10 @@ export function renderLog() {
 /** fillRow shows row r in el, at position idx of the filtered rows.
  * @param {HTMLElement & {_key?: string}} el
  * @param {LogRow} r
- * @param {number} idx */
-function fillRow(el, r, idx) {
-  el.style.transform = `translateY(${idx * ROW_H}px)`;
+ * @param {number} idx
+ * @param {number} off px above the first row */
+function fillRow(el, r, idx, off) {
+  el.style.transform = `translateY(${off + idx * ROW_H}px)`;
   el.classList.toggle("alt", idx % 2 === 1);
   const e = r.e;
   const key = `${e.n}|${r.respN}|${L.selected === e.n}`;
@@ -400,6 +465,7 @@ function fillRow(el, r, idx) {
   const s = summary(r);
   cSum.replaceChildren();
   if (r.sev) cSum.append(h("span", { class: "sev", data: { sev: r.sev }, text: r.sev === "error" ? "✕" : r.sev === "warning" ? "⚠" : "ℹ" }));
+  if (e.cut) cSum.append(h("span", { class: "cut-badge", testid: "log-abridged", title: `An abridged preview: the message is ${fmtBytes(e.cut)} of JSON. Its details load the whole message.`, text: `abridged · ${fmtBytes(e.cut)}` }));
   cSum.append(s.err ? h("span", { class: "err", text: s.text }) : s.text);
   if (r.sev && e.m !== undefined) cSum.append(h("span", { class: "sev", data: { sev: r.sev }, text: ` — ${/** @type {Diag[]} a row with sev has diagnostics */ (e.diag)[0].text}` }));
   el.title = r.sev ? /** @type {Diag[]} */ (e.diag).map((x) => `${x.severity}: ${x.text}`).join("\n") : "";
@@ -473,7 +539,7 @@ logList.addEventListener("keydown", (e) => {
 /** scrollToPos scrolls the list so that filtered row pos shows.
  * @param {number} pos */
 function scrollToPos(pos) {
-  const y = pos * ROW_H;
+  const y = L.off + pos * ROW_H;
   if (y < logList.scrollTop) logList.scrollTop = y;
   else if (y + ROW_H > logList.scrollTop + logList.clientHeight) logList.scrollTop = y + ROW_H - logList.clientHeight;
   L.stick = logList.scrollTop + logList.clientHeight >= logList.scrollHeight - ROW_H / 2;
@@ -493,7 +559,7 @@ export function jumpTo(n) {
   }
   L.selected = n;
   L.stick = false;
-  logList.scrollTop = Math.max(0, pos * ROW_H - logList.clientHeight / 2);
+  logList.scrollTop = Math.max(0, L.off + pos * ROW_H - logList.clientHeight / 2);
   for (const el of pool) el._key = "";
   markLogDirty();
 }
@@ -527,7 +593,8 @@ function renderLogDetail() {
   }
   const r = L.rows[i];
   const e = r.e;
-  const key = `${e.n}|${r.respN}`;
+  const w = wholeOf(e.n);
+  const key = `${e.n}|${r.respN}|${wholeState(w)}`;
   if (key === detailKey && !logDetail.hidden) return;
   detailKey = key;
   logDetail.hidden = false;
@@ -546,13 +613,20 @@ function renderLogDetail() {
   const ms = e.re ? e.ms : r.respN ? r.respMs : null;
   const slowEl = ms != null && isSlow(ms) ? h("p", { class: "slow-note", testid: "log-slow-note", text: slowNote(ms) }) : null;
   let body;
-  if (e.m !== undefined) body = jsonView(e.m);
+  const whole = w && w.m !== undefined;
+  /** the message the details show, copy and save: the whole one once loaded */
+  const shown = whole ? w.m : e.m !== undefined ? e.m : e.raw !== undefined ? e.raw : null;
+  if (e.cut) body = [abridgedNote(e, w), jsonView(shown)];
+  else if (e.m !== undefined) body = jsonView(e.m);
   else if (e.raw !== undefined) body = h("pre", { class: "json", text: visibleControls(e.raw) });
   else body = h("p", { class: "tool-note", text: "A note: this row carries diagnostics only (for instance a message the panel cached instead of sending)." });
   logDetail.replaceChildren(
     h("div", { class: "ld-head" }, h("strong", { text: `#${e.n}` }), h("span", { class: "dir", data: { dir: e.dir }, text: e.dir.toUpperCase() }),
       h("span", { text: r.type }), h("span", { class: "spacer" }),
-      h("button", { type: "button", class: "btn btn-small btn-quiet", testid: "log-copy", title: "Copy the message as JSON", on: { click: () => copyText(JSON.stringify(e.m !== undefined ? e.m : e.raw !== undefined ? e.raw : null, null, 2), "Message copied") } }, icon("copy"), "Copy"),
+      h("button", { type: "button", class: "btn btn-small btn-quiet", testid: "log-copy", title: e.cut && !whole ? "Copy the abridged preview as JSON (load the whole message to copy it)" : "Copy the message as JSON",
+        on: { click: () => copyText(JSON.stringify(shown, null, 2), e.cut && !whole ? "Preview copied" : "Message copied") } }, icon("copy"), "Copy"),
+      h("button", { type: "button", class: "btn btn-small btn-quiet", testid: "log-save-message", title: e.cut && !whole ? "Save the abridged preview as a JSON file (load the whole message to save it)" : "Save the message as a JSON file",
+        on: { click: () => saveMessage(e.n, shown, !!e.cut && !whole) } }, icon("download"), "Save"),
       h("button", { type: "button", class: "btn btn-small btn-quiet", testid: "log-copy-entry", title: "Copy the whole log entry (time, direction, instance, diagnostics) as JSON", on: { click: () => copyText(JSON.stringify(e, null, 2), "Log entry copied") } }, "Entry"),
       h("button", { type: "button", class: "icon-btn", testid: "log-detail-close", attrs: { "aria-label": "Close the details" }, on: { click: () => selectRow(e.n) } }, icon("close"))),
     h("div", { class: "ld-body" },
@@ -561,31 +635,6 @@ function renderLogDetail() {
       e.diag && e.diag.length ? h("ul", { class: "diags" }, e.diag.map((x) => h("li", { class: "diag", testid: "log-diag", data: { severity: x.severity } },
         h("b", { text: x.severity }), x.kind ? h("code", { text: `[${x.kind}] ` }) : null, x.path ? h("code", { text: x.path + " " }) : null, x.text))) : null,
       body));
-}
-
-/** jsonView pretty-prints JSON with light highlighting (text nodes only,
- * never HTML), its bidi controls escaped as \uXXXX so that they show.
- * @param {unknown} v
- * @returns {HTMLElement} */
-function jsonView(v) {
-  const text = jsonControls(JSON.stringify(v, null, 2) ?? String(v));
-  const pre = h("pre", { class: "json" });
-  if (text.length > 200000) { pre.textContent = text; return pre; }
-  const re = /("(?:\\.|[^"\\])*")(\s*:)?|\b(true|false|null)\b|(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)/g;
-  let last = 0;
-  const frag = document.createDocumentFragment();
-  for (let m; (m = re.exec(text));) {
-    if (m.index > last) frag.append(text.slice(last, m.index));
-    if (m[1]) {
-      frag.append(h("span", { class: m[2] ? "j-key" : "j-str", text: m[1] }));
-      if (m[2]) frag.append(m[2]);
-    } else if (m[3]) frag.append(h("span", { class: "j-lit", text: m[3] }));
-    else frag.append(h("span", { class: "j-num", text: m[4] }));
-    last = re.lastIndex;
-  }
-  if (last < text.length) frag.append(text.slice(last));
-  pre.append(frag);
-  return pre;
 }
 
 tid("log-save").addEventListener("click", () => {

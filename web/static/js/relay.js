@@ -3,9 +3,12 @@
 // frames (docs/relay.md) and reconnects with a backoff when the socket
 // closes; it sends the agent's clicks as e frames (sendEvent) and settles
 // each with its r frame. Deliveries go to frames.js; what the rest of the
-// page shows (log rows, the view, problems, scenarios) goes to the hooks
-// the start-up module sets (setRelayHooks), so that the relay imports no
-// view module. It owns the session and the pending events (relayState).
+// page shows (log rows, the view, problems, scenarios, the session's
+// memory) goes to the hooks the start-up module sets (setRelayHooks), so
+// that the relay imports no view module. It asks for the log's history a
+// page at a time (lm frames) and for the whole text of abridged rows
+// (requestFull). It owns the session, the pending events and the pending
+// full requests (relayState).
 // It imports wire.js, frames.js, render.js, toast.js and the helpers.
 
 import { SS_SESSION } from "./constants.js";
@@ -26,6 +29,8 @@ import { dropQueuedFrames, link, onAck, queueFrame, queueNumbered, resendUnacked
 /** @typedef {import("./types.js").Delivery} Delivery */
 /** @typedef {import("./types.js").Welcome} Welcome */
 /** @typedef {import("./types.js").Result} Result */
+/** @typedef {import("./types.js").Memory} Memory */
+/** @typedef {import("./types.js").FullMessage} FullMessage */
 
 /**
  * An event of the agent (docs/relay.md, e frames): {type, ...fields}.
@@ -56,13 +61,14 @@ import { dropQueuedFrames, link, onAck, queueFrame, queueNumbered, resendUnacked
  * @property {() => void} lostSession the server no longer knew the session: its log is gone
  * @property {() => number} logFrom the first log number the page lacks, after a reconnect
  * @property {() => void} closed the socket closed
+ * @property {(m: Memory) => void} memory a b frame: the session's memory
  * @property {(ev: AgentEvent) => ((r: EventResult) => void) | null} sending an event goes out; the function returned gets its result
  */
 
 /** @type {RelayHooks} */
 const hooks = {
   log: () => {}, view: () => {}, problems: () => {}, scenarioList: () => {}, scenario: () => {},
-  welcome: () => {}, lostSession: () => {}, logFrom: () => 1, closed: () => {}, sending: () => null,
+  welcome: () => {}, lostSession: () => {}, logFrom: () => 1, closed: () => {}, sending: () => null, memory: () => {},
 };
 
 /** setRelayHooks sets what the relay hands on.
@@ -90,7 +96,21 @@ export const relayState = {
   pendingEvents: new Map(),
   /** @type {Map<number, {frame: string, resolve: (r: RecordingResult) => void}>} rec frames waiting for their r frame, by n */
   pendingRecordings: new Map(),
+  /** @type {Map<number, {done: Promise<FullResult>, resolve: (r: FullResult) => void}>} full frames waiting for their answer, by log number */
+  pendingFull: new Map(),
+  /** the from of the last log frame whose answer has not come (0: none);
+   * a resumed connection asks from it again, so that a history cut off
+   * between two pages is not skipped */
+  historyFrom: 0,
+  /** the oldest log number the server holds (the last b frame's first; 0 before any) */
+  firstHeld: 0,
 };
+
+/**
+ * The answer to requestFull: m, the whole message; or gone, why the
+ * server no longer has it; or error, why the page did not get an answer.
+ * @typedef {{m?: unknown, gone?: string, error?: string}} FullResult
+ */
 
 function wsURL() {
   return (location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws";
@@ -124,6 +144,7 @@ export function connect() {
     link.ws = null;
     link.connected = false;
     dropQueuedFrames(); // numbered frames stay in unacked; the rest is made again
+    failPendingFull(`the connection to cpsim closed before the whole message came (${ev.code}${ev.reason ? ": " + ev.reason : ""}): load it again once the page is connected`);
     if (relayState.unloading) return;
     hooks.closed(); // the player's buttons need the connection
     const reason = ev.reason ? `${ev.code}: ${ev.reason}` : ev.code === 1006 ? "1006: the connection dropped" : `${ev.code}`;
@@ -181,6 +202,11 @@ function onWsMessage(ev) {
   if (!Array.isArray(frs)) frs = [frs];
   /** @type {Delivery[] | null} */
   let ds = null; // this message's d frames, for l rows that name one by seq
+  let next = 0; // an lm frame's next: the history goes on from there
+  // Whether this message answers the pending log frame: its first row is
+  // the first held from historyFrom on; live rows are all newer.
+  const answerBelow = relayState.historyFrom ? Math.max(relayState.historyFrom, relayState.firstHeld) : 0;
+  let answered = false;
   for (const f of frs) {
     switch (f?.t) {
       case "d":
@@ -191,8 +217,15 @@ function onWsMessage(ev) {
         if (f.m === undefined && f.seq !== undefined && ds) {
           for (let i = ds.length - 1; i >= 0; i--) if (ds[i].seq === f.seq) { f.m = ds[i].m; break; }
         }
+        if (f.n <= answerBelow) answered = true;
         hooks.log(f);
         break;
+      case "lm": next = Number(f.next) || 0; break;
+      case "b":
+        relayState.firstHeld = Number(f.first) || 0;
+        hooks.memory(f);
+        break;
+      case "full": onFull(f); break;
       case "k": onAck(f.q); break;
       case "v": hooks.view(f.v); break;
       case "r": onResult(f); break;
@@ -203,6 +236,20 @@ function onWsMessage(ev) {
       default: console.warn("cpsim: unknown frame from the server", f);
     }
   }
+  if (next) {
+    // The page has taken this page of the history in: ask for the next,
+    // so that the server never sends more than a page ahead.
+    askLog(next);
+  } else if (answered) {
+    relayState.historyFrom = 0;
+  }
+}
+
+/** askLog asks for the log rows from log number from on (a log frame).
+ * @param {number} from */
+function askLog(from) {
+  relayState.historyFrom = from;
+  queueFrame('{"t":"log","from":' + from + "}");
 }
 
 /** @param {Welcome} f */
@@ -243,8 +290,10 @@ function onWelcome(f) {
   tid("session-banner").hidden = true;
   setConn("connected", "Connected");
   // The history first: the frames sent again add rows, and the server
-  // keeps only the latest ones.
-  queueFrame('{"t":"log","from":' + (fresh || newSession ? 1 : hooks.logFrom()) + "}");
+  // keeps only the latest ones. A history cut off between two pages goes
+  // on where it stopped.
+  if (fresh || newSession) failPendingFull("the page's session is new: the message belonged to the one before");
+  askLog(fresh || newSession ? 1 : relayState.historyFrom || hooks.logFrom());
   resendUnacked();
   for (const rec of relayState.pendingRecordings.values()) queueFrame(rec.frame);
   markViewDirty();
@@ -334,6 +383,47 @@ function failPendingEvents(error) {
     p.resolve({ error: error || "the page reloaded" });
   }
   relayState.pendingEvents.clear();
+}
+
+// ---------------------------------------------------------------------
+// The whole text of abridged log rows
+
+/** requestFull asks the server for the whole message of log row n (a
+ * full frame; only for rows with cut, which only a server that answers
+ * full frames sends). It resolves with the answer, or with error when the
+ * connection closes first; asking again for a row whose answer is pending
+ * shares that answer.
+ * @param {number} n
+ * @returns {Promise<FullResult>} */
+export function requestFull(n) {
+  const have = relayState.pendingFull.get(n);
+  if (have) return have.done;
+  if (!link.connected) return Promise.resolve({ error: "not connected to cpsim: load it again once the page is connected" });
+  /** @type {(r: FullResult) => void} */
+  let resolve = () => {};
+  /** @type {Promise<FullResult>} */
+  const done = new Promise((r) => { resolve = r; });
+  relayState.pendingFull.set(n, { done, resolve });
+  queueFrame('{"t":"full","n":' + n + "}");
+  return done;
+}
+
+/** onFull settles the requests for the row a full frame answers.
+ * @param {FullMessage} f */
+function onFull(f) {
+  const p = relayState.pendingFull.get(f.n);
+  if (!p) return; // asked by a page before a reload, or answered already
+  relayState.pendingFull.delete(f.n);
+  if (typeof f.gone === "string") p.resolve({ gone: f.gone || "the server no longer has it" });
+  else if (f.m === undefined) p.resolve({ error: `cpsim answered for row #${f.n} with neither the message nor why it is gone` });
+  else p.resolve({ m: f.m });
+}
+
+/** failPendingFull settles every pending full request with error.
+ * @param {string} error */
+function failPendingFull(error) {
+  for (const p of relayState.pendingFull.values()) p.resolve({ error });
+  relayState.pendingFull.clear();
 }
 
 /** reconnectNow connects again at once, with the backoff reset (after

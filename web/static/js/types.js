@@ -95,7 +95,8 @@
  * @property {string} [incoming_destination]
  * @property {number} [iswtf]
  * @property {{uniquekey: string, alias: string, status: string, capability: string}[]} [participants]
- * @property {{messages: TranscriptMessage[] | null}} [transcript]
+ * @property {{messages: TranscriptMessage[] | null}} [transcript] the latest messages (at most 200 from a server that caps them)
+ * @property {number} [earlier_messages] how many messages came before those of transcript (absent when none)
  * @property {string} [terminal_id]
  * @property {string} [content]
  * @property {Address} [from_address]
@@ -166,9 +167,31 @@
  * One row of the server's log (l frames): dir in (from the extension) or
  * out (to it), instance i of extension k, and the message: m (any JSON an
  * extension sent or got), or seq (the d frame that carries it), or raw
- * (text that was not JSON), or none (a diagnostic of its own).
+ * (text that was not JSON), or none (a diagnostic of its own). cut, when
+ * set, says m is an abridged preview of a message of cut bytes (the page
+ * asks for the whole one with a full frame); sz is the bytes of JSON of
+ * the message the row carries in the page (the preview when cut), absent
+ * on rows without one and from servers before issue 11.
  * @typedef {{n: number, at: string, dir: string, i: string, k: string, m?: any, raw?: string, seq?: number,
- *   re?: number, ms?: number, diag?: Diag[]}} LogEntry
+ *   re?: number, ms?: number, diag?: Diag[], cut?: number, sz?: number}} LogEntry
+ */
+
+/**
+ * The session's memory (b frames), in bytes: the server keeps each
+ * session within budget; rows and first are the log rows it holds and
+ * the oldest one's number; dropped counts what it let go to stay within
+ * it: whole rows, the full text of big messages (their previews stay),
+ * and deliveries to extensions that were lost; server is the whole
+ * server's budget and use.
+ * @typedef {{budget: number, used: number, rows: number, first: number,
+ *   dropped: {rows: number, rowBytes: number, full: number, fullBytes: number, deliveries: number, deliveryBytes: number},
+ *   server?: {budget: number, used: number}}} Memory
+ */
+
+/**
+ * The answer to a full frame (full frames from the server): m, the whole
+ * message of log row n, or gone, why the server no longer has it.
+ * @typedef {{n: number, m?: unknown, gone?: string}} FullMessage
  */
 
 /**
@@ -237,7 +260,10 @@
  *   | ({t: "r"} & Result)
  *   | {t: "p", p: Problem[]}
  *   | {t: "sl", s: ScenarioInfo[], skipped?: Skipped[]}
- *   | ({t: "s"} & ScenarioRun)} ServerFrame
+ *   | ({t: "s"} & ScenarioRun)
+ *   | {t: "lm", next: number}
+ *   | ({t: "b"} & Memory)
+ *   | ({t: "full"} & FullMessage)} ServerFrame
  */
 /** @typedef {Extract<ServerFrame, {t: "welcome"}>} Welcome */
 

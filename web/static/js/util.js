@@ -25,6 +25,15 @@ export const fmtDuration = (ms) => {
  * @returns {string} */
 export const truncate = (s, n) => (s.length > n ? s.slice(0, n - 1) + "…" : s);
 export const nf = new Intl.NumberFormat("en-US");
+/** fmtBytes is a size for people: bytes below 1 KiB, else KiB or MiB with
+ * one decimal (none when whole), as "1.4 MiB".
+ * @param {number} n bytes
+ * @returns {string} */
+export const fmtBytes = (n) => {
+  if (!(n >= 1024)) return `${nf.format(Math.max(0, Math.round(n || 0)))} byte${n === 1 ? "" : "s"}`;
+  const [v, unit] = n >= 1048576 ? [n / 1048576, "MiB"] : [n / 1024, "KiB"];
+  return `${nf.format(Number(v.toFixed(Number.isInteger(v) ? 0 : 1)))} ${unit}`;
+};
 /** sig is a value's signature, to tell whether it changed.
  * @param {unknown} x
  * @returns {string} */
