@@ -261,14 +261,16 @@ func TestStandinTranscriptCap(t *testing.T) {
 			return err
 		}
 	}
-	// earlier tells the view's interaction how many messages it left out.
+	// earlier tells the view's interaction it left out n more messages.
 	earlier := func(v json.RawMessage, n int) json.RawMessage {
 		var f map[string]any
 		if err := json.Unmarshal(v, &f); err != nil {
 			t.Fatal(err)
 		}
 		for _, it := range f["v"].(map[string]any)["interactions"].([]any) {
-			it.(map[string]any)["earlier_messages"] = n
+			m := it.(map[string]any)
+			had, _ := m["earlier_messages"].(float64) // the engine's own: it sends the latest state.ViewMessages
+			m["earlier_messages"] = int(had) + n
 		}
 		return json.RawMessage(mustJSON(t, f))
 	}
