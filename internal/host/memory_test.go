@@ -1,17 +1,23 @@
 package host
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"os/exec"
 	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/coder/websocket"
@@ -410,4 +416,208 @@ func TestMemoryChat(t *testing.T) {
 		t.Fatalf("after %d messages of 1,100 the live heap grew by %s, past the %s budget", r.sent, mib(r.peak), mib(sessionBudget))
 	}
 	t.Logf("1,100 messages: the live heap grew by %s at most, %s at the end", mib(r.peak), mib(r.last))
+}
+
+// pagesEnv, in a test binary's environment, makes TestMemoryPagesHelper
+// the pages of another test: "URL COUNT". Pages in another process keep
+// their connections' buffers out of the heap the test measures.
+const pagesEnv = "CPSIM_MEMORY_PAGES"
+
+// TestMemoryPagesHelper opens pages in a process of its own, for the
+// tests that measure many sessions: it connects COUNT pages to the panel
+// at URL, one after the other, each saying hello as a new page; prints
+// "ready W R" (W pages welcomed, R refused with 1013, try again later);
+// holds them, reading what the server sends, until its standard input
+// closes; then leaves. Without pagesEnv it does nothing: it is not a test
+// of its own.
+func TestMemoryPagesHelper(t *testing.T) {
+	spec := os.Getenv(pagesEnv)
+	if spec == "" {
+		return
+	}
+	url, countText, _ := strings.Cut(spec, " ")
+	count, err := strconv.Atoi(countText)
+	if err != nil {
+		t.Fatalf("%s=%q: %v", pagesEnv, spec, err)
+	}
+	ctx := context.Background()
+	welcomed, refused := 0, 0
+	for range count {
+		ws, _, err := websocket.Dial(ctx, wsAt(url), &websocket.DialOptions{HTTPHeader: http.Header{"Origin": {url}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ws.SetReadLimit(-1)
+		if err := ws.Write(ctx, websocket.MessageText, []byte(`[{"t":"hello","session":"","seq":0,"fresh":true}]`)); err != nil {
+			t.Fatal(err)
+		}
+		_, data, err := ws.Read(ctx)
+		var ce websocket.CloseError
+		switch {
+		case errors.As(err, &ce) && ce.Code == websocket.StatusTryAgainLater:
+			refused++
+			continue
+		case err != nil:
+			t.Fatal(err)
+		case !bytes.Contains(data, []byte(`{"t":"welcome"`)):
+			t.Fatalf("the server answered hello with %.200s", data)
+		}
+		welcomed++
+		go func() { // read on, as a page does, until the connection ends
+			for {
+				if _, _, err := ws.Read(ctx); err != nil {
+					return
+				}
+			}
+		}()
+	}
+	fmt.Printf("ready %d %d\n", welcomed, refused)
+	_, _ = io.Copy(io.Discard, os.Stdin)
+}
+
+// pagesProcess is a TestMemoryPagesHelper process.
+type pagesProcess struct {
+	cmd               *exec.Cmd
+	stdin             io.WriteCloser
+	welcomed, refused int
+}
+
+// openPages opens count pages of the panel at url in a process of their
+// own, and returns once each has been welcomed or refused.
+func openPages(tb testing.TB, url string, count int) *pagesProcess {
+	tb.Helper()
+	cmd := exec.CommandContext(beforeDeadline(tb), os.Args[0], "-test.run=^TestMemoryPagesHelper$", "-test.count=1")
+	cmd.Env = append(os.Environ(), pagesEnv+"="+url+" "+strconv.Itoa(count))
+	cmd.Stderr = os.Stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		tb.Fatal(err)
+	}
+	pp := &pagesProcess{cmd: cmd, stdin: stdin}
+	tb.Cleanup(pp.close)
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() {
+		if _, err := fmt.Sscanf(sc.Text(), "ready %d %d", &pp.welcomed, &pp.refused); err == nil {
+			go func() { _, _ = io.Copy(io.Discard, stdout) }()
+			return pp
+		}
+	}
+	tb.Fatalf("the pages' process ended before its pages were ready: %v", sc.Err())
+	return nil
+}
+
+// close makes the pages leave, and waits for their process to end.
+func (pp *pagesProcess) close() {
+	if pp.stdin != nil {
+		pp.stdin.Close()
+		_ = pp.cmd.Wait()
+		pp.stdin = nil
+	}
+}
+
+// TestMemoryIdleSessions: an idle session costs at most 64 KiB of heap.
+// 1,000 pages (in a process of their own) open a session each and stay
+// idle; the growth of the server's live heap, divided by 1,000, is what
+// one costs with its page connected. Then the pages leave, and the
+// sessions, held within their grace, are measured again. A first session,
+// opened and left before the baseline, takes the one-time costs (the
+// buffers every session shares) out of the measure.
+func TestMemoryIdleSessions(t *testing.T) {
+	const n = 1000
+	srv, url := newMemoryServer(t, func(c *Config) { c.MaxSessions = -1 })
+	openPages(t, url, 1).close()
+	base := liveHeap()
+	pages := openPages(t, url, n)
+	if pages.welcomed != n {
+		t.Fatalf("%d of %d pages were welcomed", pages.welcomed, n)
+	}
+	waitUntil(t, func() bool { return srv.sessionCount() == n+1 })
+	with := growth(liveHeap(), base) / n
+	pages.close()
+	without := growth(liveHeap(), base) / n
+	t.Logf("an idle session: %.1f KiB of heap with its page, %.1f KiB within its grace", float64(with)/KiB, float64(without)/KiB)
+	if with > idleBudget {
+		t.Errorf("an idle session with its page holds %.1f KiB of heap, more than %d KiB", float64(with)/KiB, idleBudget/KiB)
+	}
+	if without > idleBudget {
+		t.Errorf("an idle session within its grace holds %.1f KiB of heap, more than %d KiB", float64(without)/KiB, idleBudget/KiB)
+	}
+}
+
+// sweepAllowance is how long after a session's grace the server may take
+// to release it: one sweep, if it sweeps on a period rather than with a
+// timer per session (today's timers take none).
+const sweepAllowance = time.Minute
+
+// TestMemorySessionsReleased: 1,000 sessions whose pages left are held for
+// their grace (a reload resumes them), then released, their memory with
+// them, within one sweep. In a synctest bubble, on its clock.
+func TestMemorySessionsReleased(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		const n = 1000
+		srv, pp := newPipeServer(t, func(c *Config) {
+			c.Strict = false
+			c.Logger = discardLogger()
+			c.MaxSessions = -1
+			c.SessionGrace = DefaultSessionGrace
+		})
+		base := liveHeap()
+		ctx := beforeDeadline(t)
+		for range n {
+			visit(t, ctx, pp.URL, pp.client)
+			synctest.Wait()
+		}
+		held := growth(liveHeap(), base)
+		time.Sleep(DefaultSessionGrace - time.Second)
+		synctest.Wait()
+		if got := srv.sessionCount(); got != n {
+			t.Errorf("a second before their grace ends, the server holds %d sessions of %d", got, n)
+		}
+		time.Sleep(time.Second + sweepAllowance)
+		synctest.Wait()
+		if got := srv.sessionCount(); got != 0 {
+			t.Errorf("a sweep after their grace, the server still holds %d sessions of %d", got, n)
+		}
+		left := growth(liveHeap(), base)
+		t.Logf("%d sessions within their grace: %s of heap (%.1f KiB each); released: %s", n, mib(held), float64(held)/n/KiB, mib(left))
+		// What stays is the server's map of sessions, which Go never
+		// shrinks (about 0.5 KiB a session at its largest).
+		if left > n*2*KiB {
+			t.Errorf("the heap is %s above what it was before the sessions, once they were released", mib(left))
+		}
+	})
+}
+
+// visit is a page that opens a session and leaves once welcomed. It keeps
+// nothing once it has returned: no test cleanup (which would keep the
+// connection's buffers), no context left hanging from parent.
+func visit(tb testing.TB, parent context.Context, base string, client *http.Client) {
+	tb.Helper()
+	ctx, cancel := context.WithCancel(parent)
+	defer cancel()
+	ws, _, err := websocket.Dial(ctx, wsAt(base), &websocket.DialOptions{HTTPClient: client, HTTPHeader: http.Header{"Origin": {base}}})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer ws.CloseNow()
+	if err := ws.Write(ctx, websocket.MessageText, []byte(`[{"t":"hello","session":"","seq":0,"fresh":true}]`)); err != nil {
+		tb.Fatal(err)
+	}
+	for {
+		_, data, err := ws.Read(ctx)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if bytes.Contains(data, []byte(`{"t":"welcome"`)) {
+			break
+		}
+	}
+	ws.Close(websocket.StatusNormalClosure, "")
 }
