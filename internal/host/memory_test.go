@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -620,4 +621,362 @@ func visit(tb testing.TB, parent context.Context, base string, client *http.Clie
 		}
 	}
 	ws.Close(websocket.StatusNormalClosure, "")
+}
+
+// goTB lets a lightPage run in a goroutine of its own: a failure ends the
+// goroutine (t.Fatal may only be called from the test's) and is kept for
+// the test to report.
+type goTB struct {
+	testing.TB
+	err *error
+}
+
+func (g goTB) Helper() {}
+
+func (g goTB) Fatalf(format string, args ...any) {
+	*g.err = fmt.Errorf(format, args...)
+	runtime.Goexit()
+}
+
+func (g goTB) Fatal(args ...any) {
+	*g.err = errors.New(fmt.Sprint(args...))
+	runtime.Goexit()
+}
+
+// bystanders are well-behaved sessions that time their extensions'
+// `detail user` round trips while something else runs.
+type bystanders struct {
+	done  chan struct{}
+	wg    sync.WaitGroup
+	mu    sync.Mutex
+	times []time.Duration
+	errs  []error
+}
+
+// watchBystanders opens n pages, each with a call whose crm extension has
+// initialized, and has each time round trips, one after the other, until
+// stop is called.
+func watchBystanders(tb testing.TB, url string, n int) *bystanders {
+	tb.Helper()
+	bs := &bystanders{done: make(chan struct{})}
+	pages := make([]*lightPage, n)
+	insts := make([]string, n)
+	for i := range pages {
+		p := dialLight(tb, url, true)
+		call := p.mustEventJSON(`{"type":"incoming","channel":"phone"}`)
+		p.mustEventJSON(`{"type":"accept","id":"` + call + `"}`)
+		insts[i] = p.instances(call, "crm")[0]
+		p.initAll(insts[i])
+		pages[i] = p
+	}
+	for i, p := range pages {
+		bs.wg.Add(1)
+		go func() {
+			defer bs.wg.Done()
+			var err error
+			defer func() {
+				if err != nil {
+					bs.mu.Lock()
+					bs.errs = append(bs.errs, err)
+					bs.mu.Unlock()
+				}
+			}()
+			p.tb = goTB{tb, &err}
+			var mine []time.Duration
+			for k := 0; ; k++ {
+				select {
+				case <-bs.done:
+					bs.mu.Lock()
+					bs.times = append(bs.times, mine...)
+					bs.mu.Unlock()
+					return
+				default:
+				}
+				id := fmt.Sprintf("u%d", k)
+				start := time.Now()
+				p.extAwait(insts[i], id, `{"id":"`+id+`","type":"action","payload":{"command":"detail","value":"user"}}`)
+				mine = append(mine, time.Since(start))
+			}
+		}()
+	}
+	return bs
+}
+
+// stop ends the round trips and returns their times, sorted.
+func (bs *bystanders) stop(tb testing.TB) []time.Duration {
+	tb.Helper()
+	close(bs.done)
+	bs.wg.Wait()
+	for _, err := range bs.errs {
+		tb.Error(err)
+	}
+	slices.Sort(bs.times)
+	return bs.times
+}
+
+// percentile is the p-th percentile of sorted durations, in ms.
+func percentile(sorted []time.Duration, p float64) float64 {
+	if len(sorted) == 0 {
+		return 0
+	}
+	k := min(int(float64(len(sorted))*p/100), len(sorted)-1)
+	return float64(sorted[k].Microseconds()) / 1000
+}
+
+// heapProbe follows the heap through a hostile case: a test checks the
+// live heap at each probe and fails past the budget; a benchmark only
+// reads the heap as it is (a collection would stop the bystanders' world)
+// and keeps its peak.
+type heapProbe struct {
+	tb    testing.TB
+	base  uint64
+	live  bool   // collect and check the live heap (a test)
+	peak  uint64 // the largest heap seen above base
+	stop  uint64 // the bound a test checks
+	label string
+}
+
+func (h *heapProbe) at(label string) {
+	h.tb.Helper()
+
+	if !h.live {
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		h.peak = max(h.peak, growth(m.HeapAlloc, h.base))
+		return
+	}
+	g := growth(liveHeap(), h.base)
+	h.peak = max(h.peak, g)
+	if g > h.stop {
+		h.tb.Fatalf("%s: the live heap grew by %s, past the %s budget", label, mib(g), mib(h.stop))
+	}
+}
+
+// A hostileCase is run by a test, which checks the server's live heap at
+// its probes, and by BenchmarkMemoryHostile, which times bystanders'
+// round trips while it runs.
+type hostileCase struct {
+	name string
+	// run does the hostile thing to the panel at url: at the size issue 11
+	// names when full (a benchmark), or at a size that takes a test well
+	// under a minute with the race detector and still tells a bounded
+	// server from one that is not.
+	run func(tb testing.TB, srv *Server, url string, h *heapProbe, full bool)
+}
+
+var hostileCases = []hostileCase{
+	{"flood", floodActions},
+	{"large", largeMessages},
+	{"replay", logReplay},
+	{"sessions", manySessions},
+}
+
+// floodActions: a chat's extension posts 2,000 `message` actions at once
+// (1,000 in a test), as the page relays a burst: in websocket messages of
+// up to 900 KiB. Each adds to the transcript that every later state
+// message carries. It waits for the last response.
+func floodActions(tb testing.TB, srv *Server, url string, h *heapProbe, full bool) {
+	p := dialLight(tb, url, true)
+	_, insts := p.chatWith()
+	n := pick(full, 2000, 1000)
+	var msg strings.Builder
+	flush := func() {
+		if msg.Len() > 0 {
+			p.write("[" + msg.String() + "]")
+			msg.Reset()
+		}
+	}
+	for k := 1; k <= n; k++ {
+		if msg.Len() > 900*KiB {
+			flush()
+		}
+		if msg.Len() > 0 {
+			msg.WriteByte(',')
+		}
+		p.q++
+		fmt.Fprintf(&msg, `{"t":"m","q":%d,"i":%q,"m":{"id":"f%d","type":"action","payload":{"command":"message","value":{"content":"flood %d"}}}}`,
+			p.q, insts[0], k, k)
+	}
+	flush()
+	last := fmt.Sprintf(`"id":"f%d","type":"response"`, n)
+	for k := 0; ; k++ {
+		data := p.next()
+		if k%20 == 0 {
+			h.at(fmt.Sprintf("during a flood of %d message actions", n))
+		}
+		if bytes.Contains(data, []byte(last)) {
+			break
+		}
+	}
+	h.at(fmt.Sprintf("after a flood of %d message actions", n))
+}
+
+// bigAction is an extension's action of about size bytes: a detail
+// request with a note the panel does not know, which it refuses and logs.
+func bigAction(id string, size int) string {
+	return `{"id":"` + id + `","type":"action","payload":{"command":"detail","value":"user","note":"` + strings.Repeat("x", size) + `"}}`
+}
+
+// largeMessages: an extension posts 600 messages of 512 KiB (200 in a
+// test: 100 MiB, past the budget), one a websocket message as the page
+// relays them, each awaited.
+func largeMessages(tb testing.TB, srv *Server, url string, h *heapProbe, full bool) {
+	p := dialLight(tb, url, true)
+	_, insts := p.chatWith()
+	n := pick(full, 600, 200)
+	sendLarge(p, insts[0], n, h)
+	h.at(fmt.Sprintf("after %d messages of 512 KiB", n))
+}
+
+// pick is full's number or the test's.
+func pick(full bool, issue, test int) int {
+	if full {
+		return issue
+	}
+	return test
+}
+
+func sendLarge(p *lightPage, inst string, n int, h *heapProbe) {
+	for k := 1; k <= n; k++ {
+		id := fmt.Sprintf("big%d", k)
+		p.extAwait(inst, id, bigAction(id, 512*KiB))
+		if k%50 == 0 {
+			h.at(fmt.Sprintf("after %d messages of 512 KiB", k))
+		}
+	}
+}
+
+// logReplay: an extension posts 600 messages of 512 KiB (100 in a test:
+// a log of 50 MiB, which the code before issue 11 keeps whole), then the
+// page reloads and asks for the log from its first entry,
+// as the page does after a reload, following every `lm` (next page) until
+// the history ends. The largest websocket message of the history is
+// checked against maxReplayMessage.
+func logReplay(tb testing.TB, srv *Server, url string, h *heapProbe, full bool) {
+	p := dialLight(tb, url, true)
+	_, insts := p.chatWith()
+	sendLarge(p, insts[0], pick(full, 600, 100), h)
+	p.ws.CloseNow()
+	q := resumeLight(tb, url, p.session, p.acked)
+	from := uint64(1)
+	largest, rows := 0, 0
+	for {
+		q.write(`[{"t":"log","from":` + strconv.FormatUint(from, 10) + `}]`)
+		next, size, n := historyPage(tb, q, from)
+		largest, rows = max(largest, size), rows+n
+		h.at("during the log's history") // the page has let go of what it read
+		if next == 0 {
+			break
+		}
+		from = next
+	}
+	h.at("after the log's history")
+	tb.Logf("the history: %d rows, its largest websocket message %s", rows, mib(uint64(largest)))
+	if largest > maxReplayMessage {
+		tb.Errorf("the history came in a websocket message of %s, more than %s", mib(uint64(largest)), mib(maxReplayMessage))
+	}
+}
+
+// historyPage asks for the log from a number and reads the websocket
+// message that answers: its size, its rows, and the next page's number
+// from its lm frame (0 when it has none: the history has ended).
+func historyPage(tb testing.TB, q *lightPage, from uint64) (next uint64, size, rows int) {
+	tb.Helper()
+	q.write(`[{"t":"log","from":` + strconv.FormatUint(from, 10) + `}]`)
+	data := q.until([]byte(`{"t":"l",`))
+	size, rows = len(data), bytes.Count(data, []byte(`{"t":"l",`))
+	k := bytes.Index(data, []byte(`{"t":"lm","next":`))
+	if k < 0 {
+		return 0, size, rows
+	}
+	rest := data[k+len(`{"t":"lm","next":`):]
+	end := bytes.IndexAny(rest, ",}")
+	next, err := strconv.ParseUint(string(rest[:max(end, 0)]), 10, 64)
+	if err != nil || next <= from {
+		tb.Fatalf("lm names %q after a page from %d", rest[:max(end, 0)], from)
+	}
+	return next, size, rows
+}
+
+// maxReplayMessage bounds a websocket message of the history: a page of
+// rows (about 256 KiB) with one row of the largest message relayed.
+const maxReplayMessage = 8*MiB + 64*KiB
+
+// resumeLight connects a reloaded page to its session (fresh: true).
+func resumeLight(tb testing.TB, base, session string, seq uint64) *lightPage {
+	tb.Helper()
+	ctx := beforeDeadline(tb)
+	ws, _, err := websocket.Dial(ctx, wsAt(base), &websocket.DialOptions{HTTPHeader: http.Header{"Origin": {base}}})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ws.SetReadLimit(1 << 30)
+	tb.Cleanup(func() { ws.CloseNow() })
+	p := &lightPage{tb: tb, ws: ws, ctx: ctx, ack: true, seq: seq, acked: seq}
+	p.write(fmt.Sprintf(`[{"t":"hello","session":%q,"seq":%d,"fresh":true}]`, session, seq))
+	w := p.frame(p.until([]byte(`{"t":"welcome"`)), `{"t":"welcome"`)
+	var welcome struct {
+		Session string `json:"session"`
+		Resumed bool   `json:"resumed"`
+		In      uint64 `json:"in"`
+	}
+	if err := json.Unmarshal(w, &welcome); err != nil {
+		tb.Fatalf("welcome %s: %v", w, err)
+	}
+	if !welcome.Resumed || welcome.Session != session {
+		tb.Fatalf("the reloaded page did not resume its session: %s", w)
+	}
+	p.session, p.q = welcome.Session, welcome.In
+	return p
+}
+
+// manySessions: 5,000 pages, in a process of their own, each ask for a
+// new session, with the server's default limit.
+func manySessions(tb testing.TB, srv *Server, url string, h *heapProbe, full bool) {
+	pages := openPages(tb, url, 5000)
+	h.at(fmt.Sprintf("with 5,000 pages asking for sessions (%d welcomed, %d refused)", pages.welcomed, pages.refused))
+	pages.close()
+	h.at("after the pages left")
+}
+
+// TestMemoryHostile: each hostile case leaves the server's live heap
+// under its budget, at every probe.
+func TestMemoryHostile(t *testing.T) {
+	for _, hc := range hostileCases {
+		t.Run(hc.name, func(t *testing.T) {
+			base := liveHeap()
+			srv, url := newMemoryServer(t)
+			h := &heapProbe{tb: t, base: base, live: true, stop: sessionBudget}
+			hc.run(t, srv, url, h, false)
+			t.Logf("the live heap grew by %s at most", mib(h.peak))
+		})
+	}
+}
+
+// BenchmarkMemoryHostile times the `detail user` round trips of three
+// well-behaved sessions while each hostile case runs (target: p99 under
+// 50 ms), and reports the heap's peak (read as it is, garbage included)
+// and the live heap once the case has run.
+func BenchmarkMemoryHostile(b *testing.B) {
+	for _, hc := range hostileCases {
+		b.Run(hc.name, func(b *testing.B) {
+			for b.Loop() {
+				base := liveHeap()
+				srv, url := newMemoryServer(b)
+				bs := watchBystanders(b, url, 3)
+				h := &heapProbe{tb: b, base: base}
+				start := time.Now()
+				hc.run(b, srv, url, h, true)
+				took := time.Since(start)
+				times := bs.stop(b)
+				b.ReportMetric(percentile(times, 50), "p50-ms")
+				b.ReportMetric(percentile(times, 99), "p99-ms")
+				b.ReportMetric(percentile(times, 100), "max-ms")
+				b.ReportMetric(float64(len(times)), "round-trips")
+				b.ReportMetric(took.Seconds(), "case-s")
+				b.ReportMetric(float64(h.peak)/MiB, "peak-MiB")
+				b.ReportMetric(float64(growth(liveHeap(), base))/MiB, "live-MiB")
+			}
+		})
+	}
 }
