@@ -728,12 +728,22 @@ func percentile(sorted []time.Duration, p float64) float64 {
 // reads the heap as it is (a collection would stop the bystanders' world)
 // and keeps its peak.
 type heapProbe struct {
-	tb    testing.TB
-	base  uint64
-	live  bool   // collect and check the live heap (a test)
-	peak  uint64 // the largest heap seen above base
-	stop  uint64 // the bound a test checks
-	label string
+	tb   testing.TB
+	base uint64
+	live bool   // collect and check the live heap (a test)
+	peak uint64 // the largest heap seen above base
+	stop uint64 // the bound a test checks
+	// metrics are what a case measured besides the heap, for a benchmark
+	// to report.
+	metrics map[string]float64
+}
+
+// metric keeps a case's measure for the benchmark to report.
+func (h *heapProbe) metric(unit string, v float64) {
+	if h.metrics == nil {
+		h.metrics = map[string]float64{}
+	}
+	h.metrics[unit] = v
 }
 
 func (h *heapProbe) at(label string) {
@@ -857,6 +867,7 @@ func logReplay(tb testing.TB, srv *Server, url string, h *heapProbe, full bool) 
 	_, insts := p.chatWith()
 	sendLarge(p, insts[0], pick(full, 600, 100), h)
 	p.ws.CloseNow()
+	start := time.Now()
 	q := resumeLight(tb, url, p.session, p.acked)
 	from := uint64(1)
 	largest, rows := 0, 0
@@ -870,9 +881,13 @@ func logReplay(tb testing.TB, srv *Server, url string, h *heapProbe, full bool) 
 		}
 		from = next
 	}
+	took := time.Since(start)
 	h.at("after the log's history")
-	tb.Logf("the history: %d rows, its largest websocket message %s", rows, mib(uint64(largest)))
-	if largest > maxReplayMessage {
+	tb.Logf("the history: %d rows in %v, its largest websocket message %s", rows, took, mib(uint64(largest)))
+	h.metric("history-rows", float64(rows))
+	h.metric("history-s", took.Seconds())
+	h.metric("history-max-MiB", float64(largest)/MiB)
+	if h.live && largest > maxReplayMessage {
 		tb.Errorf("the history came in a websocket message of %s, more than %s", mib(uint64(largest)), mib(maxReplayMessage))
 	}
 }
@@ -976,6 +991,9 @@ func BenchmarkMemoryHostile(b *testing.B) {
 				b.ReportMetric(took.Seconds(), "case-s")
 				b.ReportMetric(float64(h.peak)/MiB, "peak-MiB")
 				b.ReportMetric(float64(growth(liveHeap(), base))/MiB, "live-MiB")
+				for unit, v := range h.metrics {
+					b.ReportMetric(v, unit)
+				}
 			}
 		})
 	}
