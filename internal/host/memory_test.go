@@ -413,6 +413,9 @@ func TestMemoryChat(t *testing.T) {
 	p := dialLight(t, url, true)
 	chat, _ := p.chatWith()
 	r := p.chat(chat, 1100, 100, 100, base, sessionBudget)
+	for _, s := range r.samples {
+		t.Logf("%5d messages: %s", s.at, mib(s.growth))
+	}
 	if r.capped {
 		t.Fatalf("after %d messages of 1,100 the live heap grew by %s, past the %s budget", r.sent, mib(r.peak), mib(sessionBudget))
 	}
