@@ -25,17 +25,17 @@ import (
 // page reloading. Results are written up in docs/performance.md ("Memory
 // (issue 11)").
 
-// MiB is the unit of the bounds.
-const MiB = 1 << 20
+// memMiB is the unit of the bounds.
+const memMiB = 1 << 20
 
-// panelBudget bounds the panel page's JavaScript heap through a chat of
+// memPanelBudget bounds the panel page's JavaScript heap through a chat of
 // 10,000 messages (issue 11).
-const panelBudget = 100 * MiB
+const memPanelBudget = 100 * memMiB
 
-// jsHeap is the used JavaScript heap of the tab of ctx (the panel page's
+// panelJSHeap is the used JavaScript heap of the tab of ctx (the panel page's
 // isolate: cross-site extensions run in processes of their own), after a
 // full collection.
-func jsHeap(tb testing.TB, ctx context.Context) float64 {
+func panelJSHeap(tb testing.TB, ctx context.Context) float64 {
 	tb.Helper()
 	used, err := chromedp.Run(ctx, func(ctx context.Context, t *chromedp.Target) (float64, error) {
 		if _, err := cdp.Call(ctx, t, heapprofiler.CollectGarbage, cdp.Empty{}); err != nil {
@@ -50,9 +50,9 @@ func jsHeap(tb testing.TB, ctx context.Context) float64 {
 	return used
 }
 
-// goHeap is the live Go heap of this process, which runs cpsim's server:
+// processGoHeap is the live Go heap of this process, which runs cpsim's server:
 // HeapAlloc after two collections.
-func goHeap() uint64 {
+func processGoHeap() uint64 {
 	runtime.GC()
 	runtime.GC()
 	var m runtime.MemStats
@@ -60,7 +60,7 @@ func goHeap() uint64 {
 	return m.HeapAlloc
 }
 
-func mib(b float64) string { return fmt.Sprintf("%.1f MiB", b/MiB) }
+func fmtMiB(b float64) string { return fmt.Sprintf("%.1f MiB", b/memMiB) }
 
 // chatterStack runs cpsim with the chatter extension (testdata) for every
 // queue and the demo activity monitor, a global extension: the two that
@@ -106,14 +106,14 @@ func chatIn(tb testing.TB, e ext, count, size int) {
 func TestMemoryPanelChat(t *testing.T) {
 	ctx, e := chatterStack(t)
 	click(t, ctx, tid("deselect"))
-	base := jsHeap(t, ctx)
+	base := panelJSHeap(t, ctx)
 	for sent := 0; sent < 100; {
 		chatIn(t, e, 20, 16<<10)
 		sent += 20
-		used := jsHeap(t, ctx)
-		t.Logf("%d messages: the panel's heap is %s (%s at the start)", sent, mib(used), mib(base))
-		if used > panelBudget {
-			t.Fatalf("after %d messages of 16 KiB (of 100) the panel's heap is %s, past the %s budget", sent, mib(used), mib(panelBudget))
+		used := panelJSHeap(t, ctx)
+		t.Logf("%d messages: the panel's heap is %s (%s at the start)", sent, fmtMiB(used), fmtMiB(base))
+		if used > memPanelBudget {
+			t.Fatalf("after %d messages of 16 KiB (of 100) the panel's heap is %s, past the %s budget", sent, fmtMiB(used), fmtMiB(memPanelBudget))
 		}
 	}
 }
@@ -128,7 +128,7 @@ func TestMemoryPanelChat(t *testing.T) {
 // messages per second.
 func BenchmarkMemoryPanelChat(b *testing.B) {
 	for b.Loop() {
-		base := goHeap()
+		base := processGoHeap()
 		ctx, e := chatterStack(b)
 		start := time.Now()
 		sent := 0
@@ -137,21 +137,21 @@ func BenchmarkMemoryPanelChat(b *testing.B) {
 		for sent < 10000 {
 			chatIn(b, e, 250, 100)
 			sent += 250
-			used, server = jsHeap(b, ctx), goHeap()-min(base, goHeap())
-			b.Logf("%5d messages: panel %s, server %s", sent, mib(used), mib(float64(server)))
-			if used > 256*MiB {
+			used, server = panelJSHeap(b, ctx), processGoHeap()-min(base, processGoHeap())
+			b.Logf("%5d messages: panel %s, server %s", sent, fmtMiB(used), fmtMiB(float64(server)))
+			if used > 256*memMiB {
 				break
 			}
 		}
 		b.ReportMetric(float64(sent), "sent")
-		b.ReportMetric(used/MiB, "panel-MiB")
-		b.ReportMetric(float64(server)/MiB, "server-MiB")
+		b.ReportMetric(used/memMiB, "panel-MiB")
+		b.ReportMetric(float64(server)/memMiB, "server-MiB")
 		b.ReportMetric(float64(sent)/time.Since(start).Seconds(), "msgs/s")
 	}
 }
 
-// soak is how long TestSoak runs; 0, the default, skips it.
-var soak = flag.Duration("soak", 0, "run TestSoak, a chat with the page reloading every 20 s, for this long (e.g. 10m)")
+// soakFor is how long TestSoak runs; 0, the default, skips it.
+var soakFor = flag.Duration("soak", 0, "run TestSoak, a chat with the page reloading every 20 s, for this long (e.g. 10m)")
 
 // Pace of the soak.
 const (
@@ -160,7 +160,7 @@ const (
 	// soakStop ends the soak early when the server's or the panel's heap
 	// passes it: before issue 11 both grow by gigabytes, on a machine
 	// shared with other work.
-	soakStop = 1536 * MiB
+	soakStop = 1536 * memMiB
 )
 
 // soakScenario is a chat of n customer's messages of about 100 bytes, one
@@ -202,11 +202,11 @@ type soakSample struct {
 // passes its goal (64 MiB, 100 MiB) and stops early past 1.5 GiB. It runs
 // only when asked.
 func TestSoak(t *testing.T) {
-	if *soak == 0 {
+	if *soakFor == 0 {
 		t.Skip("the soak runs only when asked: go test ./internal/e2e -run TestSoak -soak 10m -timeout 30m")
 	}
-	base := goHeap()
-	n := int(*soak / soakEvery)
+	base := processGoHeap()
+	n := int(*soakFor / soakEvery)
 	st := startStack(t, func(base string) []state.ExtensionData {
 		all := demo.Extensions(base)
 		return []state.ExtensionData{all[0], all[3]} // the customer card and the activity monitor
@@ -234,18 +234,18 @@ func TestSoak(t *testing.T) {
 			at:       time.Since(start).Round(time.Second),
 			messages: eval[int](t, ctx, messages),
 			rows:     eval[int](t, ctx, `window.cpsim.log.length`),
-			panel:    jsHeap(t, ctx),
+			panel:    panelJSHeap(t, ctx),
 		}
-		s.server = float64(goHeap()) - float64(min(base, goHeap()))
+		s.server = float64(processGoHeap()) - float64(min(base, processGoHeap()))
 		samples = append(samples, s)
 		worstServer, worstPanel = max(worstServer, s.server), max(worstPanel, s.panel)
-		t.Logf("%6s %6d messages %7d rows  server %9s  panel %9s", s.at, s.messages, s.rows, mib(s.server), mib(s.panel))
+		t.Logf("%6s %6d messages %7d rows  server %9s  panel %9s", s.at, s.messages, s.rows, fmtMiB(s.server), fmtMiB(s.panel))
 		if s.server > soakStop || s.panel > soakStop {
-			t.Errorf("stopped at %s: a heap passed %s", s.at, mib(soakStop))
+			t.Errorf("stopped at %s: a heap passed %s", s.at, fmtMiB(soakStop))
 			break
 		}
 		done := eval[bool](t, ctx, `(() => { const s = window.cpsim.scenario; return !!s && s.state !== "playing" && s.state !== "paused" })()`)
-		if done || time.Since(start) >= *soak {
+		if done || time.Since(start) >= *soakFor {
 			break
 		}
 		if err := chromedp.Do(ctx, chromedp.Reload()); err != nil {
@@ -256,13 +256,13 @@ func TestSoak(t *testing.T) {
 	var table strings.Builder
 	table.WriteString("| time | messages | page log rows | server heap | panel JS heap |\n|---|---|---|---|---|\n")
 	for _, s := range samples {
-		fmt.Fprintf(&table, "| %s | %d | %d | %s | %s |\n", s.at, s.messages, s.rows, mib(s.server), mib(s.panel))
+		fmt.Fprintf(&table, "| %s | %d | %d | %s | %s |\n", s.at, s.messages, s.rows, fmtMiB(s.server), fmtMiB(s.panel))
 	}
 	t.Log("the soak, for docs/performance.md:\n" + table.String())
-	if worstServer > 64*MiB {
-		t.Errorf("the server's live heap grew by %s, past 64 MiB", mib(worstServer))
+	if worstServer > 64*memMiB {
+		t.Errorf("the server's live heap grew by %s, past 64 MiB", fmtMiB(worstServer))
 	}
-	if worstPanel > panelBudget {
-		t.Errorf("the panel's heap reached %s, past %s", mib(worstPanel), mib(panelBudget))
+	if worstPanel > memPanelBudget {
+		t.Errorf("the panel's heap reached %s, past %s", fmtMiB(worstPanel), fmtMiB(memPanelBudget))
 	}
 }

@@ -35,22 +35,22 @@ import (
 // parallel test waits until every sequential one has finished), and the
 // pages they drive keep nothing they read.
 
-// MiB and KiB are units of the bounds.
+// memKiB and memMiB are units of the bounds.
 const (
-	KiB = 1 << 10
-	MiB = 1 << 20
+	memKiB = 1 << 10
+	memMiB = 1 << 20
 )
 
 // The goals of issue 11.
 const (
-	// sessionBudget bounds the live heap of the server through a chat of
+	// memServerBudget bounds the live heap of the server through a chat of
 	// 10,000 messages, and through each hostile case.
-	sessionBudget = 64 * MiB
-	// idleBudget bounds the heap of one idle session.
-	idleBudget = 64 * KiB
-	// heapCap stops a measurement whose heap grows past it: today's code
+	memServerBudget = 64 * memMiB
+	// memIdleBudget bounds the heap of one idle session.
+	memIdleBudget = 64 * memKiB
+	// memHeapCap stops a measurement whose heap grows past it: today's code
 	// holds gigabytes, on a machine shared with other work.
-	heapCap = 1536 * MiB
+	memHeapCap = 1536 * memMiB
 )
 
 // liveHeap is the bytes of the process's live heap: HeapAlloc after two
@@ -63,11 +63,11 @@ func liveHeap() uint64 {
 	return m.HeapAlloc
 }
 
-// mib formats bytes as MiB for messages.
-func mib(b uint64) string { return strconv.FormatFloat(float64(b)/MiB, 'f', 1, 64) + " MiB" }
+// fmtMiB formats bytes as MiB for messages.
+func fmtMiB(b uint64) string { return strconv.FormatFloat(float64(b)/memMiB, 'f', 1, 64) + " MiB" }
 
-// growth is the heap above a baseline (0 when it is below).
-func growth(now, base uint64) uint64 {
+// heapGrowth is the heap above a baseline (0 when it is below).
+func heapGrowth(now, base uint64) uint64 {
 	if now < base {
 		return 0
 	}
@@ -273,8 +273,8 @@ func (p *lightPage) chatWith() (chat string, insts []string) {
 	return chat, insts
 }
 
-// text is a chat message of about size bytes, numbered.
-func text(i, size int) string {
+// chatText is a chat message of about size bytes, numbered.
+func chatText(i, size int) string {
 	s := "message " + strconv.Itoa(i) + " "
 	return s + strings.Repeat("x", max(size-len(s), 0))
 }
@@ -290,8 +290,8 @@ type chatRun struct {
 }
 
 type heapSample struct {
-	at     int // messages sent
-	growth uint64
+	at         int // messages sent
+	heapGrowth uint64
 }
 
 // chat says count messages of size bytes into a chat, as the customer,
@@ -302,10 +302,10 @@ func (p *lightPage) chat(chatID string, count, size, every int, base, stop uint6
 	var r chatRun
 	start := time.Now()
 	for i := 1; i <= count; i++ {
-		p.mustEventJSON(`{"type":"say","id":"` + chatID + `","from":"customer","text":"` + text(i, size) + `"}`)
+		p.mustEventJSON(`{"type":"say","id":"` + chatID + `","from":"customer","text":"` + chatText(i, size) + `"}`)
 		r.sent = i
 		if i%every == 0 || i == count {
-			g := growth(liveHeap(), base)
+			g := heapGrowth(liveHeap(), base)
 			r.samples = append(r.samples, heapSample{i, g})
 			r.peak, r.last = max(r.peak, g), g
 			if g > stop {
@@ -368,20 +368,20 @@ func benchChat(b *testing.B, ack bool) {
 	srv, url := newMemoryServer(b, func(c *Config) { c.SessionGrace = time.Second })
 	p := dialLight(b, url, ack)
 	chat, _ := p.chatWith()
-	r := p.chat(chat, 10000, 100, 250, base, heapCap)
+	r := p.chat(chat, 10000, 100, 250, base, memHeapCap)
 	for _, s := range r.samples {
-		b.Logf("%5d messages: %s", s.at, mib(s.growth))
+		b.Logf("%5d messages: %s", s.at, fmtMiB(s.heapGrowth))
 	}
 	b.ReportMetric(float64(r.sent), "sent")
-	b.ReportMetric(float64(r.peak)/MiB, "peak-MiB")
-	b.ReportMetric(float64(r.last)/MiB, "end-MiB")
+	b.ReportMetric(float64(r.peak)/memMiB, "peak-MiB")
+	b.ReportMetric(float64(r.last)/memMiB, "end-MiB")
 	b.ReportMetric(float64(r.sent)/r.took.Seconds(), "msgs/s")
-	b.ReportMetric(float64(p.read)/MiB, "read-MiB")
+	b.ReportMetric(float64(p.read)/memMiB, "read-MiB")
 	if !ack {
 		p.ws.Close(websocket.StatusNormalClosure, "")
-		b.ReportMetric(float64(growth(liveHeap(), base))/MiB, "gone-MiB")
+		b.ReportMetric(float64(heapGrowth(liveHeap(), base))/memMiB, "gone-MiB")
 		waitTB(b, func() bool { return !srv.holds(p.session) })
-		b.ReportMetric(float64(growth(liveHeap(), base))/MiB, "swept-MiB")
+		b.ReportMetric(float64(heapGrowth(liveHeap(), base))/memMiB, "swept-MiB")
 	}
 }
 
@@ -412,14 +412,14 @@ func TestMemoryChat(t *testing.T) {
 	_, url := newMemoryServer(t)
 	p := dialLight(t, url, true)
 	chat, _ := p.chatWith()
-	r := p.chat(chat, 1100, 100, 100, base, sessionBudget)
+	r := p.chat(chat, 1100, 100, 100, base, memServerBudget)
 	for _, s := range r.samples {
-		t.Logf("%5d messages: %s", s.at, mib(s.growth))
+		t.Logf("%5d messages: %s", s.at, fmtMiB(s.heapGrowth))
 	}
 	if r.capped {
-		t.Fatalf("after %d messages of 1,100 the live heap grew by %s, past the %s budget", r.sent, mib(r.peak), mib(sessionBudget))
+		t.Fatalf("after %d messages of 1,100 the live heap grew by %s, past the %s budget", r.sent, fmtMiB(r.peak), fmtMiB(memServerBudget))
 	}
-	t.Logf("1,100 messages: the live heap grew by %s at most, %s at the end", mib(r.peak), mib(r.last))
+	t.Logf("1,100 messages: the live heap grew by %s at most, %s at the end", fmtMiB(r.peak), fmtMiB(r.last))
 }
 
 // pagesEnv, in a test binary's environment, makes TestMemoryPagesHelper
@@ -543,22 +543,22 @@ func TestMemoryIdleSessions(t *testing.T) {
 		t.Fatalf("%d of %d pages were welcomed", pages.welcomed, n)
 	}
 	waitUntil(t, func() bool { return srv.sessionCount() == n+1 })
-	with := growth(liveHeap(), base) / n
+	with := heapGrowth(liveHeap(), base) / n
 	pages.close()
-	without := growth(liveHeap(), base) / n
-	t.Logf("an idle session: %.1f KiB of heap with its page, %.1f KiB within its grace", float64(with)/KiB, float64(without)/KiB)
-	if with > idleBudget {
-		t.Errorf("an idle session with its page holds %.1f KiB of heap, more than %d KiB", float64(with)/KiB, idleBudget/KiB)
+	without := heapGrowth(liveHeap(), base) / n
+	t.Logf("an idle session: %.1f KiB of heap with its page, %.1f KiB within its grace", float64(with)/memKiB, float64(without)/memKiB)
+	if with > memIdleBudget {
+		t.Errorf("an idle session with its page holds %.1f KiB of heap, more than %d KiB", float64(with)/memKiB, memIdleBudget/memKiB)
 	}
-	if without > idleBudget {
-		t.Errorf("an idle session within its grace holds %.1f KiB of heap, more than %d KiB", float64(without)/KiB, idleBudget/KiB)
+	if without > memIdleBudget {
+		t.Errorf("an idle session within its grace holds %.1f KiB of heap, more than %d KiB", float64(without)/memKiB, memIdleBudget/memKiB)
 	}
 }
 
-// sweepAllowance is how long after a session's grace the server may take
+// memSweepAllowance is how long after a session's grace the server may take
 // to release it: one sweep, if it sweeps on a period rather than with a
 // timer per session (today's timers take none).
-const sweepAllowance = time.Minute
+const memSweepAllowance = time.Minute
 
 // TestMemorySessionsReleased: 1,000 sessions whose pages left are held for
 // their grace (a reload resumes them), then released, their memory with
@@ -575,34 +575,34 @@ func TestMemorySessionsReleased(t *testing.T) {
 		base := liveHeap()
 		ctx := beforeDeadline(t)
 		for range n {
-			visit(t, ctx, pp.URL, pp.client)
+			visitOnce(t, ctx, pp.URL, pp.client)
 			synctest.Wait()
 		}
-		held := growth(liveHeap(), base)
+		held := heapGrowth(liveHeap(), base)
 		time.Sleep(DefaultSessionGrace - time.Second)
 		synctest.Wait()
 		if got := srv.sessionCount(); got != n {
 			t.Errorf("a second before their grace ends, the server holds %d sessions of %d", got, n)
 		}
-		time.Sleep(time.Second + sweepAllowance)
+		time.Sleep(time.Second + memSweepAllowance)
 		synctest.Wait()
 		if got := srv.sessionCount(); got != 0 {
 			t.Errorf("a sweep after their grace, the server still holds %d sessions of %d", got, n)
 		}
-		left := growth(liveHeap(), base)
-		t.Logf("%d sessions within their grace: %s of heap (%.1f KiB each); released: %s", n, mib(held), float64(held)/n/KiB, mib(left))
+		left := heapGrowth(liveHeap(), base)
+		t.Logf("%d sessions within their grace: %s of heap (%.1f KiB each); released: %s", n, fmtMiB(held), float64(held)/n/memKiB, fmtMiB(left))
 		// What stays is the server's map of sessions, which Go never
 		// shrinks (about 0.5 KiB a session at its largest).
-		if left > n*2*KiB {
-			t.Errorf("the heap is %s above what it was before the sessions, once they were released", mib(left))
+		if left > n*2*memKiB {
+			t.Errorf("the heap is %s above what it was before the sessions, once they were released", fmtMiB(left))
 		}
 	})
 }
 
-// visit is a page that opens a session and leaves once welcomed. It keeps
+// visitOnce is a page that opens a session and leaves once welcomed. It keeps
 // nothing once it has returned: no test cleanup (which would keep the
 // connection's buffers), no context left hanging from parent.
-func visit(tb testing.TB, parent context.Context, base string, client *http.Client) {
+func visitOnce(tb testing.TB, parent context.Context, base string, client *http.Client) {
 	tb.Helper()
 	ctx, cancel := context.WithCancel(parent)
 	defer cancel()
@@ -717,8 +717,8 @@ func (bs *bystanders) stop(tb testing.TB) []time.Duration {
 	return bs.times
 }
 
-// percentile is the p-th percentile of sorted durations, in ms.
-func percentile(sorted []time.Duration, p float64) float64 {
+// memPercentile is the p-th percentile of sorted durations, in ms.
+func memPercentile(sorted []time.Duration, p float64) float64 {
 	if len(sorted) == 0 {
 		return 0
 	}
@@ -755,13 +755,13 @@ func (h *heapProbe) at(label string) {
 	if !h.live {
 		var m runtime.MemStats
 		runtime.ReadMemStats(&m)
-		h.peak = max(h.peak, growth(m.HeapAlloc, h.base))
+		h.peak = max(h.peak, heapGrowth(m.HeapAlloc, h.base))
 		return
 	}
-	g := growth(liveHeap(), h.base)
+	g := heapGrowth(liveHeap(), h.base)
 	h.peak = max(h.peak, g)
 	if g > h.stop {
-		h.tb.Fatalf("%s: the live heap grew by %s, past the %s budget", label, mib(g), mib(h.stop))
+		h.tb.Fatalf("%s: the live heap grew by %s, past the %s budget", label, fmtMiB(g), fmtMiB(h.stop))
 	}
 }
 
@@ -791,7 +791,7 @@ var hostileCases = []hostileCase{
 func floodActions(tb testing.TB, srv *Server, url string, h *heapProbe, full bool) {
 	p := dialLight(tb, url, true)
 	_, insts := p.chatWith()
-	n := pick(full, 2000, 1000)
+	n := bySize(full, 2000, 1000)
 	var msg strings.Builder
 	flush := func() {
 		if msg.Len() > 0 {
@@ -800,7 +800,7 @@ func floodActions(tb testing.TB, srv *Server, url string, h *heapProbe, full boo
 		}
 	}
 	for k := 1; k <= n; k++ {
-		if msg.Len() > 900*KiB {
+		if msg.Len() > 900*memKiB {
 			flush()
 		}
 		if msg.Len() > 0 {
@@ -836,13 +836,13 @@ func bigAction(id string, size int) string {
 func largeMessages(tb testing.TB, srv *Server, url string, h *heapProbe, full bool) {
 	p := dialLight(tb, url, true)
 	_, insts := p.chatWith()
-	n := pick(full, 600, 200)
+	n := bySize(full, 600, 200)
 	sendLarge(p, insts[0], n, h)
 	h.at(fmt.Sprintf("after %d messages of 512 KiB", n))
 }
 
-// pick is full's number or the test's.
-func pick(full bool, issue, test int) int {
+// bySize is full's number or the test's.
+func bySize(full bool, issue, test int) int {
 	if full {
 		return issue
 	}
@@ -852,7 +852,7 @@ func pick(full bool, issue, test int) int {
 func sendLarge(p *lightPage, inst string, n int, h *heapProbe) {
 	for k := 1; k <= n; k++ {
 		id := fmt.Sprintf("big%d", k)
-		p.extAwait(inst, id, bigAction(id, 512*KiB))
+		p.extAwait(inst, id, bigAction(id, 512*memKiB))
 		if k%50 == 0 {
 			h.at(fmt.Sprintf("after %d messages of 512 KiB", k))
 		}
@@ -864,11 +864,11 @@ func sendLarge(p *lightPage, inst string, n int, h *heapProbe) {
 // page reloads and asks for the log from its first entry,
 // as the page does after a reload, following every `lm` (next page) until
 // the history ends. The largest websocket message of the history is
-// checked against maxReplayMessage.
+// checked against memMaxReplayMessage.
 func logReplay(tb testing.TB, srv *Server, url string, h *heapProbe, full bool) {
 	p := dialLight(tb, url, true)
 	_, insts := p.chatWith()
-	sendLarge(p, insts[0], pick(full, 600, 100), h)
+	sendLarge(p, insts[0], bySize(full, 600, 100), h)
 	p.ws.CloseNow()
 	start := time.Now()
 	q := resumeLight(tb, url, p.session, p.acked)
@@ -886,12 +886,12 @@ func logReplay(tb testing.TB, srv *Server, url string, h *heapProbe, full bool) 
 	}
 	took := time.Since(start)
 	h.at("after the log's history")
-	tb.Logf("the history: %d rows in %v, its largest websocket message %s", rows, took, mib(uint64(largest)))
+	tb.Logf("the history: %d rows in %v, its largest websocket message %s", rows, took, fmtMiB(uint64(largest)))
 	h.metric("history-rows", float64(rows))
 	h.metric("history-s", took.Seconds())
-	h.metric("history-max-MiB", float64(largest)/MiB)
-	if h.live && largest > maxReplayMessage {
-		tb.Errorf("the history came in a websocket message of %s, more than %s", mib(uint64(largest)), mib(maxReplayMessage))
+	h.metric("history-max-MiB", float64(largest)/memMiB)
+	if h.live && largest > memMaxReplayMessage {
+		tb.Errorf("the history came in a websocket message of %s, more than %s", fmtMiB(uint64(largest)), fmtMiB(memMaxReplayMessage))
 	}
 }
 
@@ -916,9 +916,9 @@ func historyPage(tb testing.TB, q *lightPage, from uint64) (next uint64, size, r
 	return next, size, rows
 }
 
-// maxReplayMessage bounds a websocket message of the history: a page of
+// memMaxReplayMessage bounds a websocket message of the history: a page of
 // rows (about 256 KiB) with one row of the largest message relayed.
-const maxReplayMessage = 8*MiB + 64*KiB
+const memMaxReplayMessage = 8*memMiB + 64*memKiB
 
 // resumeLight connects a reloaded page to its session (fresh: true).
 func resumeLight(tb testing.TB, base, session string, seq uint64) *lightPage {
@@ -964,9 +964,9 @@ func TestMemoryHostile(t *testing.T) {
 		t.Run(hc.name, func(t *testing.T) {
 			base := liveHeap()
 			srv, url := newMemoryServer(t)
-			h := &heapProbe{tb: t, base: base, live: true, stop: sessionBudget}
+			h := &heapProbe{tb: t, base: base, live: true, stop: memServerBudget}
 			hc.run(t, srv, url, h, false)
-			t.Logf("the live heap grew by %s at most", mib(h.peak))
+			t.Logf("the live heap grew by %s at most", fmtMiB(h.peak))
 		})
 	}
 }
@@ -987,13 +987,13 @@ func BenchmarkMemoryHostile(b *testing.B) {
 				hc.run(b, srv, url, h, true)
 				took := time.Since(start)
 				times := bs.stop(b)
-				b.ReportMetric(percentile(times, 50), "p50-ms")
-				b.ReportMetric(percentile(times, 99), "p99-ms")
-				b.ReportMetric(percentile(times, 100), "max-ms")
+				b.ReportMetric(memPercentile(times, 50), "p50-ms")
+				b.ReportMetric(memPercentile(times, 99), "p99-ms")
+				b.ReportMetric(memPercentile(times, 100), "max-ms")
 				b.ReportMetric(float64(len(times)), "round-trips")
 				b.ReportMetric(took.Seconds(), "case-s")
-				b.ReportMetric(float64(h.peak)/MiB, "peak-MiB")
-				b.ReportMetric(float64(growth(liveHeap(), base))/MiB, "live-MiB")
+				b.ReportMetric(float64(h.peak)/memMiB, "peak-MiB")
+				b.ReportMetric(float64(heapGrowth(liveHeap(), base))/memMiB, "live-MiB")
 				for unit, v := range h.metrics {
 					b.ReportMetric(v, unit)
 				}
