@@ -347,7 +347,7 @@ func newMemoryServer(tb testing.TB, edit ...func(*Config)) (*Server, string) {
 // delivery (ack) or none (noack). It reports the growth of the live heap
 // (peak over samples every 250 messages, and at the end), messages per
 // second, and for noack the heap once the page has gone and once its
-// session's grace has passed. A run whose heap passes heapCap stops there
+// session's grace has passed. A run whose heap passes memHeapCap stops there
 // and reports how far it got (sent).
 func BenchmarkMemoryChat(b *testing.B) {
 	for _, ack := range []bool{true, false} {
