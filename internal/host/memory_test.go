@@ -125,7 +125,8 @@ func (p *lightPage) write(s string) {
 	}
 }
 
-var deliveryHead = []byte(`{"t":"d","seq":`)
+// deliveryHead is how the server writes a delivery's first bytes.
+const deliveryHead = `{"t":"d","seq":`
 
 // next reads one websocket message and acknowledges its deliveries.
 func (p *lightPage) next() []byte {
@@ -135,7 +136,7 @@ func (p *lightPage) next() []byte {
 		p.tb.Fatalf("read: %v", err)
 	}
 	p.read += int64(len(data))
-	if k := bytes.LastIndex(data, deliveryHead); k >= 0 {
+	if k := bytes.LastIndex(data, []byte(deliveryHead)); k >= 0 {
 		rest := data[k+len(deliveryHead):]
 		end := bytes.IndexByte(rest, ',')
 		seq, err := strconv.ParseUint(string(rest[:max(end, 0)]), 10, 64)
