@@ -5,9 +5,13 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 
+	"github.com/coder/websocket"
+
+	"github.com/cpsim/cpsim/internal/scenario"
 	"github.com/cpsim/cpsim/internal/state"
 )
 
@@ -175,4 +179,72 @@ func mustEvent(t *testing.T, ev map[string]any) state.Event {
 		t.Fatal(err)
 	}
 	return e
+}
+
+// TestScenarioWaitsForAPageThatIsBehind runs in a bubble: a chat scripted
+// with no waits, whose state messages a connected page has not taken, is
+// held before its next step until the page catches up, rather than pile
+// up past the session's budget and lose them; a page that takes them lets
+// it go on at once.
+func TestScenarioWaitsForAPageThatIsBehind(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		var src strings.Builder
+		src.WriteString("name: chat\nsteps:\n  - incoming: {as: c, channel: chat}\n  - accept: c\n")
+		for i := range 200 {
+			fmt.Fprintf(&src, "  - say: {in: c, from: customer, text: %q}\n", fmt.Sprint(i, " ", strings.Repeat("x", 2000)))
+		}
+		sc := parseScenario(t, "chat", src.String())
+		srv, pp := newPipeServer(t, func(c *Config) {
+			c.Scenarios = []*scenario.Scenario{sc}
+			c.SessionMemory = 4 << 20
+		})
+		p := pp.dial(t, "", 0, true)
+		p.event(map[string]any{"type": "scenario_play", "name": "chat"})
+		ss := srv.session(p.session)
+		// status says whether the scenario still plays, and what was lost.
+		status := func() (playing bool, lost int64, page *conn) {
+			ss.mu.Lock()
+			defer ss.mu.Unlock()
+			return ss.play != nil, ss.dropped.Deliveries, ss.conn
+		}
+		// The page reads, as a browser's network does, but its extensions
+		// take nothing: it acknowledges nothing until told to.
+		var acking atomic.Bool
+		passed := make(chan struct{})
+		go func() {
+			var seq uint64
+			for {
+				_, data, err := p.ws.Read(p.ctx)
+				if err != nil {
+					return
+				}
+				var frames []map[string]any
+				_ = json.Unmarshal(data, &frames)
+				for _, f := range frames {
+					if f["t"] == "d" {
+						seq = uint64(f["seq"].(float64))
+					}
+					if f["t"] == "s" && f["state"] == "passed" {
+						close(passed)
+					}
+				}
+				if acking.Load() {
+					_ = p.ws.Write(p.ctx, websocket.MessageText, fmt.Appendf(nil, `[{"t":"a","seq":%d}]`, seq))
+				}
+			}
+		}()
+		synctest.Wait()
+		page := ss.conn
+		if playing, lost, c := status(); !playing || lost != 0 || c == nil {
+			t.Fatalf("ahead of a page that took nothing: playing %v, lost %d, page kept %v", playing, lost, c != nil)
+		}
+		// A page that takes what it gets lets it run to its end.
+		acking.Store(true)
+		p.write([]map[string]any{{"t": "a", "seq": p.seq}})
+		<-passed
+		if _, lost, c := status(); lost != 0 || c != page {
+			t.Errorf("at the end: lost %d, page kept %v", lost, c == page)
+		}
+	})
 }

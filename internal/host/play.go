@@ -189,11 +189,14 @@ func (s *Server) findScenario(name string) (*scenario.Scenario, error) {
 type target struct {
 	srv *Server
 	ss  *session
+	ctx context.Context // the run's
 }
 
 var errClosed = errors.New("the session is closed")
 
+// Apply performs a step's event once the page has caught up (pace).
 func (t target) Apply(ev state.Event) (state.Output, error) {
+	t.srv.pace(t.ctx, t.ss)
 	var o state.Output
 	err := errClosed
 	t.srv.locked(t.ss, func(b *batch) { o, err = t.ss.apply(b, ev) })
@@ -218,7 +221,7 @@ func (s *Server) startPlay(ss *session, b *batch, sc *scenario.Scenario, speed f
 	ctx, cancel := context.WithCancel(s.ctx) // Shutdown stops it, wherever its session is
 	p := &play{sc: sc, cancel: cancel, watch: w}
 	p.last = scenarioFrame{T: "s", Name: sc.Name, File: sc.File, State: "playing", Total: len(sc.Steps)}
-	p.run = scenario.New(sc, target{s, ss}, scenario.Options{Speed: speed, Patience: w.Patience, Progress: func(pr scenario.Progress) {
+	p.run = scenario.New(sc, target{s, ss, ctx}, scenario.Options{Speed: speed, Patience: w.Patience, Progress: func(pr scenario.Progress) {
 		s.locked(ss, func(b *batch) {
 			if ss.play != p {
 				return
@@ -288,6 +291,35 @@ func (s *Server) startPlay(ss *session, b *batch, sc *scenario.Scenario, speed f
 	b.frame(p.last)
 	s.log.Info("scenario started", "session", ss.id, "scenario", sc.Name)
 	return nil
+}
+
+// pace holds a scenario's next event while its page is behind: while
+// more than an eighth of the session's memory budget waits for a page
+// that is connected, until it is down to a sixteenth, the page leaves,
+// ctx ends or SettleLimit passes. A chat scripted with no waits then runs
+// as fast as the page takes it, instead of piling up what the page has
+// not taken until the budget drops it; the engine never waits, and the
+// page's own clicks and extensions' messages are never held.
+func (s *Server) pace(ctx context.Context, ss *session) {
+	caught := make(chan struct{})
+	behind := false
+	s.locked(ss, func(*batch) {
+		if ss.conn == nil || ss.outboxBytes <= s.sessionMemory/8 {
+			return
+		}
+		behind = true
+		ss.paced = append(ss.paced, func() { close(caught) })
+	})
+	if !behind {
+		return
+	}
+	limit := time.NewTimer(SettleLimit)
+	defer limit.Stop()
+	select {
+	case <-caught:
+	case <-limit.C:
+	case <-ctx.Done():
+	}
 }
 
 // settle waits until the page has posted every delivery sent so far, or

@@ -173,7 +173,7 @@ steps:
 		srv.mu.Lock()
 		ss := srv.sessions[p.session]
 		srv.mu.Unlock()
-		if v := (target{srv, ss}).View(); len(v.Interactions) != 1 || v.Interactions[0].Status != state.StatusIncoming {
+		if v := (target{srv: srv, ss: ss}).View(); len(v.Interactions) != 1 || v.Interactions[0].Status != state.StatusIncoming {
 			t.Errorf("after one step the panel shows %+v, want the call still incoming", v.Interactions)
 		}
 		p.view(func(v state.View) bool {

@@ -306,10 +306,19 @@ func shorten(s string) string {
 // after a reconnect, so each reaches the engine exactly once.
 func (s *Server) handle(ss *session, rd *reading, frames []inFrame) *protocolError {
 	var perr *protocolError
-	s.locked(ss, func(b *batch) {
+	// step runs frames until one is refused, or its answers pass
+	// maxStepBatch: then the step ends, its batch leaves and the session's
+	// budget applies before the rest.
+	step := func(b *batch) {
 		acked := ss.inSeq
-		for i := range frames {
-			f := &frames[i]
+		defer func() {
+			if ss.inSeq != acked {
+				b.frame(ackFrame{T: "k", Q: ss.inSeq})
+			}
+		}()
+		for len(frames) > 0 && len(b.b) <= maxStepBatch {
+			f := &frames[0]
+			frames = frames[1:]
 			if perr = rd.check(ss, f); perr != nil {
 				return
 			}
@@ -323,12 +332,26 @@ func (s *Server) handle(ss *session, rd *reading, frames []inFrame) *protocolErr
 				return
 			}
 		}
-		if ss.inSeq != acked {
-			b.frame(ackFrame{T: "k", Q: ss.inSeq})
-		}
-	})
+	}
+	// A closed session runs nothing, and a step that panicked (a bug,
+	// which guarded reports) leaves its page disconnected: the rest of the
+	// frames go with them.
+	for ran := true; ran && len(frames) > 0 && perr == nil; {
+		ran = false
+		s.locked(ss, func(b *batch) {
+			step(b)
+			ran = true
+		})
+	}
 	return perr
 }
+
+// maxStepBatch is about the most one step sends the page: a websocket
+// message of frames whose answers pass it (a flood of actions, each
+// answered with a state message that carries a growing transcript) is
+// handled in several steps, each within the session's memory budget,
+// rather than in one whose batch could take gigabytes.
+const maxStepBatch = 1 << 20
 
 // frame runs one frame; the caller holds the session's lock.
 func (ss *session) frame(b *batch, f inFrame) *protocolError {
@@ -512,6 +535,7 @@ func (s *Server) detach(ss *session, c *conn) {
 	defer ss.mu.Unlock()
 	if ss.conn == c {
 		ss.conn = nil
+		ss.caughtUp() // a scenario held for the page goes on
 		s.expireAfterGrace(ss)
 	}
 	c.kill(websocket.StatusNormalClosure, "")

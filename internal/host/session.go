@@ -49,6 +49,7 @@ type session struct {
 	closed    bool
 	later     []func() // calls to make once the lock is let go (a run's watch)
 	delivered []func() // calls to make once the outbox is empty (whenDelivered)
+	paced     []func() // calls to make once the page has caught up (Server.pace)
 	play      *play    // the scenario playing, if any
 	// played is the last frame of the scenario that played last, for a
 	// page that comes back after it ended.
@@ -390,6 +391,7 @@ func (s *session) acked(seq uint64) {
 	}
 	clear(s.outbox[:i]) // their messages can go
 	s.outbox = s.outbox[i:]
+	s.caughtUp()
 	if len(s.outbox) == 0 {
 		s.outbox = nil // and the array, which a burst may have grown
 		for _, f := range s.delivered {
@@ -397,6 +399,19 @@ func (s *session) acked(seq uint64) {
 		}
 		s.delivered = nil
 	}
+}
+
+// caughtUp lets the scenario steps held by Server.pace go, once the page
+// has taken all but a sixteenth of the budget, or has left. The caller
+// holds s.mu.
+func (s *session) caughtUp() {
+	if len(s.paced) == 0 || (s.conn != nil && s.outboxBytes > s.srv.sessionMemory/16) {
+		return
+	}
+	for _, f := range s.paced {
+		f()
+	}
+	s.paced = nil
 }
 
 // whenDelivered calls f once the page has acknowledged every delivery
