@@ -128,6 +128,7 @@ type options struct {
 	panelURL, demoURL  string
 	extensions, global listFlag
 	allowedHosts       listFlag
+	embedOrigins       []string // -embed-origin, normalized
 	config             string
 	logFormat          string
 	logLevel           string
@@ -200,6 +201,9 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (*o
 		maxSessions = v
 		return nil
 	})
+	embedOrigins := env.list("CPSIM_EMBED_ORIGIN")
+	fs.Var(&embedOrigins, "embed-origin",
+		"`origin` of a CRM page that may embed the panel (CPC.js) and call its authentication and RI endpoints; repeatable; default any loopback origin (env CPSIM_EMBED_ORIGIN, origins separated by spaces or commas), e.g. -embed-origin https://crm.example.com")
 	fs.StringVar(&o.dev, "dev", env.str("CPSIM_DEV", ""),
 		"`directory` to serve the page and demos from instead of the binary, to work on them (env CPSIM_DEV), e.g. -dev web")
 	fs.Usage = func() {
@@ -219,6 +223,13 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (*o
 		return nil, usagef("-seed %q is not a whole number", seed)
 	}
 	o.seed = n
+	for _, v := range embedOrigins.values {
+		origin, err := host.NormalizeOrigin(v)
+		if err != nil {
+			return nil, usagef("-embed-origin: %w", err)
+		}
+		o.embedOrigins = append(o.embedOrigins, origin)
+	}
 	if o.patience, err = parsePatience(patience); err != nil {
 		return nil, err
 	}
@@ -345,6 +356,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 
 		SessionGrace: o.sessionGrace,
 		MaxSessions:  o.maxSessions,
+		EmbedOrigins: o.embedOrigins,
 	}); err != nil {
 		return err
 	}
@@ -360,6 +372,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			"to open it to others, give the URL they open as -panel-url and -demo-url, or a name as -allowed-host",
 			"hosts", strings.Join(st.Hosts(), " "))
 	}
+	log.Info("CRM pages that may embed the panel: "+host.EmbedOriginsText(o.embedOrigins),
+		"url", st.PanelURL()+"/ecf/latest/communicationpanel/embedded.html")
 	for _, e := range data.Extensions {
 		log.Info("extension", "key", e.Key, "mode", modeOf(e), "url", e.URL)
 	}
