@@ -40,10 +40,10 @@ type Session struct {
 	active       *Interaction      // the interaction the agent has selected
 	instances    []*instance       // live extension instances, in start order
 	activeExt    *instance         // the extension the agent has opened
-	host         *instance         // the embedding host, when embedded (embedhost.go)
+	faults       faults
 
+	host            *instance        // the embedding host, when embedded (embedhost.go)
 	hostInitPending *pendingHostInit // the host's init, held while logged out
-	faults          faults
 
 	msgSeq  int
 	instSeq int
