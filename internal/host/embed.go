@@ -1,6 +1,7 @@
 package host
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
@@ -14,6 +15,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/coder/websocket"
 )
 
 // The embedded panel's HTTP surface: what a CRM that embeds the panel with
@@ -331,4 +334,42 @@ func (s *Server) handleEmbedded(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
 		"connect-src 'self'; frame-src http: https:; frame-ancestors 'self' "+s.embed.frameAncestors()+"; base-uri 'none'; form-action 'none'")
 	_, _ = w.Write(page)
+}
+
+// loginKey keys the login token in a relay's context.
+type loginKey struct{}
+
+// withLogin carries the login cookie of a page's websocket request to its
+// hello, which ties an embedded panel's session to the CRM's login.
+func withLogin(ctx context.Context, tok string) context.Context {
+	return context.WithValue(ctx, loginKey{}, tok)
+}
+
+// embedRefusal refuses the hello of an embedded panel whose CRM's origin
+// may not embed it.
+func (s *Server) embedRefusal(h inFrame) *protocolError {
+	if h.Embed == "" || s.embed.allowed(h.Embed) {
+		return nil
+	}
+	s.log.Warn("embedded panel refused: its CRM's origin is not allowed", "origin", h.Embed)
+	return &protocolError{websocket.StatusPolicyViolation, shorten("-embed-origin does not allow the CRM at " + h.Embed + " to embed the panel")}
+}
+
+// embedAttach makes the session of an embedded panel's page one with an
+// embedding host, and binds it to the CRM's login, so that the CRM's RI
+// calls act on it. The caller holds ss.mu.
+func (s *Server) embedAttach(ctx context.Context, ss *session, b *batch, h inFrame) {
+	if h.Embed == "" {
+		return
+	}
+	if !ss.eng.Embedded() {
+		ss.absorb(b, ss.eng.EmbedHost())
+		tok, _ := ctx.Value(loginKey{}).(string)
+		logged := false
+		if tok != "" {
+			_, logged = s.embed.sessionOf(tok)
+			s.embed.bind(tok, ss.id)
+		}
+		s.log.Info("embedded panel", "session", ss.id, "crm", h.Embed, "login", logged)
+	}
 }

@@ -50,6 +50,10 @@ func (s *Server) routes() http.Handler {
 	r.Options("/ecfs/authentication/", s.preflight("POST, DELETE"))
 	r.Post("/ecfs/authentication/", s.handleAuth)
 	r.Delete("/ecfs/authentication/", s.handleAuth)
+	// GET, PUT, OPTIONS /ecfs/RI/* - the Restful Interfaces of CPC.RI.request:
+	// RMI presences and readyState on the login's session (ri.go); any
+	// other call 404 with a JSON body saying cpsim does not simulate it
+	r.HandleFunc("/ecfs/RI/*", s.handleRI)
 
 	// GET /healthz - for scripts and containers that wait for cpsim to start
 	r.Get("/healthz", func(w http.ResponseWriter, r *http.Request) {

@@ -3,6 +3,7 @@ package state
 import (
 	"encoding/json"
 	"errors"
+	"slices"
 )
 
 // HostInstance is the endpoint id of the embedding host: the CRM page that
@@ -139,3 +140,21 @@ var errHostFlag = errors.New("visible, enabled and expanded set an extension's s
 
 // errHostExtension refuses detail extension from the host.
 var errHostExtension = errors.New("the embedding host is not an extension: ask detail activeExtension for the one the agent has open")
+
+// ApplyRMI performs a change the CRM made through the Restful Interfaces
+// (RMI's PUT presences or readyState, SetProfile or SetWorkStatus): as
+// Apply, except that no status event is sent to anyone. CPC.js's
+// setPresence and setReady say the panel sends no event for a change
+// invoked by RMI (they make one up for their own caller); the page's view
+// shows the change.
+func (s *Session) ApplyRMI(ev Event) (Output, error) {
+	s.quiet = true
+	defer func() { s.quiet = false }()
+	return s.Apply(ev)
+}
+
+// Agent is the agent's id and presence profiles, as RMI's
+// GET /agents/{agentId}/presences/ answers them.
+func (s *Session) Agent() (id string, profiles []Profile) {
+	return s.user.ID, slices.Clone(s.user.PresenceProfiles)
+}

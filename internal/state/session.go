@@ -44,6 +44,7 @@ type Session struct {
 
 	host            *instance        // the embedding host, when embedded (embedhost.go)
 	hostInitPending *pendingHostInit // the host's init, held while logged out
+	quiet           bool             // status events are not sent (ApplyRMI)
 
 	msgSeq  int
 	instSeq int
@@ -393,6 +394,9 @@ func (s *Session) emitState(it *Interaction, attr string, value any) {
 
 // emitStatus tells every instance that the agent changed.
 func (s *Session) emitStatus(attr string, value any) {
+	if s.quiet {
+		return
+	}
 	d := s.encode(s.nextID(), "status", statePayload{Attribute: attr, Value: value}, "")
 	for _, in := range s.instances {
 		s.post(in, d)
