@@ -17,6 +17,8 @@ import (
 	"sync"
 
 	"github.com/coder/websocket"
+
+	"github.com/cpsim/cpsim/internal/state"
 )
 
 // The embedded panel's HTTP surface: what a CRM that embeds the panel with
@@ -364,6 +366,7 @@ func (s *Server) embedAttach(ctx context.Context, ss *session, b *batch, h inFra
 	}
 	if !ss.eng.Embedded() {
 		ss.absorb(b, ss.eng.EmbedHost())
+		ss.insts[state.HostInstance] = instRef{key: state.HostInstance} // the inspector's key for its rows
 		tok, _ := ctx.Value(loginKey{}).(string)
 		logged := false
 		if tok != "" {

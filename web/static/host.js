@@ -170,6 +170,7 @@
  */
 
 import { fillIcons } from "./js/dom.js";
+import { embed } from "./js/embed.js";
 import { LS_TAB } from "./js/constants.js";
 import { checkNewCad, setNewChannel, setOutChannel } from "./js/forms.js";
 import { fillPresets } from "./js/editor.js";
@@ -188,6 +189,8 @@ import { SS_SEQ } from "./js/constants.js";
 import { renderView } from "./js/view.js";
 import { link } from "./js/wire.js";
 
+// The embedded panel is compact: one column (host.css), no developer tools.
+document.documentElement.classList.toggle("embedded", embed.compact);
 setRenderers({ view: renderView, log: renderLog });
 setRelayHooks({
   log: logReceive,

@@ -10,7 +10,8 @@
 
 import { SS_SESSION } from "./constants.js";
 import { role, tid } from "./dom.js";
-import { ackable, deliver, deliveries, removeAllFrames, restartDeliveries } from "./frames.js";
+import { embed } from "./embed.js";
+import { ackable, deliver, deliveries, hostWelcomed, removeAllFrames, restartDeliveries } from "./frames.js";
 import { markViewDirty } from "./render.js";
 import { toast } from "./toast.js";
 import { errorMessage, shortId, storageGet, storageSet } from "./util.js";
@@ -113,7 +114,7 @@ export function connect() {
   ws.onopen = () => {
     if (link.ws !== ws) return;
     relayState.helloFresh = !relayState.welcomed;
-    const hello = { t: "hello", session: relayState.session, seq: ackable(), fresh: relayState.helloFresh };
+    const hello = { t: "hello", session: relayState.session, seq: ackable(), fresh: relayState.helloFresh, embed: embed.on ? embed.crm : undefined };
     ws.send(JSON.stringify([hello]));
     deliveries.lastAcked = hello.seq;
   };
@@ -246,6 +247,7 @@ function onWelcome(f) {
   // keeps only the latest ones.
   queueFrame('{"t":"log","from":' + (fresh || newSession ? 1 : hooks.logFrom()) + "}");
   resendUnacked();
+  hostWelcomed(); // the embedding CRM's first messages (embed.js)
   for (const rec of relayState.pendingRecordings.values()) queueFrame(rec.frame);
   markViewDirty();
 }
