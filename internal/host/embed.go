@@ -358,21 +358,22 @@ func (s *Server) embedRefusal(h inFrame) *protocolError {
 }
 
 // embedAttach makes the session of an embedded panel's page one with an
-// embedding host, and binds it to the CRM's login, so that the CRM's RI
-// calls act on it. The caller holds ss.mu.
+// embedding host, and binds it to the CRM's login (the latest panel of a
+// login wins: a CRM that unloads and loads again gets a new login, and
+// its page may resume the session it had), so that the CRM's RI calls act
+// on it. The caller holds ss.mu.
 func (s *Server) embedAttach(ctx context.Context, ss *session, b *batch, h inFrame) {
 	if h.Embed == "" {
 		return
 	}
+	tok, _ := ctx.Value(loginKey{}).(string)
+	_, logged := s.embed.sessionOf(tok)
+	if logged {
+		s.embed.bind(tok, ss.id)
+	}
 	if !ss.eng.Embedded() {
 		ss.absorb(b, ss.eng.EmbedHost())
 		ss.insts[state.HostInstance] = instRef{key: state.HostInstance} // the inspector's key for its rows
-		tok, _ := ctx.Value(loginKey{}).(string)
-		logged := false
-		if tok != "" {
-			_, logged = s.embed.sessionOf(tok)
-			s.embed.bind(tok, ss.id)
-		}
 		s.log.Info("embedded panel", "session", ss.id, "crm", h.Embed, "login", logged)
 	}
 }

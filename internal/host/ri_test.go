@@ -149,3 +149,34 @@ func TestRMI(t *testing.T) {
 		}
 	}
 }
+
+// TestRMIAfterALoginAgain: a CRM that unloads and loads again logs in
+// anew, and its page resumes its session: RI calls with the new cookie act
+// on that session.
+func TestRMIAfterALoginAgain(t *testing.T) {
+	t.Parallel()
+	_, hs := newTestServer(t)
+	const crm = "http://localhost:3000"
+	p, _ := embeddedPage(t, hs, crm)
+	agent := p.view(func(v state.View) bool { return v.User.ID != "" }).User.ID
+	p.ws.CloseNow()
+
+	resp := request(t, hs, "POST", "/ecfs/authentication/", crm, basicBody("maria", "pw"), "Authorization", "ECFAuth")
+	c := resp.Cookies()[0]
+	cookie := c.Name + "=" + c.Value
+	ws, _, err := websocket.Dial(beforeDeadline(t), wsURL(hs), &websocket.DialOptions{HTTPHeader: http.Header{"Origin": {hs.URL}, "Cookie": {cookie}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ws.CloseNow() })
+	q := &page{t: t, ws: ws, ctx: beforeDeadline(t)}
+	q.send(map[string]any{"t": "hello", "session": p.session, "fresh": true, "embed": crm})
+	if w := q.waitFor(func(f map[string]any) bool { return f["t"] == "welcome" }); w["session"] != p.session || w["resumed"] != true {
+		t.Fatalf("welcome %v, want the session %s resumed", w, p.session)
+	}
+	resp = request(t, hs, "PUT", "/ecfs/RI/rmi/agents/"+agent+"/readyState/", crm, `{"readyState":"NotReady"}`, "Cookie", cookie)
+	if resp.StatusCode != 204 {
+		t.Fatalf("PUT readyState with the new login: %d %s", resp.StatusCode, readBody(t, resp))
+	}
+	q.view(func(v state.View) bool { return v.User.WorkStatus == "not_ready" })
+}
