@@ -122,6 +122,13 @@ func TestEmbeddedPanelInACRM(t *testing.T) {
 		t.Errorf("the embedded panel is %d px wide (in a 480 px frame) and its frame %d px high (want the CRM's 848)", w, h)
 	}
 
+	// Its developer tools, behind a button: the inspector shows the CRM's
+	// messages as the host's.
+	click(t, panel, tid("embed-tools"))
+	waitJS(t, panel, `document.querySelector('[data-testid="inspector"]').offsetParent !== null && [...document.querySelectorAll('[data-testid="log-row"]')].some(r => r.dataset.instance === "host")`)
+	click(t, panel, tid("embed-tools"))
+	waitJS(t, panel, `document.querySelector('[data-testid="inspector"]').offsetParent === null`)
+
 	// An inbound call, from offer to handled.
 	call := incoming(t, panel, "phone")
 	frameWait(t, crm, fmt.Sprintf(`cpc.interactions.has(%q) && cpc.interactions.get(%q).status === "incoming"`, call, call))

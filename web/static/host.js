@@ -75,6 +75,7 @@
  *                           it passed or stopped); data-state = playing | paused | passed | failed | stopped;
  *                           a click opens the Scenarios tab
  *     record-indicator      pill shown while recording (time, events so far), holds record-stop
+ *     embed-tools           the embedded panel's button (aria-pressed) that shows the inspector and tools
  *   notices
  *     notices               container
  *     session-banner, session-reconnect   shown when another page took over the session
@@ -189,8 +190,18 @@ import { SS_SEQ } from "./js/constants.js";
 import { renderView } from "./js/view.js";
 import { link } from "./js/wire.js";
 
-// The embedded panel is compact: one column (host.css), no developer tools.
+// The embedded panel is compact: one column (host.css), its developer
+// tools behind a button of the top bar.
 document.documentElement.classList.toggle("embedded", embed.compact);
+if (embed.compact) {
+  const tools = /** @type {HTMLButtonElement} */ (document.querySelector('[data-testid="embed-tools"]'));
+  tools.hidden = false;
+  tools.addEventListener("click", () => {
+    const on = document.documentElement.classList.toggle("show-tools");
+    tools.setAttribute("aria-pressed", String(on));
+    markLogDirty(); // the inspector renders the rows that now show
+  });
+}
 setRenderers({ view: renderView, log: renderLog });
 setRelayHooks({
   log: logReceive,
