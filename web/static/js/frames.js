@@ -62,6 +62,8 @@ if (hostRec) winToRec.set(window.parent, hostRec);
  * welcome (CPC.js sends init as soon as the iframe loads, before the
  * relay is connected); relayed by hostWelcomed. null once welcomed. */
 let hostEarly = hostRec ? [] : null;
+/** the most messages hostEarly keeps */
+const MAX_HOST_EARLY = 1000;
 
 /** hostWelcomed relays what the CRM posted before the first welcome, now
  * that the page's numbering belongs to its session. */
@@ -159,7 +161,12 @@ window.addEventListener("message", (ev) => {
   }
   rec.lastOrigin = ev.origin;
   if (rec === hostRec && hostEarly && ev.origin === rec.origin) {
-    hostEarly.push(ev.data);
+    // Bounded as the relay's own unacked frames are: a CRM that posts on
+    // and on while the relay cannot connect loses the oldest.
+    if (hostEarly.push(ev.data) > MAX_HOST_EARLY) {
+      hostEarly.shift();
+      console.warn("cpsim: dropped the oldest message the CRM posted before the panel connected");
+    }
     return;
   }
   if (ev.origin !== rec.origin) {
