@@ -180,3 +180,34 @@ func TestRMIAfterALoginAgain(t *testing.T) {
 	}
 	q.view(func(v state.View) bool { return v.User.WorkStatus == "not_ready" })
 }
+
+// TestScenarioOnAnEmbeddedPanel: -scenario plays in an embedded panel's
+// session too, keeps its CRM attached (the scenario's new engine has the
+// host, ready, and the CRM gets no exit), and an expect can name
+// from: host.
+func TestScenarioOnAnEmbeddedPanel(t *testing.T) {
+	t.Parallel()
+	sc := parseScenario(t, "crm", `name: crm
+steps:
+  - incoming: {as: call1, channel: phone}
+  - expect: {from: host, type: action, payload: {command: interaction, value: accept}}
+  - expect: {from: host, type: action, payload: {command: dtmf}}
+`)
+	_, hs := newTestServer(t, func(c *Config) { c.AutoPlay = sc })
+	p, _ := embeddedPage(t, hs, "http://localhost:3000")
+	p.ext(state.HostInstance, `{"id":"initRequest","type":"init","payload":false}`)
+	p.delivery(state.HostInstance, func(m map[string]any) bool { return m["type"] == "init" })
+	call := p.view(func(v state.View) bool { return len(v.Interactions) == 1 }).Interactions[0].ID
+	p.ext(state.HostInstance, `{"id":"a1","type":"action","payload":{"cpcFn":"interaction","command":"interaction","interactionId":"`+call+`","value":"accept"}}`)
+	if r := p.delivery(state.HostInstance, responseID("a1")); r["payload"].(map[string]any)["value"] != "ok" {
+		t.Fatalf("accept: %v", r)
+	}
+	p.ext(state.HostInstance, `{"id":"a2","type":"action","payload":{"cpcFn":"dtmf","command":"dtmf","value":{"content":"1"}}}`)
+	p.delivery(state.HostInstance, responseID("a2"))
+	p.scenarioState("passed")
+	for _, f := range p.frames {
+		if f["t"] == "d" && f["i"] == state.HostInstance && f["m"].(map[string]any)["type"] == "exit" {
+			t.Errorf("the CRM got an exit: %v", f["m"])
+		}
+	}
+}

@@ -158,3 +158,27 @@ func (s *Session) ApplyRMI(ev Event) (Output, error) {
 func (s *Session) Agent() (id string, profiles []Profile) {
 	return s.user.ID, slices.Clone(s.user.PresenceProfiles)
 }
+
+// HostReady reports whether the embedding host's init has been answered.
+func (s *Session) HostReady() bool { return s.host != nil && s.host.phase == PhaseReady }
+
+// CarryHost makes s embedded as from is, its host ready when from's is:
+// a scenario that restarts an embedded session with a new engine keeps
+// the CRM attached, since CPC.js inits once per load of the panel.
+func (s *Session) CarryHost(from *Session) Output {
+	s.begin()
+	if from.host != nil && s.host == nil {
+		s.host = &instance{id: HostInstance, ext: &hostExtension, host: true, phase: PhaseLoaded}
+		if from.HostReady() {
+			s.host.phase = PhaseReady
+		}
+	}
+	return s.end()
+}
+
+// WithoutHostExit is o without the panel's exit to the embedding host:
+// a session that restarts (a scenario starting) keeps its CRM.
+func WithoutHostExit(o Output) Output {
+	o.Deliveries = slices.DeleteFunc(o.Deliveries, func(d Delivery) bool { return d.To == HostInstance && d.Type == "exit" })
+	return o
+}

@@ -264,3 +264,34 @@ func hostPayloadObject(data []byte) bool {
 	var p map[string]any
 	return json.Unmarshal(m.Payload, &p) == nil && p != nil
 }
+
+// TestCarryHost: a scenario that restarts an embedded session gives the
+// new engine the host, ready when it was (CPC.js does not init again),
+// and the old engine's exit to the host is left out.
+func TestCarryHost(t *testing.T) {
+	t.Parallel()
+	old := embedded(t)
+	fresh := newHarness(t)
+	fresh.check(fresh.s.CarryHost(old.s))
+	if !fresh.s.Embedded() || !fresh.s.HostReady() {
+		t.Fatalf("embedded %v, ready %v", fresh.s.Embedded(), fresh.s.HostReady())
+	}
+	if ev := events(t, fresh.apply(SetWorkStatus{Status: "not_ready"}), HostInstance); !cmp.Equal(ev, []string{"work_status=not_ready"}) {
+		t.Errorf("the carried host heard %v", ev)
+	}
+	o := WithoutHostExit(old.s.Shutdown())
+	for _, d := range o.Deliveries {
+		if d.To == HostInstance {
+			t.Errorf("the host got %s", d.Data)
+		}
+	}
+	if len(o.Deliveries) == 0 {
+		t.Error("the extensions got no exit")
+	}
+	plain := newHarness(t)
+	fresh = newHarness(t)
+	fresh.check(fresh.s.CarryHost(plain.s))
+	if fresh.s.Embedded() {
+		t.Error("a session that was not embedded became so")
+	}
+}
