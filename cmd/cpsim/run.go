@@ -374,6 +374,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	log.Info("CRM pages that may embed the panel: "+host.EmbedOriginsText(o.embedOrigins),
 		"url", st.PanelURL()+"/ecf/latest/communicationpanel/embedded.html")
+	if demo := st.DemoAddr(); demo != nil {
+		log.Info("a demo CRM that embeds the panel", "url", st.DemoURL()+"/crm.html?tenant="+url.QueryEscape(st.PanelURL()+"/"))
+	}
 	for _, e := range data.Extensions {
 		log.Info("extension", "key", e.Key, "mode", modeOf(e), "url", e.URL)
 	}
