@@ -28,8 +28,16 @@ import (
 // cookie with SameSite=None; Secure.
 
 // embedCookie is the name of the login cookie the authentication endpoint
-// sets, which ties a CRM's RI calls to its embedded panel's session.
-const embedCookie = "cpsim_embed"
+// sets, which ties a CRM's RI calls to its embedded panel's session:
+// cpsim_embed, then the port cpsim was reached at. Browsers keep cookies
+// by host, not by port, so two cpsims on one machine (or two test
+// servers) would otherwise overwrite each other's logins.
+func embedCookie(r *http.Request) string {
+	if _, port, err := net.SplitHostPort(r.Host); err == nil && port != "" {
+		return "cpsim_embed_" + port
+	}
+	return "cpsim_embed"
+}
 
 // maxLogins bounds the logins remembered at once: each POST to the
 // authentication endpoint makes one, and a script that logs in in a loop
@@ -172,7 +180,7 @@ func (e *embedState) sessionOf(tok string) (string, bool) {
 
 // loginToken is the request's login cookie, or "".
 func loginToken(r *http.Request) string {
-	c, err := r.Cookie(embedCookie)
+	c, err := r.Cookie(embedCookie(r))
 	if err != nil {
 		return ""
 	}
@@ -245,7 +253,7 @@ func (s *Server) handleAuth(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodDelete {
 		tok := loginToken(r)
 		was := tok != "" && s.embed.logout(tok)
-		http.SetCookie(w, &http.Cookie{Name: embedCookie, Value: "", Path: "/", MaxAge: -1,
+		http.SetCookie(w, &http.Cookie{Name: embedCookie(r), Value: "", Path: "/", MaxAge: -1,
 			HttpOnly: true, Secure: true, SameSite: http.SameSiteNoneMode})
 		s.log.Info("embedded panel: logged out", "known", was)
 		writeJSON(w, http.StatusOK, map[string]any{"loggedOut": was})
@@ -258,7 +266,7 @@ func (s *Server) handleAuth(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	tok := s.embed.login(user)
-	http.SetCookie(w, &http.Cookie{Name: embedCookie, Value: tok, Path: "/",
+	http.SetCookie(w, &http.Cookie{Name: embedCookie(r), Value: tok, Path: "/",
 		HttpOnly: true, Secure: true, SameSite: http.SameSiteNoneMode})
 	s.log.Info("embedded panel: logged in", "user", user)
 	writeJSON(w, http.StatusOK, map[string]any{"user": user})

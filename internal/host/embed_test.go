@@ -145,7 +145,7 @@ func TestAuthentication(t *testing.T) {
 				}
 				return
 			}
-			for _, part := range []string{embedCookie + "=", "Path=/", "HttpOnly", "Secure", "SameSite=None"} {
+			for _, part := range []string{"cpsim_embed_" + strings.TrimPrefix(hs.URL[strings.LastIndex(hs.URL, ":"):], ":") + "=", "Path=/", "HttpOnly", "Secure", "SameSite=None"} {
 				if !strings.Contains(cookie, part) {
 					t.Errorf("Set-Cookie %q lacks %s", cookie, part)
 				}
