@@ -122,6 +122,19 @@ func TestEmbeddedPanelInACRM(t *testing.T) {
 		t.Errorf("the embedded panel is %d px wide (in a 480 px frame) and its frame %d px high (want the CRM's 848)", w, h)
 	}
 
+	// Only window.parent is the host: a message another frame of the CRM
+	// posts into the panel is not relayed. (The sibling posts before the
+	// CRM's next call, whose answer is the barrier.)
+	eval[bool](t, ctx, `(() => { const f = document.createElement("iframe"); f.id = "sibling"; f.hidden = true;
+		f.srcdoc = "<script>parent.document.getElementById('CPC-frame').contentWindow.postMessage({id: 'sibling-1', type: 'action', payload: {command: 'detail', value: 'user'}}, '*'); parent.postMessage('sibling posted', '*')<\/script>";
+		addEventListener("message", (e) => { if (e.data === "sibling posted") window.siblingPosted = true });
+		document.body.append(f); return true })()`)
+	waitJS(t, ctx, `window.siblingPosted`)
+	value[[]any](t, "getDetails queues", cpcCall(t, crm, `cpc.getDetails("queues")`))
+	if eval[bool](t, panel, `window.cpsim.log.some(r => r.m && r.m.id === "sibling-1")`) {
+		t.Error("the panel relayed a message from a frame that is not its parent")
+	}
+
 	// Its developer tools, behind a button: the inspector shows the CRM's
 	// messages as the host's.
 	click(t, panel, tid("embed-tools"))
