@@ -346,6 +346,10 @@ func (s *Server) handleEmbedded(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(page)
 }
 
+// maxOrigin bounds the CRM origin a hello names, in bytes: a scheme,
+// a host name of at most 253 bytes and a port.
+const maxOrigin = 300
+
 // loginKey keys the login token in a relay's context.
 type loginKey struct{}
 
@@ -358,6 +362,9 @@ func withLogin(ctx context.Context, tok string) context.Context {
 // embedRefusal refuses the hello of an embedded panel whose CRM's origin
 // may not embed it.
 func (s *Server) embedRefusal(h inFrame) *protocolError {
+	if len(h.Embed) > maxOrigin {
+		return &protocolError{websocket.StatusPolicyViolation, fmt.Sprintf("the hello's embed is %d bytes; an origin is at most %d", len(h.Embed), maxOrigin)}
+	}
 	if h.Embed == "" || s.embed.allowed(h.Embed) {
 		return nil
 	}

@@ -72,6 +72,17 @@ func TestEmbeddedPageFromAForeignCRM(t *testing.T) {
 	if code != websocket.StatusPolicyViolation || !strings.Contains(why, "-embed-origin does not allow the CRM at https://evil.example.com") {
 		t.Errorf("closed with %d %q", code, why)
 	}
+	// An origin past any real one's length is refused before it is read.
+	ws2, _, err := websocket.Dial(ctx, wsURL(hs), &websocket.DialOptions{HTTPHeader: http.Header{"Origin": {hs.URL}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws2.CloseNow()
+	q := &page{t: t, ws: ws2, ctx: ctx}
+	q.send(map[string]any{"t": "hello", "embed": "https://" + strings.Repeat("a", 100000) + ".example.com"})
+	if code, why := q.closeStatus(); code != websocket.StatusPolicyViolation || !strings.Contains(why, "an origin is at most 300") {
+		t.Errorf("a huge embed origin: closed with %d %q", code, why)
+	}
 }
 
 // TestRMI: the RMI calls of CPC.js's setPresence and setReady act on the
