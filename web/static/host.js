@@ -18,6 +18,7 @@
  * connects. It owns nothing else. The modules, lowest first:
  *   types.js                         JSDoc types only: the view and the frames (never loaded)
  *   constants.js, util.js, dom.js    constants and helpers without state
+ *   embed.js                         is the page an embedded panel, in which CRM's frame
  *   model.js                         the server's data: view, problems, scenarios
  *   render.js                        the render scheduler and change signatures
  *   toast.js, dialog.js, clipboard.js  toasts, the modal dialog helper, copy and save
