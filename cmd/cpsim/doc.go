@@ -62,6 +62,7 @@ on the command line wins.
 	-patience N            give every expect of a scenario N times its within
 	-session-grace D       how long a page's session outlives the page (5m); then it ends and frees its memory
 	-max-sessions N        sessions held at once (100); a page past it is refused and told why
+	-embed-origin ORIGIN   a CRM page's origin that may embed the panel with CPC.js; repeatable (default: any loopback origin)
 
 # The config file
 

@@ -140,6 +140,7 @@ type options struct {
 	panelURL, demoURL  string
 	extensions, global listFlag
 	allowedHosts       listFlag
+	embedOrigins       []string // -embed-origin, normalized
 	config             string
 	logFormat          string
 	logLevel           string
@@ -226,6 +227,9 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (*o
 		memory = v
 		return nil
 	})
+	embedOrigins := env.list("CPSIM_EMBED_ORIGIN")
+	fs.Var(&embedOrigins, "embed-origin",
+		"`origin` of a CRM page that may embed the panel (CPC.js) and call its authentication and RI endpoints; repeatable; default any loopback origin (env CPSIM_EMBED_ORIGIN, origins separated by spaces or commas), e.g. -embed-origin https://crm.example.com")
 	fs.StringVar(&o.dev, "dev", env.str("CPSIM_DEV", ""),
 		"`directory` to serve the page and demos from instead of the binary, to work on them (env CPSIM_DEV), e.g. -dev web")
 	fs.Usage = func() {
@@ -245,6 +249,13 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (*o
 		return nil, usagef("-seed %q is not a whole number", seed)
 	}
 	o.seed = n
+	for _, v := range embedOrigins.values {
+		origin, err := host.NormalizeOrigin(v)
+		if err != nil {
+			return nil, usagef("-embed-origin: %w", err)
+		}
+		o.embedOrigins = append(o.embedOrigins, origin)
+	}
 	if o.patience, err = parsePatience(patience); err != nil {
 		return nil, err
 	}
@@ -379,6 +390,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		MaxSessions:   o.maxSessions,
 		SessionMemory: o.sessionMemory,
 		ServerMemory:  o.serverMemory,
+		EmbedOrigins:  o.embedOrigins,
 	}); err != nil {
 		return err
 	}
@@ -393,6 +405,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			"it answers only to the host names listed and refuses any other, as a defence against DNS rebinding: "+
 			"to open it to others, give the URL they open as -panel-url and -demo-url, or a name as -allowed-host",
 			"hosts", strings.Join(st.Hosts(), " "))
+	}
+	log.Info("CRM pages that may embed the panel: "+host.EmbedOriginsText(o.embedOrigins),
+		"url", st.PanelURL()+"/ecf/latest/communicationpanel/embedded.html")
+	if demo := st.DemoAddr(); demo != nil {
+		log.Info("a demo CRM that embeds the panel", "url", st.DemoURL()+"/crm.html?tenant="+url.QueryEscape(st.PanelURL()+"/"))
 	}
 	for _, e := range data.Extensions {
 		log.Info("extension", "key", e.Key, "mode", modeOf(e), "url", e.URL)

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/google/go-cmp/cmp"
 )
 
 // syncBuffer is an io.Writer that tests can read while run writes to it.
@@ -419,4 +420,39 @@ func TestSameSiteExtensionIsWarnedAtStart(t *testing.T) {
 		t.Errorf("the warning does not say how to fix it:\n%s", log)
 	}
 	r.stopAndWait(t)
+}
+
+// TestEmbedOriginFlag: -embed-origin is repeatable, normalized, replaces
+// CPSIM_EMBED_ORIGIN when given, and refuses what is not an origin.
+func TestEmbedOriginFlag(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		args    []string
+		env     map[string]string
+		want    []string
+		wantErr string
+	}{
+		{nil, nil, nil, ""},
+		{[]string{"-embed-origin", "https://CRM.example.com", "-embed-origin", "http://localhost:3000/"}, nil,
+			[]string{"https://crm.example.com", "http://localhost:3000"}, ""},
+		{nil, map[string]string{"CPSIM_EMBED_ORIGIN": "https://a.example, https://b.example"}, []string{"https://a.example", "https://b.example"}, ""},
+		{[]string{"-embed-origin", "https://c.example"}, map[string]string{"CPSIM_EMBED_ORIGIN": "https://a.example"}, []string{"https://c.example"}, ""},
+		{[]string{"-embed-origin", "crm.example.com"}, nil, nil, "not an http or https origin"},
+		{[]string{"-embed-origin", "https://crm.example.com/app"}, nil, nil, "write it as https://crm.example.com"},
+	}
+	for _, tc := range tests {
+		o, err := parseServe(tc.args, env(tc.env), io.Discard)
+		if tc.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) || exitCode(err) != 2 {
+				t.Errorf("%v: err %v, want a usage error with %q", tc.args, err, tc.wantErr)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%v: %v", tc.args, err)
+		}
+		if diff := cmp.Diff(tc.want, o.embedOrigins); diff != "" {
+			t.Errorf("%v %v: (-want +got)\n%s", tc.args, tc.env, diff)
+		}
+	}
 }

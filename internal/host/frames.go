@@ -30,6 +30,9 @@ type inFrame struct {
 	E       json.RawMessage `json:"e"`
 	From    uint64          `json:"from"`
 	Rec     json.RawMessage `json:"rec"` // a recording to write as a scenario
+	// Embed, in a hello, is the CRM's origin when the page is an
+	// embedded panel (embed.go).
+	Embed string `json:"embed"`
 }
 
 // maxIdleBatch is the largest buffer a session keeps for its next batch.

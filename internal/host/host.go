@@ -90,6 +90,10 @@ type Config struct {
 	// CheckEvery is the least time between two checks of one URL
 	// (default 2 s).
 	CheckEvery time.Duration
+	// EmbedOrigins are the origins of the CRM pages that may embed the
+	// panel and call its authentication and RI endpoints, as browsers send
+	// them (NormalizeOrigin); empty allows any loopback origin.
+	EmbedOrigins []string
 }
 
 // Defaults of Config (README, docs/relay.md).
@@ -143,6 +147,7 @@ type Server struct {
 	relays     sync.WaitGroup // the pages' relays, run by the HTTP server
 	goroutines goroutines     // those the server starts itself
 	checks     *extChecks
+	embed      *embedState // the CRMs that may embed the panel, and their logins
 
 	// Memory budgets, in bytes (memory.go).
 	sessionMemory int64
@@ -212,6 +217,7 @@ func New(cfg Config) (*Server, error) {
 		speed:         cfg.Speed,
 		patience:      cfg.Patience,
 		checks:        newExtChecks(ctx, cfg.Check, cfg.CheckEvery),
+		embed:         newEmbedState(cfg.EmbedOrigins),
 	}
 	s.nextSeed.Store(cfg.Seed)
 	if s.clock == nil {

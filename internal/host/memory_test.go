@@ -190,7 +190,7 @@ func TestScenarioWaitsForAPageThatIsBehind(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		var src strings.Builder
-		src.WriteString("name: chat\nsteps:\n  - incoming: {as: c, channel: chat}\n  - accept: c\n")
+		src.WriteString("name: chat\nsteps:\n  - incoming: {as: c, channel: chat}\n  - accept: c\n  - expect: {type: init, within: 1h}\n")
 		for i := range 200 {
 			fmt.Fprintf(&src, "  - say: {in: c, from: customer, text: %q}\n", fmt.Sprint(i, " ", strings.Repeat("x", 2000)))
 		}
@@ -202,6 +202,19 @@ func TestScenarioWaitsForAPageThatIsBehind(t *testing.T) {
 		p := pp.dial(t, "", 0, true)
 		p.event(map[string]any{"type": "scenario_play", "name": "chat"})
 		ss := srv.session(p.session)
+		var chat string
+		p.view(func(v state.View) bool {
+			for _, it := range v.Interactions {
+				if len(it.Instances) > 0 {
+					chat = it.ID
+					return true
+				}
+			}
+			return false
+		})
+		inst := p.instanceOf(chat)
+		p.ext(inst, `{"id":"init","type":"init","payload":true}`)
+		p.delivery(inst, responseID("init"))
 		// status says whether the scenario still plays, and what was lost.
 		status := func() (playing bool, lost int64, page *conn) {
 			ss.mu.Lock()

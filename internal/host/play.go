@@ -278,8 +278,9 @@ func (s *Server) startPlay(ss *session, b *batch, sc *scenario.Scenario, speed f
 
 	ss.stopPlay(b, "stopped")
 	if ss.shown {
-		ss.absorb(b, ss.eng.Shutdown())
+		ss.absorb(b, state.WithoutHostExit(ss.eng.Shutdown())) // an embedded panel keeps its CRM
 	}
+	ss.absorb(b, eng.CarryHost(ss.eng))
 	// else no page has seen the session's instances: nothing loaded them,
 	// and nothing is told they go.
 	ss.eng = eng

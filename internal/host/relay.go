@@ -54,7 +54,7 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 	s.relays.Add(1)
 	s.mu.Unlock()
 	defer s.relays.Done()
-	err = s.relay(r.Context(), ws, r.Header.Get("Origin"))
+	err = s.relay(withLogin(r.Context(), loginToken(r)), ws, r.Header.Get("Origin"))
 	switch websocket.CloseStatus(err) {
 	case websocket.StatusNormalClosure, websocket.StatusGoingAway:
 	default:
@@ -408,6 +408,9 @@ func (ss *session) frame(b *batch, f inFrame) *protocolError {
 // when cpsim is shutting down, when a new session would be one too many,
 // and when the hello claims deliveries the session never sent.
 func (s *Server) attach(ctx context.Context, h inFrame, c *conn, origin string) (*session, *protocolError) {
+	if perr := s.embedRefusal(h); perr != nil {
+		return nil, perr
+	}
 	s.mu.Lock()
 	if s.closing {
 		s.mu.Unlock()
@@ -470,6 +473,7 @@ func (s *Server) attach(ctx context.Context, h inFrame, c *conn, origin string) 
 		ss.conn = c
 		ss.origin = origin
 		ss.viewSent = nil
+		s.embedAttach(ctx, ss, b, h)
 		// Neither a resend nor a reload assigns deliveries a new seq, so the
 		// welcome can tell the page the last one first.
 		b.frame(welcomeFrame{T: "welcome", Session: ss.id, Resumed: resumed, Seq: ss.seq, In: ss.inSeq})

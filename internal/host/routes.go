@@ -15,6 +15,7 @@ import (
 func (s *Server) routes() http.Handler {
 	r := chi.NewRouter()
 	r.Use(CheckHost(s.hosts))
+	r.Use(cleanDoubleSlash)
 
 	// GET / - the panel page
 	r.Get("/", s.handlePage)
@@ -33,12 +34,48 @@ func (s *Server) routes() http.Handler {
 	// GET /ws - the relay: one websocket per page, each with its own session
 	r.Get("/ws", s.handleWS)
 
+	// The embedded panel, as a CRM embeds it with CPC.js (embed.go):
+	// GET /ecf/latest/communicationpanel/embedded.html and embedded_sso.html -
+	// the panel in a CRM's iframe, at the path CPC.load builds from
+	// tenantBaseUrl (query parameters ignored)
+	r.Get("/ecf/latest/communicationpanel/embedded.html", s.handleEmbedded)
+	r.Get("/ecf/latest/communicationpanel/embedded_sso.html", s.handleEmbedded)
+	// GET /embedded.html, /embedded_sso.html - the same, where CPC.load
+	// loads it when the CRM page has ?devTenant=URL (tenantBaseUrl + "/" +
+	// file: the double slash is cleaned first, below)
+	r.Get("/embedded.html", s.handleEmbedded)
+	r.Get("/embedded_sso.html", s.handleEmbedded)
+	// POST, DELETE, OPTIONS /ecfs/authentication/ - log the CRM's user in
+	// (a cookie) and out, with CORS for the CRM's origin
+	r.Options("/ecfs/authentication/", s.preflight("POST, DELETE"))
+	r.Post("/ecfs/authentication/", s.handleAuth)
+	r.Delete("/ecfs/authentication/", s.handleAuth)
+	// GET, PUT, OPTIONS /ecfs/RI/* - the Restful Interfaces of CPC.RI.request:
+	// RMI presences and readyState on the login's session (ri.go); any
+	// other call 404 with a JSON body saying cpsim does not simulate it
+	r.HandleFunc("/ecfs/RI/*", s.handleRI)
+
 	// GET /healthz - for scripts and containers that wait for cpsim to start
 	r.Get("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))
 	})
 	return r
+}
+
+// cleanDoubleSlash routes a path that starts with "//" as the path with
+// one slash: CPC.load with ?devTenant builds the panel's URL as
+// tenantBaseUrl + "/embedded.html", and tenantBaseUrl ends with a slash.
+func cleanDoubleSlash(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "//") {
+			r2 := r.Clone(r.Context())
+			r2.URL.Path = "/" + strings.TrimLeft(r.URL.Path, "/")
+			r2.URL.RawPath = ""
+			r = r2
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // handlePage serves host.html with a strict Content-Security-Policy for the

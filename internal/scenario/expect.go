@@ -9,6 +9,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/cpsim/cpsim/internal/state"
 	"github.com/cpsim/cpsim/internal/yamlx"
 )
 
@@ -45,7 +46,7 @@ func (p *parser) expectation(key, val *yaml.Node) (expectation, error) {
 		errs.Add(err)
 		e.in = in
 	}
-	if v.From != "" {
+	if v.From != "" && v.From != state.HostInstance { // host: the CRM of an embedded panel
 		errs.Add(p.extensionKey(val, v.From))
 	}
 	if v.Type != "" {

@@ -205,6 +205,9 @@ func (s *Session) detail(in *instance, p map[string]any) (any, string, error) {
 		}
 		return it.Transcript.Messages, "transcript", nil
 	case "extension":
+		if in.host {
+			return nil, "", errHostExtension
+		}
 		return in.info(), "extension", nil
 	case "activeExtension":
 		if s.activeExt == nil {
@@ -443,6 +446,9 @@ func (s *Session) sendAction(in *instance, cmd string, p map[string]any) (any, s
 }
 
 func (s *Session) flagAction(in *instance, cmd string, p map[string]any) (any, string, error) {
+	if in.host {
+		return nil, "", errHostFlag
+	}
 	b, ok := p["value"].(bool)
 	if !ok {
 		return nil, "", fmt.Errorf("%s needs value true or false", cmd)

@@ -36,6 +36,9 @@ func (s *Session) cacheAdd(in *instance, d Delivery) {
 				big = x
 			}
 		}
+		if h := s.host; h != nil && h.cache.bytes > big.cache.bytes {
+			big = h
+		}
 		if len(big.cache.items) == 0 {
 			break
 		}

@@ -529,6 +529,7 @@ func (e State) apply(s *Session) error {
 			s.post(in, d)
 		}
 	}
+	s.postHost(d)
 	return nil
 }
 
@@ -541,6 +542,7 @@ func (e Status) apply(s *Session) error {
 	for _, in := range s.instances {
 		s.post(in, d)
 	}
+	s.postHost(d)
 	return nil
 }
 

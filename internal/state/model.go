@@ -402,9 +402,13 @@ type instance struct {
 	expanded    bool
 	phase       Phase
 	cache       cache // until init (cache.go)
+	host        bool  // the embedding host (embedhost.go), not an extension
 }
 
-func (in *instance) global() bool { return in.interaction == nil }
+// global reports whether an instance is a global extension's: not bound to
+// an interaction, and not the embedding host, which acts with the panel's
+// reach instead.
+func (in *instance) global() bool { return in.interaction == nil && !in.host }
 
 func (in *instance) info() ExtensionInfo {
 	return ExtensionInfo{

@@ -832,6 +832,7 @@ func (s *Session) login() error {
 	s.loginSince = now
 	s.startGlobals()
 	s.emitStatus("login_status", "logged_in")
+	defer s.releaseHostInit() // after the login's status events, which it drops (CPC.js sends init with payload false)
 	// An agent starts the day not ready, as in the panel.
 	if s.user.WorkStatus != "not_ready" {
 		s.user.WorkStatus = "not_ready"

@@ -44,6 +44,10 @@ type Session struct {
 	activeExt    *instance         // the extension the agent has opened
 	faults       faults
 
+	host            *instance        // the embedding host, when embedded (embedhost.go)
+	hostInitPending *pendingHostInit // the host's init, held while logged out
+	quiet           bool             // status events are not sent (ApplyRMI)
+
 	msgSeq  int
 	instSeq int
 
@@ -391,14 +395,19 @@ func (s *Session) emitState(it *Interaction, attr string, value any) {
 			s.post(in, d)
 		}
 	}
+	s.postHost(d)
 }
 
 // emitStatus tells every instance that the agent changed.
 func (s *Session) emitStatus(attr string, value any) {
+	if s.quiet {
+		return
+	}
 	d := s.encode(s.nextID(), "status", statePayload{Attribute: attr, Value: value}, "")
 	for _, in := range s.instances {
 		s.post(in, d)
 	}
+	s.postHost(d)
 }
 
 // instance finds a live instance by id.
@@ -523,7 +532,7 @@ func (s *Session) oneProblemPerRefusal() {
 }
 
 func (s *Session) receiveMessage(from string, data []byte) {
-	in := s.instance(from)
+	in := s.endpoint(from)
 	report := func(sev Severity, kind, path, text string, id msgID) {
 		s.diag(Diagnostic{Instance: from, Direction: "in", MessageID: id.text, Severity: sev, Kind: kind, Path: path, Text: text})
 	}
@@ -587,7 +596,7 @@ func (s *Session) receiveMessage(from string, data []byte) {
 
 // Loaded reports whether an extension instance is live: loaded, and not
 // yet closed by the panel's exit.
-func (s *Session) Loaded(id string) bool { return s.instance(id) != nil }
+func (s *Session) Loaded(id string) bool { return s.endpoint(id) != nil }
 
 // Unrelayable answers a message an extension posted that never reached
 // the engine, because the page could not relay it (too big, or not
@@ -598,7 +607,7 @@ func (s *Session) Loaded(id string) bool { return s.instance(id) != nil }
 // diagnosed as a protocol problem.
 func (s *Session) Unrelayable(from string, id json.RawMessage, reason string) Output {
 	s.begin()
-	in := s.instance(from)
+	in := s.endpoint(from)
 	var mid msgID
 	readable := false
 	if len(id) > 0 {
@@ -716,6 +725,10 @@ func jsonKind(x any) string {
 // init handles the extension's init: answer with the interaction details,
 // then deliver (true) or drop (false) what was cached.
 func (s *Session) init(in *instance, id msgID, msg map[string]any) {
+	if in.host {
+		s.hostInit(in, id, msg)
+		return
+	}
 	flush := false
 	if p, ok := msg["payload"]; ok && p != nil {
 		b, isBool := p.(bool)
@@ -793,6 +806,7 @@ func (s *Session) Reload(undelivered []Delivery) Output {
 		}
 		s.out.Changes = append(s.out.Changes, Change{Kind: Updated, Instance: in.view()})
 	}
+	s.reloadHost(back[HostInstance])
 	return s.end()
 }
 
@@ -801,5 +815,6 @@ func (s *Session) Reload(undelivered []Delivery) Output {
 func (s *Session) Shutdown() Output {
 	s.begin()
 	s.stopping = append(s.stopping, s.instances...)
+	s.hostExit()
 	return s.end()
 }

@@ -18,6 +18,7 @@
  * connects. It owns nothing else. The modules, lowest first:
  *   types.js                         JSDoc types only: the view and the frames (never loaded)
  *   constants.js, util.js, dom.js    constants and helpers without state
+ *   embed.js                         is the page an embedded panel, in which CRM's frame
  *   model.js                         the server's data: view, problems, scenarios
  *   render.js                        the render scheduler and change signatures
  *   toast.js, dialog.js, clipboard.js  toasts, the modal dialog helper, copy and save
@@ -77,6 +78,7 @@
  *                           it passed or stopped); data-state = playing | paused | passed | failed | stopped;
  *                           a click opens the Scenarios tab
  *     record-indicator      pill shown while recording (time, events so far), holds record-stop
+ *     embed-tools           the embedded panel's button (aria-pressed) that shows the inspector and tools
  *   notices
  *     notices               container
  *     session-banner, session-reconnect   shown when another page took over the session
@@ -179,6 +181,7 @@
  */
 
 import { fillIcons } from "./js/dom.js";
+import { embed } from "./js/embed.js";
 import { LS_TAB } from "./js/constants.js";
 import { checkNewCad, setNewChannel, setOutChannel } from "./js/forms.js";
 import { fillPresets } from "./js/editor.js";
@@ -198,6 +201,18 @@ import { SS_SEQ } from "./js/constants.js";
 import { renderView } from "./js/view.js";
 import { link } from "./js/wire.js";
 
+// The embedded panel is compact: one column (host.css), its developer
+// tools behind a button of the top bar.
+document.documentElement.classList.toggle("embedded", embed.compact);
+if (embed.compact) {
+  const tools = /** @type {HTMLButtonElement} */ (document.querySelector('[data-testid="embed-tools"]'));
+  tools.hidden = false;
+  tools.addEventListener("click", () => {
+    const on = document.documentElement.classList.toggle("show-tools");
+    tools.setAttribute("aria-pressed", String(on));
+    markLogDirty(); // the inspector renders the rows that now show
+  });
+}
 setRenderers({ view: renderView, log: renderLog });
 setRelayHooks({
   log: logReceive,

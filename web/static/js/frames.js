@@ -11,6 +11,7 @@
 
 import { ACK_EVERY, GRACE, MAX_RELAY, RECENT_MS, SS_SEQ } from "./constants.js";
 import { tid } from "./dom.js";
+import { HOST, embed } from "./embed.js";
 import { markViewDirty } from "./render.js";
 import { errorMessage, storageGet, storageSet, utf8Len } from "./util.js";
 import { link, queueFrame, queueNumbered } from "./wire.js";
@@ -49,6 +50,28 @@ const warnedSources = new WeakSet();
 let warnedNullSource = false;
 /** @type {{rec: FrameRec, at: number}[]} frames removed lately, newest last */
 let removedLately = [];
+/** @type {FrameRec | null} the CRM that embeds the panel (embed.js): the
+ * host endpoint, whose window is window.parent, always loaded; not in
+ * frames, so the view never retires it */
+const hostRec = embed.on ? {
+  id: HOST, idJSON: JSON.stringify(HOST), url: embed.crm, origin: embed.crm, iframe: /** @type {any} */ (null), win: window.parent,
+  loaded: true, loadedAt: 0, loads: 1, removing: false, removed: false, lastOrigin: "", inserting: false, hintDismissed: true,
+} : null;
+if (hostRec) winToRec.set(window.parent, hostRec);
+/** @type {any[] | null} what the CRM posted before the page's first
+ * welcome (CPC.js sends init as soon as the iframe loads, before the
+ * relay is connected); relayed by hostWelcomed. null once welcomed. */
+let hostEarly = hostRec ? [] : null;
+/** the most messages hostEarly keeps */
+const MAX_HOST_EARLY = 1000;
+
+/** hostWelcomed relays what the CRM posted before the first welcome, now
+ * that the page's numbering belongs to its session. */
+export function hostWelcomed() {
+  const early = hostEarly;
+  hostEarly = null;
+  if (hostRec && early) for (const data of early) relay(hostRec, data, "");
+}
 
 /** Which deliveries were posted, and what the server heard of it. */
 export const deliveries = {
@@ -137,6 +160,15 @@ window.addEventListener("message", (ev) => {
     return;
   }
   rec.lastOrigin = ev.origin;
+  if (rec === hostRec && hostEarly && ev.origin === rec.origin) {
+    // Bounded as the relay's own unacked frames are: a CRM that posts on
+    // and on while the relay cannot connect loses the oldest.
+    if (hostEarly.push(ev.data) > MAX_HOST_EARLY) {
+      hostEarly.shift();
+      console.warn("cpsim: dropped the oldest message the CRM posted before the panel connected");
+    }
+    return;
+  }
   if (ev.origin !== rec.origin) {
     relay(rec, ev.data, `the frame is now at ${ev.origin}, not the extension's origin ${rec.origin}`);
     return;
@@ -222,7 +254,7 @@ function mib(n) {
 export function deliver(f) {
   if (!(f.seq > deliveries.highSeen)) return; // posted (or queued) already
   deliveries.highSeen = f.seq;
-  const rec = frames.get(f.i);
+  const rec = f.i === HOST && hostRec ? hostRec : frames.get(f.i);
   if (rec && rec.loaded && !queued.has(f.i)) {
     post(rec, f);
   } else {

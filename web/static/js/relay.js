@@ -13,7 +13,8 @@
 
 import { SS_SESSION } from "./constants.js";
 import { role, tid } from "./dom.js";
-import { ackable, deliver, deliveries, removeAllFrames, restartDeliveries } from "./frames.js";
+import { embed } from "./embed.js";
+import { ackable, deliver, deliveries, hostWelcomed, removeAllFrames, restartDeliveries } from "./frames.js";
 import { markViewDirty } from "./render.js";
 import { toast } from "./toast.js";
 import { errorMessage, shortId, storageGet, storageSet } from "./util.js";
@@ -133,7 +134,7 @@ export function connect() {
   ws.onopen = () => {
     if (link.ws !== ws) return;
     relayState.helloFresh = !relayState.welcomed;
-    const hello = { t: "hello", session: relayState.session, seq: ackable(), fresh: relayState.helloFresh };
+    const hello = { t: "hello", session: relayState.session, seq: ackable(), fresh: relayState.helloFresh, embed: embed.on ? embed.crm : undefined };
     ws.send(JSON.stringify([hello]));
     deliveries.lastAcked = hello.seq;
   };
@@ -295,6 +296,7 @@ function onWelcome(f) {
   if (fresh || newSession) failPendingFull("the page's session is new: the message belonged to the one before");
   askLog(fresh || newSession ? 1 : relayState.historyFrom || hooks.logFrom());
   resendUnacked();
+  hostWelcomed(); // the embedding CRM's first messages (embed.js)
   for (const rec of relayState.pendingRecordings.values()) queueFrame(rec.frame);
   markViewDirty();
 }

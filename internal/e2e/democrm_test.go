@@ -1,0 +1,21 @@
+package e2e
+
+import (
+	"net/url"
+	"testing"
+)
+
+// TestDemoCRM: the demo listener's CRM (web/demo/crm.html, another site
+// than the panel) embeds the panel with its own small client: it logs in,
+// is answered init, calls out, and sees the call active.
+func TestDemoCRM(t *testing.T) {
+	t.Parallel()
+	st := startStack(t, demoCard)
+	ctx := open(t, st.demo+"/crm.html?tenant="+url.QueryEscape(st.panel+"/"), `window.demoCRM && window.demoCRM.ready && window.demoCRM.agent`)
+	click(t, ctx, tid("crm-call"))
+	waitJS(t, ctx, `window.demoCRM.active && document.querySelector('[data-testid="crm-active"]').textContent === window.demoCRM.active`)
+	click(t, ctx, tid("crm-not-ready"))
+	waitJS(t, ctx, `[...document.querySelectorAll('[data-testid="crm-log"] li')].some(li => li.textContent.includes("RMI not ready: ok"))`)
+	panel := frameTarget(t, ctx, `[data-testid="crm-panel"] iframe`)
+	waitJS(t, panel, `window.cpsim.view.user.work_status === "not_ready" && window.cpsim.view.interactions.length === 1`)
+}
