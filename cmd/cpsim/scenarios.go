@@ -12,9 +12,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dustin/go-humanize"
+
 	"github.com/cpsim/cpsim/internal/config"
 	"github.com/cpsim/cpsim/internal/demo"
 	"github.com/cpsim/cpsim/internal/extcheck"
+	"github.com/cpsim/cpsim/internal/host"
 	"github.com/cpsim/cpsim/internal/runner"
 	"github.com/cpsim/cpsim/internal/scenario"
 	"github.com/cpsim/cpsim/internal/state"
@@ -184,6 +187,8 @@ func test(ctx context.Context, args []string, getenv func(string) string, stdout
 		"longest `duration` to wait for the extension URLs to answer before Chromium starts, as for a dev server started just before; 0 does not wait (env CPSIM_WAIT), e.g. -wait 2m")
 	chromium := fs.String("chromium", env.str("CPSIM_CHROMIUM", ""), "`path` of the Chromium to run (env CPSIM_CHROMIUM), e.g. -chromium /usr/bin/chromium")
 	timeout := fs.Duration("timeout", 5*time.Minute, "longest a scenario may run (env: none), e.g. -timeout 2m")
+	memoryText := fs.String("session-memory", env.str("CPSIM_SESSION_MEMORY", humanize.IBytes(host.DefaultSessionMemory)),
+		"`size` of the messages each scenario's session holds at most; past it the oldest go, and what an extension lost is printed (env CPSIM_SESSION_MEMORY), e.g. -session-memory 128MiB")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), testUsage)
 		fs.PrintDefaults()
@@ -207,6 +212,10 @@ func test(ctx context.Context, args []string, getenv func(string) string, stdout
 	}
 	if *problemsMode != "fail" && *problemsMode != "report" {
 		return usagef("-problems %q: use fail or report", *problemsMode)
+	}
+	sessionMemory, err := parseMemory("session-memory", *memoryText, 1<<20)
+	if err != nil {
+		return err
 	}
 	wait, err := time.ParseDuration(*waitText)
 	if err != nil || wait < 0 {
@@ -258,6 +267,7 @@ func test(ctx context.Context, args []string, getenv func(string) string, stdout
 		FailOnExtensionErrors: *errorsMode == "fail",
 		FailOnProblems:        *problemsMode == "fail",
 		Timeout:               *timeout,
+		SessionMemory:         sessionMemory,
 		Out:                   stdout,
 	}, plays)
 	if err != nil {

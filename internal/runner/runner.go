@@ -44,6 +44,9 @@ type Config struct {
 	FailOnProblems bool
 	// Timeout bounds one scenario (default 5 minutes).
 	Timeout time.Duration
+	// SessionMemory is each scenario's session's memory budget in bytes
+	// (host.Config.SessionMemory; 0 is its default).
+	SessionMemory int64
 	// Out hears the progress: a line per step, per diagnosed message and
 	// per frame that did not load.
 	Out io.Writer
@@ -166,7 +169,8 @@ func (st *Stack) serve(cfg Config, scenarios []*scenario.Scenario) error {
 	// No session limit: cpsim test opens one tab per scenario, and each
 	// session is held for its grace after its tab closes, so a long run
 	// would reach any limit; the tabs are the runner's own.
-	return st.st.Start(host.Config{Logger: cfg.Logger, Validator: cfg.Validator, Scenarios: scenarios, MaxSessions: -1})
+	return st.st.Start(host.Config{Logger: cfg.Logger, Validator: cfg.Validator, Scenarios: scenarios, MaxSessions: -1,
+		SessionMemory: cfg.SessionMemory})
 }
 
 // Close stops cpsim and frees its ports.
