@@ -24,15 +24,20 @@ import (
 //   - the log first: the full text of big messages (their abridged rows
 //     stay, and the inspector says the full text is gone), then whole
 //     rows; the b frame counts them, and the inspector shows the count;
-//   - deliveries held for an injected delay leave early, with a note;
-//   - deliveries the page has not taken, beyond a quarter of the budget
-//     while no page is connected, or beyond the whole budget while one
-//     is (it is too far behind: it is disconnected and resumes): the
-//     oldest are dropped, with a row for each instance that lost some,
-//     reported to cpsim test;
 //   - an extension's cache before init, beyond a quarter of the budget:
 //     the oldest, as the cache's count limit does, said in the init
-//     response's note (internal/state).
+//     response's note (internal/state);
+//   - deliveries held for an injected delay, beyond an eighth: they leave
+//     early, with a note;
+//   - deliveries the page has not taken, beyond a quarter of the budget
+//     while no page is connected, or beyond half of it while one is (it is
+//     too far behind: it is disconnected and resumes): the oldest are
+//     dropped, with a row for each instance that lost some, reported to
+//     cpsim test.
+//
+// What waits for the page takes at most seven eighths of the budget, so
+// the log always keeps an eighth (4 MiB of the default 32: thousands of
+// rows) however the deliveries pile up.
 
 // Defaults of Config's budgets (README, docs/relay.md).
 const (
@@ -225,23 +230,24 @@ func (s *session) keepBudget(b *batch) {
 	}
 }
 
-// trimDeliveries keeps what waits for the page within the session's
-// limit: held deliveries leave early past a quarter of it; then, past a
-// quarter with no page connected (or the whole of it with one, which is
-// only behind by what it has not acknowledged yet, every 100 ms), the
-// oldest the page has not taken are dropped, each instance that lost
-// some told.
+// trimDeliveries keeps what waits for the page within its parts of the
+// session's limit: held deliveries leave early past an eighth of it; the
+// oldest the page has not taken are dropped past a quarter while no page
+// is connected, or past a half while one is (it is only behind by what it
+// has not acknowledged yet, every 100 ms), each instance that lost some
+// told. With the caches' quarter, what waits takes at most seven eighths:
+// the log always keeps an eighth.
 func (s *session) trimDeliveries(b *batch, limit int64) {
-	if held := limit / 4; s.heldBytes > held {
+	if held := limit / 8; s.heldBytes > held {
 		n := len(s.delayed.items)
 		s.releaseEarly(b, held)
 		s.addLog(b, &logEntry{dir: "out", at: s.now(), diag: []state.Diagnostic{{Direction: "out", Severity: state.SeverityInfo, Kind: "dropped",
-			Text: fmt.Sprintf("%s left before their injected delay ended: the session holds back at most %s of messages (a quarter of its memory budget, -session-memory)",
+			Text: fmt.Sprintf("%s left before their injected delay ended: the session holds back at most %s of messages (an eighth of its memory budget, -session-memory)",
 				plural(int64(n-len(s.delayed.items)), "delivery", "deliveries"), humanize.IBytes(uint64(held)))}}})
 	}
 	waiting, why := limit/4, "the session keeps at most %s of messages for a page that is gone (a quarter of its memory budget, -session-memory)"
 	if s.conn != nil {
-		waiting, why = limit, "the session keeps at most %s of messages the page has not acknowledged (its memory budget, -session-memory)"
+		waiting, why = limit/2, "the session keeps at most %s of messages the page has not acknowledged (half its memory budget, -session-memory)"
 	}
 	if s.outboxBytes > waiting {
 		s.loseOldest(b, func() bool { return s.outboxBytes > waiting }, fmt.Sprintf(why, humanize.IBytes(uint64(waiting))))

@@ -121,7 +121,8 @@ func TestBudgetLosesWhatThePageNeverTook(t *testing.T) {
 func TestHeldDeliveriesLeaveEarly(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		_, pp := newPipeServer(t, func(c *Config) { c.SessionMemory = 1 << 20 })
+		// Held back past an eighth (256 KiB): 400 answers of about 1.2 KiB.
+		_, pp := newPipeServer(t, func(c *Config) { c.SessionMemory = 2 << 20 })
 		p := pp.dial(t, "", 0, true)
 		p.acking = true
 		_, inst := p.call()

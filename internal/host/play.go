@@ -295,7 +295,8 @@ func (s *Server) startPlay(ss *session, b *batch, sc *scenario.Scenario, speed f
 }
 
 // pace holds a scenario's next event while its page is behind: while
-// more than an eighth of the session's memory budget waits for a page
+// more than an eighth of the session's memory budget (a quarter of what
+// it may leave unacknowledged, memory.go) waits for a page
 // that is connected, until it is down to a sixteenth, the page leaves,
 // ctx ends or SettleLimit passes. A chat scripted with no waits then runs
 // as fast as the page takes it, instead of piling up what the page has
