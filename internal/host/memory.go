@@ -53,8 +53,8 @@ const (
 	minSessionMemory = 1 << 20
 )
 
-// rowOverhead is what a log row costs beyond its texts, in bytes: the
-// entry, its slice headers and the page's row.
+// rowOverhead is about what a log row costs beyond its texts, in bytes:
+// the entry and its slice headers.
 const rowOverhead = 192
 
 // queuedOverhead is what a delivery waiting in the outbox or held costs
