@@ -381,7 +381,8 @@ func TestHostNamesAreChecked(t *testing.T) {
 		if resp.StatusCode != want {
 			t.Errorf("Host %s: %d, want %d", host, resp.StatusCode, want)
 		}
-		if want == http.StatusMisdirectedRequest && !strings.Contains(string(body), "open it as http://127.0.0.1 or http://localhost, or start cpsim with -allowed-host") {
+		port := hs.URL[strings.LastIndex(hs.URL, ":"):]
+		if want == http.StatusMisdirectedRequest && !strings.Contains(string(body), "open it as http://127.0.0.1"+port+" or http://localhost"+port+", or start cpsim with -allowed-host") {
 			t.Errorf("Host %s: the refusal does not say what to do: %q", host, body)
 		}
 	}

@@ -121,8 +121,14 @@ func CheckHost(hosts []string) func(http.Handler) http.Handler {
 				host = h
 			}
 			if !slices.Contains(hosts, strings.ToLower(strings.Trim(host, "[]"))) {
+				port := "" // the listener's, for the addresses to give instead
+				if a, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr); ok {
+					if _, p, err := net.SplitHostPort(a.String()); err == nil {
+						port = ":" + p
+					}
+				}
 				http.Error(w, "cpsim does not answer to the host name "+r.Host+
-					" (a defence against DNS rebinding); open it as http://127.0.0.1 or http://localhost, "+
+					" (a defence against DNS rebinding); open it as http://127.0.0.1"+port+" or http://localhost"+port+", "+
 					"or start cpsim with -allowed-host and that name", http.StatusMisdirectedRequest)
 				return
 			}

@@ -13,10 +13,18 @@ import (
 const MaxFileBytes = 16 << 20
 
 // ReadFile reads a YAML file of at most MaxFileBytes. A larger one is
-// refused without being read whole; other errors are os.Open's and
-// io.Reader's, wrapped (errors.Is(err, fs.ErrNotExist) holds for a missing
-// file).
+// refused without being read whole, and so is what is not a regular file
+// (a named pipe would wait for a writer for ever, a device never ends);
+// other errors are os.Stat's, os.Open's and io.Reader's, wrapped
+// (errors.Is(err, fs.ErrNotExist) holds for a missing file).
 func ReadFile(name string) ([]byte, error) {
+	info, err := os.Stat(name)
+	if err != nil {
+		return nil, err
+	}
+	if !info.Mode().IsRegular() {
+		return nil, &Error{File: name, Msg: "not a regular file (" + kind(info.Mode()) + "): give cpsim a YAML file"}
+	}
 	f, err := os.Open(name)
 	if err != nil {
 		return nil, err
@@ -30,6 +38,21 @@ func ReadFile(name string) ([]byte, error) {
 		return nil, tooBig(name)
 	}
 	return src, nil
+}
+
+// kind names what a path is that is not a regular file.
+func kind(m os.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a directory"
+	case m&os.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&os.ModeSocket != 0:
+		return "a socket"
+	case m&os.ModeDevice != 0:
+		return "a device"
+	}
+	return "not a file"
 }
 
 // tooBig is the error for a file past MaxFileBytes.
