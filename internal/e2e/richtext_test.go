@@ -114,6 +114,14 @@ func TestHTMLIsShownSafely(t *testing.T) {
 	if got := eval[string](t, ctx, last+`.querySelector('[data-testid="controls"]').textContent`); got != "‹U+202E›" {
 		t.Errorf("the override's mark: %q", got)
 	}
+	// It shows where it is, and reverses nothing: the file reads as the
+	// .exe it is, and the name as it was typed.
+	if got := eval[string](t, ctx, last+`.querySelector('[data-testid="message-text"]').textContent`); got != "my file is invoice‹U+202E›fdp.exe" {
+		t.Errorf("the message shows %q, want the override in place", got)
+	}
+	if got := eval[string](t, ctx, `[...document.querySelectorAll('[data-testid="detail"] dd span')].map((e) => e.textContent).filter((s) => s.includes("NENITRIV")).join(" | ")`); got != "Aino ‹U+202E›NENITRIV" {
+		t.Errorf("the detail shows %q, want the name with the override in place", got)
+	}
 	if got := eval[string](t, ctx, `document.querySelector('.d-title span').getAttribute("dir") + " " + document.querySelector('[data-testid="interaction"] .icard-title').getAttribute("dir")`); got != "auto auto" {
 		t.Errorf("the title's dir in the detail and the card: %q", got)
 	}

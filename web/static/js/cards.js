@@ -13,7 +13,7 @@ import { discardDraft, sendDraft } from "./draft.js";
 import { cardSub, cardTitle, live, owned, sinceMs, statusText, statusTone } from "./interactions.js";
 import { model } from "./model.js";
 import { sendEvent } from "./relay.js";
-import { errorMessage, fmtDuration, shortId, sig } from "./util.js";
+import { errorMessage, fmtDuration, shortId, sig, visibleControls } from "./util.js";
 
 /** @typedef {import("./interactions.js").Interaction} Interaction */
 /** @typedef {import("./model.js").View} View */
@@ -148,9 +148,9 @@ function buildCard(it, v) {
     h("span", { class: "ch-badge", title: CHANNELS[it.channel] ? CHANNELS[it.channel].label : it.channel }, icon(CHANNELS[it.channel] ? CHANNELS[it.channel].icon : "puzzle")),
     h("div", { class: "icard-main" },
       selectable
-        ? h("button", { type: "button", class: "icard-title link-plain", testid: "select", dir: "auto", text: cardTitle(it), title: "Select this interaction",
+        ? h("button", { type: "button", class: "icard-title link-plain", testid: "select", dir: "auto", text: visibleControls(cardTitle(it)), title: "Select this interaction",
           on: { click: (/** @type {Event} */ e) => { e.stopPropagation(); sendEvent({ type: "select_interaction", id: it.id }); } } })
-        : h("div", { class: "icard-title", dir: "auto", text: cardTitle(it) }),
+        : h("div", { class: "icard-title", dir: "auto", text: visibleControls(cardTitle(it)) }),
       h("div", { class: "icard-sub", dir: "auto", text: cardSub(it) })),
     h("div", { class: "icard-meta" },
       h("span", { class: "status-pill", data: { tone: statusTone(it) }, text: statusText(it) }),

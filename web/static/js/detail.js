@@ -19,7 +19,7 @@ import { model } from "./model.js";
 import { sendEvent } from "./relay.js";
 import { changed, forget, markViewDirty } from "./render.js";
 import { controlNote, emailFrame, messageBody } from "./richtext.js";
-import { errorMessage, nf, shortId, sig } from "./util.js";
+import { errorMessage, nf, shortId, sig, visibleControls } from "./util.js";
 
 /** @typedef {import("./interactions.js").Interaction} Interaction */
 
@@ -120,12 +120,12 @@ function renderDetailHead(it) {
     h("div", { class: "d-head", data: { channel: it.channel } },
       h("span", { class: "ch-badge" }, icon(ch.icon)),
       h("div", { class: "icard-main" },
-        h("h2", { class: "d-title" }, h("span", { dir: "auto", text: cardTitle(it) }), controlNote(cardTitle(it))),
+        h("h2", { class: "d-title" }, h("span", { dir: "auto", text: visibleControls(cardTitle(it)) }), controlNote(cardTitle(it))),
         h("div", { class: "d-sub" }, `${ch.label}${it.outbound ? " · outbound" : ""} · `, h("code", { class: "d-id", title: "Interaction id", text: it.id }))),
       h("span", { class: "status-pill", data: { tone: statusTone(it) }, text: statusText(it) }),
       h("button", { type: "button", class: "icon-btn", testid: "deselect", title: "Close: no interaction active (the global extensions hear activeInteraction null)",
         attrs: { "aria-label": "Deselect this interaction" }, on: { click: () => sendEvent({ type: "deselect" }) } }, icon("close"))),
-    h("dl", { class: "d-grid" }, rows.filter((r) => r[1]).map(([k, val]) => h("div", null, h("dt", { text: k }), h("dd", null, h("span", { dir: "auto", text: String(val) }), controlNote(val))))));
+    h("dl", { class: "d-grid" }, rows.filter((r) => r[1]).map(([k, val]) => h("div", null, h("dt", { text: k }), h("dd", null, h("span", { dir: "auto", text: visibleControls(String(val)) }), controlNote(val))))));
   detail.head.dataset.channel = it.channel;
 }
 
@@ -175,7 +175,7 @@ function renderDetailBody(it) {
         const t = Date.parse(m.timestamp);
         li = h("li", { class: "bubble", testid: "transcript-message", data: { from, id: m.id } },
           messageBody(m.message, rich),
-          h("small", null, h("bdi", { text: name }), Number.isNaN(t) ? "" : " · " + new Date(t).toLocaleTimeString(), controlNote(m.message)));
+          h("small", null, h("bdi", { text: visibleControls(name) }), Number.isNaN(t) ? "" : " · " + new Date(t).toLocaleTimeString(), controlNote(m.message)));
       }
       now.set(key, li);
       return li;
@@ -194,7 +194,7 @@ function renderDetailBody(it) {
     sayCustomer.disabled = ended;
   } else if (it.channel === "email") {
     const dl = h("dl", { class: "email-head", data: { role: "email-head" } },
-      h("dt", { text: "Subject" }), h("dd", null, h("span", { testid: "email-subject", dir: "auto", text: it.title || "" }), controlNote(it.title)),
+      h("dt", { text: "Subject" }), h("dd", null, h("span", { testid: "email-subject", dir: "auto", text: visibleControls(it.title || "") }), controlNote(it.title)),
       h("dt", { text: "From" }), h("dd", { testid: "email-from", dir: "auto", text: addr(it.from_address) || it.originator || "" }),
       h("dt", { text: "To" }), h("dd", { testid: "email-to", dir: "auto", text: (it.to_address || []).map(addr).join(", ") || it.destination || "" }),
       (it.cc_address && it.cc_address.length) ? [h("dt", { text: "Cc" }), h("dd", { dir: "auto", text: it.cc_address.map(addr).join(", ") })] : null);

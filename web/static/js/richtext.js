@@ -11,7 +11,7 @@
 
 import DOMPurify from "../vendor/dompurify/purify.es.mjs";
 import { h } from "./dom.js";
-import { controlsIn } from "./util.js";
+import { controlsIn, visibleControls } from "./util.js";
 
 /** chatPurify is DOMPurify for chat messages: its own instance, so that
  * its hook touches no other use. */
@@ -51,14 +51,19 @@ mailPurify.addHook("afterSanitizeAttributes", newTab);
 const HTMLISH = /<\/?[a-z][^>]*>|&(?:[a-z]+|#\d+|#x[0-9a-f]+);/i;
 
 /** messageBody is a transcript message's text as the panel shows it, in
- * an element isolated for bidi: sanitized HTML when rich (a web chat) and
- * the text looks like HTML, else the text as is. SMS and WhatsApp carry
+ * an element isolated for bidi, its control characters shown in place:
+ * sanitized HTML when rich (a web chat) and the text looks like HTML, else
+ * the text as is. SMS and WhatsApp carry
  * plain text, so their messages are never rich (docs/spec-notes.md).
  * @param {unknown} text
  * @param {boolean} rich
  * @returns {HTMLElement} */
 export function messageBody(text, rich) {
-  const s = typeof text === "string" ? text : String(text ?? "");
+  // Control characters show where they are (‹U+202E›) instead of
+  // reordering the text: an override must not make "invoice‹U+202E›fdp.exe"
+  // read as a PDF. They mean nothing to HTML, so marking them before the
+  // sanitizer changes nothing else.
+  const s = visibleControls(typeof text === "string" ? text : String(text ?? ""));
   if (rich && HTMLISH.test(s)) {
     return h("div", { class: "msg-text rich", dir: "auto", testid: "message-text" }, chatPurify.sanitize(s, CHAT));
   }

@@ -81,15 +81,18 @@ export function errorMessage(e) {
 
 /** CONTROLS are the characters a text can hold that show nothing yet change
  * what is shown: C0 controls but tab and line feed, DEL, the bidi marks
- * (U+200E, U+200F, U+061C), embeddings and overrides (U+202A-U+202E) and
- * isolates (U+2066-U+2069). An RTL override in a name can make it read
- * backwards, and the text after it. */
-const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+ * (U+200E, U+200F, U+061C), embeddings and overrides (U+202A-U+202E),
+ * isolates (U+2066-U+2069), and the zero-width space, word joiner and
+ * byte-order mark (U+200B, U+2060, U+FEFF), which split or join a name
+ * unseen. An RTL override in a name can make it read backwards, and the
+ * text after it. */
+const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f\u061c\u200b\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]/g;
 /** codePoint names a character as U+XXXX.
  * @param {string} c */
 const codePoint = (c) => "U+" + (/** @type {number} */ (c.codePointAt(0))).toString(16).toUpperCase().padStart(4, "0");
 /** visibleControls is s with each control character (CONTROLS) shown as
- * ‹U+202E›, for the inspector.
+ * ‹U+202E› where it is, for every text the page shows of a message: the
+ * inspector's, and the panel's names, titles and chat messages.
  * @param {string} s
  * @returns {string} */
 export const visibleControls = (s) => s.replace(CONTROLS, (c) => `‹${codePoint(c)}›`);
