@@ -195,17 +195,11 @@ func (s *session) used() int64 {
 // every step, under s.mu; what it lets go of is told in b.
 func (s *session) keepBudget(b *batch) {
 	srv := s.srv
-	limit := srv.sessionMemory
-	if srv.memUsed.Load() > srv.serverMemory {
-		share := max(srv.serverMemory/max(srv.nSessions.Load(), 1), min(minSessionMemory, srv.sessionMemory))
-		if share < limit {
-			limit = share
-			if !s.squeezed {
-				s.squeezed = true
-				srv.log.Warn("cpsim's sessions hold more than its memory budget (-memory): each keeps its share",
-					"session", s.id, "share", humanize.IBytes(uint64(share)), "budget", humanize.IBytes(uint64(srv.serverMemory)))
-			}
-		}
+	limit := s.limit()
+	if limit < srv.sessionMemory && !s.squeezed {
+		s.squeezed = true
+		srv.log.Warn("cpsim's sessions hold more than its memory budget (-memory): each keeps its share",
+			"session", s.id, "share", humanize.IBytes(uint64(limit)), "budget", humanize.IBytes(uint64(srv.serverMemory)))
 	}
 	s.trimDeliveries(b, limit)
 	for over := s.used() - limit; over > 0; over = s.used() - limit {
@@ -228,6 +222,17 @@ func (s *session) keepBudget(b *batch) {
 	if srv.memUsed.Load() > srv.serverMemory {
 		s.later = append(s.later, srv.rebalance)
 	}
+}
+
+// limit is the session's budget now: its own, or its share of the
+// server's while the sessions together hold more than that.
+func (s *session) limit() int64 {
+	srv := s.srv
+	if srv.memUsed.Load() <= srv.serverMemory {
+		return srv.sessionMemory
+	}
+	share := max(srv.serverMemory/max(srv.nSessions.Load(), 1), min(minSessionMemory, srv.sessionMemory))
+	return min(share, srv.sessionMemory)
 }
 
 // trimDeliveries keeps what waits for the page within its parts of the
@@ -303,7 +308,7 @@ func (s *session) loseOldest(b *batch, more func() bool, why string) {
 
 // memoryFrame is what the page shows of the session's memory.
 func (s *session) memoryFrame() memoryFrame {
-	return memoryFrame{T: "b", Budget: s.srv.sessionMemory, Used: s.used(), Rows: s.log.len(), First: s.log.first(), Dropped: s.dropped,
+	return memoryFrame{T: "b", Budget: s.limit(), Used: s.used(), Rows: s.log.len(), First: s.log.first(), Dropped: s.dropped,
 		Server: serverMemo{Budget: s.srv.serverMemory, Used: s.srv.memUsed.Load()}}
 }
 
