@@ -64,9 +64,9 @@ func (r *report) message(m host.MessageReport) {
 // messageLine is a diagnosed message as cpsim test prints it.
 func messageLine(m host.MessageReport) string {
 	if m.Diagnostic.IsProblem() {
-		return "problem " + m.String()
+		return "problem " + visible(m.String())
 	}
-	return "note    " + m.String()
+	return "note    " + visible(m.String())
 }
 
 // finish ends the report: it prints the frames that did not load, the

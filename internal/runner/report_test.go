@@ -125,3 +125,22 @@ func TestStalledFrameAloneDoesNotFail(t *testing.T) {
 		t.Errorf("passed %v, frame loads %v, output:\n%s", res.Passed(), res.FrameLoads, out.String())
 	}
 }
+
+// TestReportLinesShowControlCharacters: what cpsim test prints of a step's
+// text or an extension's message shows control characters as the panel
+// does, so that an RTL override cannot reverse the CI log's line nor an
+// escape sequence drive the terminal; a cut never splits a character.
+func TestReportLinesShowControlCharacters(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ in, want string }{
+		{`say: {in: c, text: "invoice` + "\u202e" + `fdp.exe"}`, `say: {in: c, text: "invoice‹U+202E›fdp.exe"}`},
+		{"red \x1b[31malert", "red ‹U+001B›[31malert"},
+		{"pay\u200bpal", "pay‹U+200B›pal"},
+		{"Äiti sanoi: " + strings.Repeat("ä", 60), "Äiti sanoi: " + strings.Repeat("ä", 45) + "..."},
+		{"plain", "plain"},
+	} {
+		if got := clip(tc.in, 60); got != tc.want {
+			t.Errorf("clip(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/chromedp/chromedp"
 
@@ -230,11 +232,39 @@ func (st *Stack) play(bctx context.Context, cfg Config, sc *scenario.Scenario) R
 	return rep.finish(err, took, tab.loads.list(), tab.errs.list())
 }
 
+// clip is s for a line of the report, cut to n characters (not bytes: a
+// character is never cut in half), its control characters shown.
 func clip(s string, n int) string {
-	if len(s) <= n {
+	s = visible(s)
+	if utf8.RuneCountInString(s) <= n {
 		return s
 	}
-	return s[:n-3] + "..."
+	return string([]rune(s)[:n-3]) + "..."
+}
+
+// visible is s with the characters that would change the terminal's line
+// rather than show (C0 and C1 controls, an escape sequence's start, bidi
+// controls such as the RTL override, zero-width spaces and joiners of
+// words) written as ‹U+202E›, as the panel shows them: a scenario's text
+// or an extension's message must not reverse or drive the CI log.
+func visible(s string) string {
+	if strings.IndexFunc(s, hidden) < 0 {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if hidden(r) {
+			fmt.Fprintf(&b, "‹U+%04X›", r)
+		} else {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func hidden(r rune) bool {
+	return (unicode.IsControl(r) && r != '\n' && r != '\t') || unicode.Is(unicode.Bidi_Control, r) ||
+		r == '\u200b' || r == '\u2060' || r == '\ufeff'
 }
 
 func indent(s, prefix string) string {
