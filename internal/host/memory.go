@@ -284,6 +284,8 @@ func (s *session) loseOldest(b *batch, more func() bool, why string) {
 		return
 	}
 	if s.conn != nil {
+		s.srv.log.Warn("a page fell too far behind and is disconnected; it resumes, without the messages it lost",
+			"session", s.id, "lost", i, "why", why)
 		s.conn.drop()
 	}
 	clear(s.outbox[:i])
