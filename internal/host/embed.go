@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"io/fs"
 	"net"
 	"net/http"
 	"net/url"
@@ -328,22 +327,7 @@ func authUser(r *http.Request) (string, error) {
 // adds (salesforce, responsive, denyPopout, minWidth, minHeight,
 // sap-ui-debug, ui-version) are accepted and change nothing.
 func (s *Server) handleEmbedded(w http.ResponseWriter, r *http.Request) {
-	page := s.page
-	if s.dev {
-		var err error
-		if page, err = fs.ReadFile(s.assets, "host.html"); err != nil {
-			http.Error(w, "read host.html: "+err.Error(), http.StatusInternalServerError)
-			return
-		}
-	}
-	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Cache-Control", "no-cache")
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Referrer-Policy", "origin")
-	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
-		"connect-src 'self'; frame-src http: https:; frame-ancestors 'self' "+s.embed.frameAncestors()+"; base-uri 'none'; form-action 'none'")
-	_, _ = w.Write(page)
+	s.servePage(w, "'self' "+s.embed.frameAncestors())
 }
 
 // maxOrigin bounds the CRM origin a hello names, in bytes: a scheme,

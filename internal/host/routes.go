@@ -86,6 +86,13 @@ func cleanDoubleSlash(next http.Handler) http.Handler {
 // frame may talk to the panel is checked per message instead, by
 // event.source and event.origin.
 func (s *Server) handlePage(w http.ResponseWriter, r *http.Request) {
+	s.servePage(w, "'none'")
+}
+
+// servePage serves host.html, read once unless dev, with the page's
+// headers; ancestors is the CSP's frame-ancestors: 'none' for the full
+// panel, the allowed CRM origins for the embedded one.
+func (s *Server) servePage(w http.ResponseWriter, ancestors string) {
 	page := s.page
 	if s.dev {
 		var err error
@@ -100,7 +107,7 @@ func (s *Server) handlePage(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "origin") // extensions see the panel's origin, as the seed expects
 	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
-		"connect-src 'self'; frame-src http: https:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
+		"connect-src 'self'; frame-src http: https:; frame-ancestors "+ancestors+"; base-uri 'none'; form-action 'none'")
 	_, _ = w.Write(page)
 }
 

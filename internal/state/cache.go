@@ -2,6 +2,7 @@ package state
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/dustin/go-humanize"
 )
@@ -78,6 +79,28 @@ func (s *Session) cacheFront(in *instance, ds []Delivery) {
 	}
 	in.cache.dropped += c.dropped
 	in.cache.droppedBytes += c.droppedBytes
+}
+
+// releaseCache empties in's cache at its init: with flush (init's payload
+// true) its messages follow the init response as fences, after a note of
+// what the cache dropped; without, they are dropped. A delay of 0 or more
+// replaces each message's own (an extension's cache stays behind a late
+// init response); a negative one keeps them.
+func (s *Session) releaseCache(in *instance, flush bool, delay time.Duration) {
+	c := s.cacheTake(in)
+	if !flush {
+		return
+	}
+	if c.dropped > 0 {
+		s.diag(Diagnostic{Instance: in.id, Direction: "out", Severity: SeverityWarning, Kind: "protocol", Text: s.droppedNote(c)})
+	}
+	for _, d := range c.items {
+		if delay >= 0 {
+			d.Delay = delay
+		}
+		d.Fence = true
+		s.out.Deliveries = append(s.out.Deliveries, d)
+	}
 }
 
 // CacheBytes is the bytes of messages the instances' caches hold, for the

@@ -87,17 +87,7 @@ func (s *Session) answerHostInit(in *instance, id msgID, flush bool) {
 	s.deliver(in, Delivery{Data: data, Type: "init", ID: id.text})
 	s.fenceLast()
 	in.phase = PhaseReady
-	cache := s.cacheTake(in)
-	if !flush {
-		return
-	}
-	if cache.dropped > 0 {
-		s.diag(Diagnostic{Instance: in.id, Direction: "out", Severity: SeverityWarning, Kind: "protocol", Text: s.droppedNote(cache)})
-	}
-	for _, d := range cache.items {
-		d.Fence = true
-		s.out.Deliveries = append(s.out.Deliveries, d)
-	}
+	s.releaseCache(in, flush, -1)
 }
 
 // releaseHostInit answers an init held while the agent was logged out,

@@ -749,18 +749,7 @@ func (s *Session) init(in *instance, id msgID, msg map[string]any) {
 	s.respond(in, id, value, want)
 	s.fenceLast()
 	in.phase = PhaseReady
-	cache := s.cacheTake(in)
-	if !flush {
-		return
-	}
-	if cache.dropped > 0 {
-		s.diag(Diagnostic{Instance: in.id, Direction: "out", Severity: SeverityWarning, Kind: "protocol", Text: s.droppedNote(cache)})
-	}
-	for _, d := range cache.items {
-		d.Delay = s.delay // keep the cache behind a late init response
-		d.Fence = true
-		s.out.Deliveries = append(s.out.Deliveries, d)
-	}
+	s.releaseCache(in, flush, s.delay) // behind a late init response
 }
 
 // fenceLast marks the delivery just produced as a fence (see
