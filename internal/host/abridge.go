@@ -84,10 +84,8 @@ func (a *abridger) value(depth int) bool {
 		return true
 	}
 	switch c {
-	case '{':
-		return a.object(depth)
-	case '[':
-		return a.array(depth)
+	case '{', '[':
+		return a.container(depth, c == '{')
 	case '"':
 		return a.string()
 	default:
@@ -107,22 +105,39 @@ func (a *abridger) note(text string) {
 	a.out = append(a.out, `)"`...)
 }
 
-func (a *abridger) object(depth int) bool {
-	a.i++ // {
-	a.out = append(a.out, '{')
+// container copies the object (keyed) or the array at a.i, abridged:
+// once the budget is spent it passes the members left, counting them, and
+// ends with a note of how many.
+func (a *abridger) container(depth int, keyed bool) bool {
+	closing := byte(']')
+	if keyed {
+		closing = '}'
+	}
+	a.out = append(a.out, a.in[a.i])
+	a.i++
 	a.skipSpace()
-	if a.i < len(a.in) && a.in[a.i] == '}' {
+	if a.i < len(a.in) && a.in[a.i] == closing {
 		a.i++
-		a.out = append(a.out, '}')
+		a.out = append(a.out, closing)
 		return true
 	}
-	for n := 0; ; n++ {
-		if a.full() {
-			// Count the rest, and say how many.
-			left := 0
-			for {
-				a.skipSpace()
-				if !a.skipString() {
+	copied, left := 0, 0
+	for {
+		if left > 0 || a.full() {
+			if keyed && !a.key() {
+				return false
+			}
+			if !a.skipValue() {
+				return false
+			}
+			left++
+		} else {
+			if copied > 0 {
+				a.out = append(a.out, ',')
+			}
+			a.skipSpace()
+			if keyed {
+				if a.i >= len(a.in) || a.in[a.i] != '"' || !a.string() {
 					return false
 				}
 				a.skipSpace()
@@ -130,47 +145,13 @@ func (a *abridger) object(depth int) bool {
 					return false
 				}
 				a.i++
+				a.out = append(a.out, ':')
 				a.skipSpace()
-				if !a.skipValue() {
-					return false
-				}
-				left++
-				a.skipSpace()
-				if a.i >= len(a.in) {
-					return false
-				}
-				if a.in[a.i] == '}' {
-					a.i++
-					if n > 0 {
-						a.out = append(a.out, ',')
-					}
-					a.out = append(a.out, `"…":"`...)
-					a.out = strconv.AppendInt(a.out, int64(left), 10)
-					a.out = append(a.out, ` more keys"}`...)
-					return true
-				}
-				if a.in[a.i] != ',' {
-					return false
-				}
-				a.i++
 			}
-		}
-		if n > 0 {
-			a.out = append(a.out, ',')
-		}
-		a.skipSpace()
-		if a.i >= len(a.in) || a.in[a.i] != '"' || !a.string() {
-			return false
-		}
-		a.skipSpace()
-		if a.i >= len(a.in) || a.in[a.i] != ':' {
-			return false
-		}
-		a.i++
-		a.out = append(a.out, ':')
-		a.skipSpace()
-		if !a.value(depth + 1) {
-			return false
+			if !a.value(depth + 1) {
+				return false
+			}
+			copied++
 		}
 		a.skipSpace()
 		if a.i >= len(a.in) {
@@ -179,75 +160,28 @@ func (a *abridger) object(depth int) bool {
 		switch a.in[a.i] {
 		case ',':
 			a.i++
-		case '}':
+			continue
+		case closing:
 			a.i++
-			a.out = append(a.out, '}')
-			return true
 		default:
 			return false
 		}
-	}
-}
-
-func (a *abridger) array(depth int) bool {
-	a.i++ // [
-	a.out = append(a.out, '[')
-	a.skipSpace()
-	if a.i < len(a.in) && a.in[a.i] == ']' {
-		a.i++
-		a.out = append(a.out, ']')
+		if left > 0 {
+			if copied > 0 {
+				a.out = append(a.out, ',')
+			}
+			if keyed {
+				a.out = append(a.out, `"…":"`...)
+				a.out = strconv.AppendInt(a.out, int64(left), 10)
+				a.out = append(a.out, ` more keys"`...)
+			} else {
+				a.out = append(a.out, `"… `...)
+				a.out = strconv.AppendInt(a.out, int64(left), 10)
+				a.out = append(a.out, ` more items"`...)
+			}
+		}
+		a.out = append(a.out, closing)
 		return true
-	}
-	for n := 0; ; n++ {
-		if a.full() {
-			left := 0
-			for {
-				a.skipSpace()
-				if !a.skipValue() {
-					return false
-				}
-				left++
-				a.skipSpace()
-				if a.i >= len(a.in) {
-					return false
-				}
-				if a.in[a.i] == ']' {
-					a.i++
-					if n > 0 {
-						a.out = append(a.out, ',')
-					}
-					a.out = append(a.out, `"… `...)
-					a.out = strconv.AppendInt(a.out, int64(left), 10)
-					a.out = append(a.out, ` more items"]`...)
-					return true
-				}
-				if a.in[a.i] != ',' {
-					return false
-				}
-				a.i++
-			}
-		}
-		if n > 0 {
-			a.out = append(a.out, ',')
-		}
-		a.skipSpace()
-		if !a.value(depth + 1) {
-			return false
-		}
-		a.skipSpace()
-		if a.i >= len(a.in) {
-			return false
-		}
-		switch a.in[a.i] {
-		case ',':
-			a.i++
-		case ']':
-			a.i++
-			a.out = append(a.out, ']')
-			return true
-		default:
-			return false
-		}
 	}
 }
 
@@ -410,4 +344,18 @@ func (a *abridger) skipValue() bool {
 			return depth == 0
 		}
 	}
+}
+
+// key passes an object's key and its colon.
+func (a *abridger) key() bool {
+	a.skipSpace()
+	if !a.skipString() {
+		return false
+	}
+	a.skipSpace()
+	if a.i >= len(a.in) || a.in[a.i] != ':' {
+		return false
+	}
+	a.i++
+	return true
 }
