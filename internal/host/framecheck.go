@@ -80,6 +80,11 @@ func checkHello(h inFrame) *protocolError {
 	if h.Q != 0 {
 		return violation("a hello frame has q %d: only m and e frames are numbered", h.Q)
 	}
+	if h.Named {
+		if err := CheckSessionName(h.Session); err != nil {
+			return violation("%v", err)
+		}
+	}
 	return nil
 }
 

@@ -30,6 +30,10 @@ type inFrame struct {
 	E       json.RawMessage `json:"e"`
 	From    uint64          `json:"from"`
 	Rec     json.RawMessage `json:"rec"` // a recording to write as a scenario
+	// Named, in a hello, says that session is the name the page was
+	// opened with (/?session=NAME): a session of that name is started
+	// when cpsim holds none, and a page already on it is taken over.
+	Named bool `json:"named"`
 	// Embed, in a hello, is the CRM's origin when the page is an
 	// embedded panel (embed.go).
 	Embed string `json:"embed"`

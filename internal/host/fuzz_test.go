@@ -36,7 +36,7 @@ func FuzzFrames(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ss, err := srv.newSession()
+		ss, err := srv.newSession("")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -281,6 +281,62 @@ func (s *Server) PlayInNextSession(sc *scenario.Scenario, speed float64, w Watch
 	s.queued = append(s.queued, queuedPlay{sc: sc, speed: speed, watch: w})
 }
 
+// errNameTaken is newSession's answer when a session of that name
+// started meanwhile; the caller looks it up again.
+var errNameTaken = errors.New("a session of that name started meanwhile")
+
+// maxSessionName is the longest session name, in bytes.
+const maxSessionName = 64
+
+// CheckSessionName says what is wrong with a session name, or nil: 1 to
+// 64 letters, digits, '.', '_' and '-', starting with a letter or digit,
+// so that it reads the same in a URL (/?session=NAME), a log line and a
+// file name. Random session ids (24 hex digits) pass too.
+func CheckSessionName(name string) error {
+	if name == "" || len(name) > maxSessionName {
+		return fmt.Errorf("a session name has 1 to %d characters, not %d", maxSessionName, len(name))
+	}
+	for i, c := range name {
+		ok := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || i > 0 && (c == '.' || c == '_' || c == '-')
+		if !ok {
+			return fmt.Errorf("session name %q: use letters, digits, '.', '_' and '-', starting with a letter or digit", name)
+		}
+	}
+	return nil
+}
+
+// sessionNamed returns the session called name, started now (created)
+// when the server does not hold one, for a page opened at /?session=NAME
+// or a call of the control API. A session started with no page expires a
+// grace later unless a page takes it, as one whose page left. Errors: an
+// invalid name, the session limit (*limitError), shutting down.
+func (s *Server) sessionNamed(name string) (ss *session, created bool, err error) {
+	if err := CheckSessionName(name); err != nil {
+		return nil, false, err
+	}
+	for {
+		s.mu.Lock()
+		ss = s.sessions[name]
+		s.mu.Unlock()
+		if ss != nil {
+			return ss, false, nil
+		}
+		ss, err = s.newSession(name)
+		if errors.Is(err, errNameTaken) {
+			continue
+		}
+		if err != nil {
+			return nil, false, err
+		}
+		ss.mu.Lock()
+		if ss.conn == nil {
+			s.expireAfterGrace(ss)
+		}
+		ss.mu.Unlock()
+		return ss, true, nil
+	}
+}
+
 // errShuttingDown refuses a session once Shutdown has begun.
 var errShuttingDown = errors.New("cpsim is shutting down")
 
@@ -296,8 +352,10 @@ func (e *limitError) Error() string {
 }
 
 // newSession starts a session with its own engine, unless the server holds
-// as many as it may (a *limitError) or is shutting down.
-func (s *Server) newSession() (*session, error) {
+// as many as it may (a *limitError) or is shutting down. Its id is name,
+// or a random one when name is "": the caller has checked that a name is
+// valid (CheckSessionName) and not taken.
+func (s *Server) newSession(name string) (*session, error) {
 	if err := s.roomForSession(); err != nil {
 		return nil, err // before building an engine that would be thrown away
 	}
@@ -305,9 +363,13 @@ func (s *Server) newSession() (*session, error) {
 	if err != nil {
 		return nil, err
 	}
-	var b [12]byte
-	_, _ = rand.Read(b[:])
-	ss := &session{srv: s, id: hex.EncodeToString(b[:]), eng: eng, asked: map[ask]sent{}, insts: map[string]instRef{}}
+	id := name
+	if id == "" {
+		var b [12]byte
+		_, _ = rand.Read(b[:])
+		id = hex.EncodeToString(b[:])
+	}
+	ss := &session{srv: s, id: id, eng: eng, asked: map[ask]sent{}, insts: map[string]instRef{}}
 	for _, in := range eng.Instances() {
 		ss.insts[in.ID] = refOf(in)
 	}
@@ -315,6 +377,9 @@ func (s *Server) newSession() (*session, error) {
 	defer s.mu.Unlock()
 	if err := s.roomLocked(); err != nil {
 		return nil, err // another page took the last place meanwhile
+	}
+	if s.sessions[ss.id] != nil {
+		return nil, errNameTaken // another page or call started it meanwhile
 	}
 	s.sessions[ss.id] = ss
 	s.nSessions.Store(int64(len(s.sessions)))

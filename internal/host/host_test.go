@@ -103,7 +103,11 @@ type page struct {
 	acking bool
 	acked  uint64
 	gaps   bool // deliveries may be missing: the session lost them (memory_test.go)
+	named  bool // the hello names the session, as a page opened at /?session=NAME
 }
+
+// named is dial's option for a page opened at /?session=NAME.
+func named(p *page) { p.named = true }
 
 func wsURL(hs *httptest.Server) string { return wsAt(hs.URL) }
 
@@ -129,7 +133,11 @@ func dialWith(t testing.TB, base string, client *http.Client, session string, se
 	for _, o := range opts {
 		o(p)
 	}
-	p.send(map[string]any{"t": "hello", "session": session, "seq": seq, "fresh": fresh})
+	hello := map[string]any{"t": "hello", "session": session, "seq": seq, "fresh": fresh}
+	if p.named {
+		hello["named"] = true
+	}
+	p.send(hello)
 	w := p.waitFor(func(f map[string]any) bool { return f["t"] == "welcome" })
 	p.session = w["session"].(string)
 	p.in = uint64(w["in"].(float64))

@@ -31,7 +31,7 @@ func newOrderRig(t *testing.T) *orderRig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ss, err := srv.newSession()
+	ss, err := srv.newSession("")
 	if err != nil {
 		t.Fatal(err)
 	}

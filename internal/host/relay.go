@@ -435,13 +435,14 @@ func (s *Server) attach(ctx context.Context, h inFrame, c *conn, origin string) 
 	s.mu.Unlock()
 
 	// A session already open in a live page is a duplicated tab: it gets a
-	// session of its own. A page that does not answer a ping has gone (a
-	// reload races the old page's close), and the newcomer takes over.
+	// session of its own, unless it asked for the session by name. A page
+	// that does not answer a ping has gone (a reload races the old page's
+	// close), and the newcomer takes over.
 	if old != nil {
 		pctx, cancel := context.WithTimeout(ctx, time.Second)
 		err := old.ws.Ping(pctx)
 		cancel()
-		if err == nil && h.Fresh {
+		if err == nil && h.Fresh && !h.Named {
 			ss = nil
 		} else {
 			old.kill(websocket.StatusPolicyViolation, "another page took over this session")
@@ -451,9 +452,15 @@ func (s *Server) attach(ctx context.Context, h inFrame, c *conn, origin string) 
 	resumed := ss != nil
 	if !resumed {
 		var err error
-		if ss, err = s.newSession(); err != nil {
+		name := ""
+		if h.Named {
+			name = h.Session
+		}
+		if ss, err = s.newSession(name); err != nil {
 			var le *limitError
 			switch {
+			case errors.Is(err, errNameTaken):
+				return nil, &protocolError{websocket.StatusTryAgainLater, "the session " + name + " started meanwhile: connect again"}
 			case errors.As(err, &le):
 				return nil, &protocolError{websocket.StatusTryAgainLater, shorten(err.Error())}
 			case errors.Is(err, errShuttingDown):

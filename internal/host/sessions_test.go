@@ -247,3 +247,54 @@ func (s *Server) sessionCount() int {
 	defer s.mu.Unlock()
 	return len(s.sessions)
 }
+
+// TestNamedSessions: a page opened at /?session=NAME gets the session of
+// that name, started when cpsim holds none; a second page asking for it
+// takes it over rather than getting a session of its own, as a duplicated
+// tab does; an invalid name is refused with why.
+func TestNamedSessions(t *testing.T) {
+	t.Parallel()
+	_, hs := newTestServer(t)
+	p := dial(t, hs, "checkout-test", 0, true, named)
+	if p.session != "checkout-test" {
+		t.Fatalf("welcome session %q, want checkout-test", p.session)
+	}
+	r := p.event(map[string]any{"type": "incoming", "channel": "chat"})
+	if r["created"] == nil {
+		t.Fatalf("incoming answered %v, want an interaction created", r)
+	}
+	q := dial(t, hs, "checkout-test", 0, true, named)
+	if q.session != "checkout-test" {
+		t.Fatalf("second page got session %q, want checkout-test", q.session)
+	}
+	if code, why := p.closeStatus(); code != websocket.StatusPolicyViolation || !strings.Contains(why, "another page took over") {
+		t.Errorf("first page closed with %v %q, want taken over", code, why)
+	}
+	v := q.waitFor(func(f map[string]any) bool { return f["t"] == "v" })
+	if n := len(v["v"].(map[string]any)["interactions"].([]any)); n != 1 {
+		t.Errorf("the second page's view has %d interactions, want the chat the first one made", n)
+	}
+	for _, tt := range []struct{ name, why string }{
+		{"../etc", "use letters, digits"},
+		{"-x", "starting with a letter or digit"},
+		{strings.Repeat("a", 65), "1 to 64 characters"},
+	} {
+		bad := rawPageAt(t, hs.URL, nil)
+		bad.write([]map[string]any{{"t": "hello", "session": tt.name, "named": true, "seq": 0, "fresh": true}})
+		if code, why := bad.closeStatus(); code != websocket.StatusPolicyViolation || !strings.Contains(why, tt.why) {
+			t.Errorf("name %q: closed with %v %q, want 1008 %q", tt.name, code, why, tt.why)
+		}
+	}
+}
+
+func TestCheckSessionName(t *testing.T) {
+	t.Parallel()
+	for name, ok := range map[string]bool{
+		"a": true, "checkout-test": true, "run_42.b": true, "0c1d2e3f4a5b6c7d8e9f0a1b": true,
+		"": false, "-a": false, ".a": false, "a b": false, "a/b": false, "é": false, strings.Repeat("x", 65): false,
+	} {
+		if err := CheckSessionName(name); (err == nil) != ok {
+			t.Errorf("CheckSessionName(%q) = %v, want ok %v", name, err, ok)
+		}
+	}
+}

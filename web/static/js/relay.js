@@ -78,12 +78,18 @@ export function setRelayHooks(h) {
   Object.assign(hooks, h);
 }
 
+/** sessionName is the session the page was opened for (/?session=NAME;
+ * docs/relay.md): cpsim starts it by that name if it holds none, so that a
+ * test or the control API can drive the session a page shows. "" for the
+ * session of this tab. */
+const sessionName = new URLSearchParams(location.search).get("session") || "";
+
 /** The relay's connection and session. */
 export const relayState = {
   /** any welcome since the page loaded (the next hello is not fresh) */
   welcomed: false,
   helloFresh: false,
-  session: storageGet(SS_SESSION) || "",
+  session: sessionName || storageGet(SS_SESSION) || "",
   backoff: 250,
   reconnectTimer: 0,
   /** how the socket last closed */
@@ -134,7 +140,7 @@ export function connect() {
   ws.onopen = () => {
     if (link.ws !== ws) return;
     relayState.helloFresh = !relayState.welcomed;
-    const hello = { t: "hello", session: relayState.session, seq: ackable(), fresh: relayState.helloFresh, embed: embed.on ? embed.crm : undefined };
+    const hello = { t: "hello", session: relayState.session, named: sessionName !== "" || undefined, seq: ackable(), fresh: relayState.helloFresh, embed: embed.on ? embed.crm : undefined };
     ws.send(JSON.stringify([hello]));
     deliveries.lastAcked = hello.seq;
   };
