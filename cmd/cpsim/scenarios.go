@@ -163,6 +163,13 @@ an extension URL does not answer within -wait, or Chromium cannot run.
 
   cpsim test -extension http://localhost:3000/panel.html tests/*.yaml
 
+With -embed URL the scenarios play in the panel that a CRM page embeds:
+each opens the CRM page with ?devTenant=<the panel's URL> (CPC.js reads it;
+a CRM that embeds the panel by hand reads it the same way), and an expect
+may name the CRM's messages with from: host. -embed demo is cpsim's demo CRM.
+
+  cpsim test -embed http://localhost:3000/crm.html tests/crm/*.yaml
+
 Flags:
 `
 
@@ -189,6 +196,8 @@ func test(ctx context.Context, args []string, getenv func(string) string, stdout
 	timeout := fs.Duration("timeout", 5*time.Minute, "longest a scenario may run (env: none), e.g. -timeout 2m")
 	memoryText := fs.String("session-memory", env.str("CPSIM_SESSION_MEMORY", humanize.IBytes(host.DefaultSessionMemory)),
 		"`size` of the messages each scenario's session holds at most; past it the oldest go, and what an extension lost is printed (env CPSIM_SESSION_MEMORY), e.g. -session-memory 128MiB")
+	embed := fs.String("embed", env.str("CPSIM_EMBED", ""),
+		"`URL` of a CRM page that embeds the panel (with CPC.js or by hand): each scenario opens it with ?devTenant=<the panel's URL> and plays in its embedded panel, where expect may name from: host; demo is cpsim's demo CRM (env CPSIM_EMBED), e.g. -embed http://localhost:3000/crm.html")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), testUsage)
 		fs.PrintDefaults()
@@ -233,13 +242,22 @@ func test(ctx context.Context, args []string, getenv func(string) string, stdout
 	addExtensions(data, extensions.values, state.ModeInteraction)
 	addExtensions(data, global.values, state.ModeGlobal)
 	demos := len(data.Extensions) == 0 // served by cpsim test itself
+	if *embed != "" && *embed != "demo" {
+		if _, err := runner.EmbedURL(*embed, "http://127.0.0.1"); err != nil {
+			return usageError{err}
+		}
+	}
 	// Listen first: with no extension the demos are loaded, at an address
 	// known only now, and the scenarios are read over the final data.
-	st, err := runner.Listen(data)
+	st, err := runner.Listen(data, *embed == "demo")
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	crm := *embed
+	if crm == "demo" {
+		crm = st.DemoURL() + "/crm.html"
+	}
 	library, skipped := loadLibrary(st.Data)
 	var plays []*scenario.Scenario
 	for _, arg := range fs.Args() {
@@ -259,6 +277,14 @@ func test(ctx context.Context, args []string, getenv func(string) string, stdout
 			return err
 		}
 	}
+	if crm != "" && *embed != "demo" && wait > 0 {
+		if err := runner.WaitForURLs(ctx, []string{crm}, wait, stdout); err != nil {
+			if ctx.Err() != nil {
+				return err
+			}
+			return usageError{err}
+		}
+	}
 
 	results, err := st.Run(ctx, runner.Config{
 		Speed:                 speed,
@@ -269,6 +295,7 @@ func test(ctx context.Context, args []string, getenv func(string) string, stdout
 		Timeout:               *timeout,
 		SessionMemory:         sessionMemory,
 		Out:                   stdout,
+		Embed:                 crm,
 	}, plays)
 	if err != nil {
 		return err

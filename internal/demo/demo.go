@@ -48,7 +48,10 @@ func Extensions(base string) []state.ExtensionData {
 // lists no directory (web.FileServer); internal/server puts the panel's
 // Host check (host.CheckHost) in front of it.
 func New(files fs.FS, panelOrigins []string) http.Handler {
-	ancestors := strings.Join(panelOrigins, " ")
+	// 'self' too: the demo CRM (crm.html) is on this listener, and an
+	// extension in an embedded panel is framed under the CRM as well;
+	// frame-ancestors checks every ancestor, not only the parent.
+	ancestors := "'self' " + strings.Join(panelOrigins, " ")
 	static := web.FileServer(files) // no directory listings
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /", func(w http.ResponseWriter, r *http.Request) {

@@ -25,7 +25,7 @@ func TestHeadersFollowTheSeedsConfigurationChapter(t *testing.T) {
 		t.Fatalf("status %d", res.StatusCode)
 	}
 	want := map[string]string{
-		"Content-Security-Policy":          "frame-ancestors http://127.0.0.1:8080 http://localhost:8080",
+		"Content-Security-Policy":          "frame-ancestors 'self' http://127.0.0.1:8080 http://localhost:8080",
 		"Access-Control-Allow-Origin":      "http://127.0.0.1:8080",
 		"Access-Control-Allow-Credentials": "true",
 		"X-Frame-Options":                  "",

@@ -119,12 +119,21 @@ func loopbackOrigin(origin string) bool {
 }
 
 // frameAncestors is the CSP source list of the pages that may frame the
-// embedded panel.
+// embedded panel. A CSP source cannot name an IPv6 address (Chromium
+// reports "does not support the source expression 'http://[::1]:*'" and
+// ignores it), so a CRM at http://[::1] cannot embed the panel; its API
+// calls are allowed (allowed), and it may be opened at localhost instead.
 func (e *embedState) frameAncestors() string {
 	if len(e.origins) > 0 {
-		return strings.Join(e.origins, " ")
+		var list []string
+		for _, o := range e.origins {
+			if !strings.Contains(o, "[") {
+				list = append(list, o)
+			}
+		}
+		return strings.Join(list, " ")
 	}
-	return "http://127.0.0.1:* https://127.0.0.1:* http://localhost:* https://localhost:* http://[::1]:* https://[::1]:*"
+	return "http://127.0.0.1:* https://127.0.0.1:* http://localhost:* https://localhost:*"
 }
 
 // login remembers a new login and returns its token.
@@ -327,7 +336,7 @@ func authUser(r *http.Request) (string, error) {
 // adds (salesforce, responsive, denyPopout, minWidth, minHeight,
 // sap-ui-debug, ui-version) are accepted and change nothing.
 func (s *Server) handleEmbedded(w http.ResponseWriter, r *http.Request) {
-	s.servePage(w, "'self' "+s.embed.frameAncestors())
+	s.servePage(w, strings.TrimSpace("'self' "+s.embed.frameAncestors()))
 }
 
 // maxOrigin bounds the CRM origin a hello names, in bytes: a scheme,

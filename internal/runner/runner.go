@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"strings"
 	"sync"
@@ -52,6 +53,29 @@ type Config struct {
 	// Out hears the progress: a line per step, per diagnosed message and
 	// per frame that did not load.
 	Out io.Writer
+	// Embed, when set, is the URL of a CRM page that embeds the panel
+	// (cpsim test -embed): each scenario opens it, with ?devTenant= the
+	// panel's base URL (EmbedURL), instead of the full panel, and plays in
+	// the embedded panel's session, where an expect may name from: host.
+	// The CRM page's uncaught exceptions and console errors count as an
+	// extension's do.
+	Embed string
+}
+
+// EmbedURL is the CRM page crm, opened so that it embeds the panel at
+// panel: with the query parameter devTenant set to the panel's base URL,
+// the one CPC.js reads on the CRM's page (CPC.load: "?devTenant=URL"
+// replaces tenantBaseUrl) and cpsim's demo CRM reads too. A CRM that
+// embeds the panel by hand reads it the same way.
+func EmbedURL(crm, panel string) (string, error) {
+	u, err := url.Parse(crm)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", fmt.Errorf("-embed %q is not an http(s) URL of a CRM page", crm)
+	}
+	q := u.Query()
+	q.Set("devTenant", strings.TrimSuffix(panel, "/")+"/")
+	u.RawQuery = q.Encode()
+	return u.String(), nil
 }
 
 // Result is how one scenario went.
@@ -150,10 +174,12 @@ type Stack struct {
 	st *server.Stack
 }
 
-// Listen opens the ports cpsim will serve on.
-func Listen(data *state.Data) (*Stack, error) {
+// Listen opens the ports cpsim will serve on. The demos are served when
+// the data has no extension (they are loaded then), or when demos asks
+// for them (cpsim test -embed demo opens the demo CRM).
+func Listen(data *state.Data, demos bool) (*Stack, error) {
 	cfg := server.Config{Data: data, Demos: demo.Tested}
-	if len(data.Extensions) == 0 {
+	if len(data.Extensions) == 0 || demos {
 		cfg.DemoAddr = "localhost:0"
 	}
 	st, err := server.Listen(cfg)
@@ -165,6 +191,10 @@ func Listen(data *state.Data) (*Stack, error) {
 
 // PanelURL is where the panel is served: http://127.0.0.1:port.
 func (st *Stack) PanelURL() string { return st.st.PanelURL() }
+
+// DemoURL is where the demos are served (http://localhost:port), "" when
+// they are not.
+func (st *Stack) DemoURL() string { return st.st.DemoURL() }
 
 // serve starts the panel, and the demos when they are used.
 func (st *Stack) serve(cfg Config, scenarios []*scenario.Scenario) error {
@@ -203,7 +233,15 @@ func (st *Stack) play(bctx context.Context, cfg Config, sc *scenario.Scenario) R
 	if err := pauseNewFrames(ctx); err != nil {
 		return rep.finish(fmt.Errorf("open a tab: %w", err), time.Since(started), nil, nil)
 	}
+	open := st.PanelURL() + "/"
+	if cfg.Embed != "" {
+		var err error
+		if open, err = EmbedURL(cfg.Embed, st.PanelURL()); err != nil {
+			return rep.finish(err, time.Since(started), nil, nil)
+		}
+	}
 	tab := newTabWatch(st.PanelURL(), chromedp.FromContext(ctx).Target.TargetID)
+	tab.errs.crm = cfg.Embed != ""
 	wctx, stopWatch := context.WithCancel(ctx)
 	var watching sync.WaitGroup
 	wake := tab.listen(wctx)
@@ -214,8 +252,8 @@ func (st *Stack) play(bctx context.Context, cfg Config, sc *scenario.Scenario) R
 	}()
 
 	var err error
-	if nerr := chromedp.Do(ctx, chromedp.Navigate(st.PanelURL()+"/")); nerr != nil {
-		err = fmt.Errorf("open the panel: %w", nerr)
+	if nerr := chromedp.Do(ctx, chromedp.Navigate(open)); nerr != nil {
+		err = fmt.Errorf("open %s: %w", open, nerr)
 	} else {
 		select {
 		case err = <-done:

@@ -27,10 +27,12 @@ type tabWatch struct {
 	errs  *extensionErrors
 	loads *frameLoads
 
+	appeared chan struct{} // a frame appeared: look now
+
 	mu       sync.Mutex
 	sessions map[target.SessionID]frameSession
 	arrived  []target.SessionID // frames attached and paused, not yet let run
-	lastID   int64              // of the commands settle sent, from 1000: clear of frames' own
+	lastID   int64              // of the commands settle and send sent, from 1000: clear of frames' own
 	answers  map[int64]chan struct{}
 }
 
@@ -38,6 +40,11 @@ type tabWatch struct {
 type frameSession struct {
 	url   string
 	frame cdp.FrameID // an iframe target's id is its frame's
+	// parent is the session of the frame target it was attached through,
+	// "" for the tab's: an extension in a panel that a CRM embeds (cpsim
+	// test -embed) is a frame of a frame, whose messages come wrapped in
+	// its parent's.
+	parent target.SessionID
 }
 
 // newTabWatch watches the tab whose target is tab, of the panel at
@@ -46,6 +53,7 @@ func newTabWatch(panel string, tab target.ID) *tabWatch {
 	return &tabWatch{
 		errs:     &extensionErrors{panel: panel},
 		loads:    newFrameLoads(cdp.FrameID(tab)),
+		appeared: make(chan struct{}, 1),
 		sessions: map[target.SessionID]frameSession{},
 		answers:  map[int64]chan struct{}{},
 		lastID:   1000,
@@ -56,6 +64,10 @@ func newTabWatch(panel string, tab target.ID) *tabWatch {
 // the extensions in a tab.
 type extensionErrors struct {
 	panel string // the panel's origin
+	// crm: the tab is a CRM page that embeds the panel (cpsim test
+	// -embed), whose console errors count too; the panel is then a frame
+	// of the tab, whose own errors do not.
+	crm bool
 
 	mu   sync.Mutex
 	errs []string
@@ -77,8 +89,13 @@ func (e *extensionErrors) list() []string {
 
 // report records a Runtime event of a frame, whose URL is where, or of the
 // tab (where is ""): there only an exception from another origin's script
-// counts, one of an extension on the panel's own site.
+// counts, one of an extension on the panel's own site, or with crm the
+// CRM's console errors. A frame of the panel's origin is the embedded
+// panel, cpsim's own.
 func (e *extensionErrors) report(where string, ev any) {
+	if where != "" && strings.HasPrefix(where, e.panel+"/") {
+		return // the embedded panel's frame: cpsim's own page
+	}
 	switch ev := ev.(type) {
 	case *runtime.EventExceptionThrown:
 		d := ev.ExceptionDetails
@@ -95,8 +112,11 @@ func (e *extensionErrors) report(where string, ev any) {
 		}
 		e.add(fmt.Sprintf("uncaught %s (%s:%d)", text, at, d.LineNumber+1))
 	case *runtime.EventConsoleAPICalled:
-		if ev.Type != runtime.ConsoleAPICalledTypeError || where == "" {
+		if ev.Type != runtime.ConsoleAPICalledTypeError || where == "" && !e.crm {
 			return
+		}
+		if where == "" {
+			where = "the CRM page"
 		}
 		var parts []string
 		for _, a := range ev.Args {
@@ -117,7 +137,24 @@ func (w *tabWatch) tabEvent(ev any) {
 	w.loads.event(ev)
 }
 
-// frameMessage hears what a frame's session says through the tab's.
+// attached hears of a frame's target attached through session parent
+// ("" for the tab's), paused until frames lets it run.
+func (w *tabWatch) attached(parent target.SessionID, ev *target.EventAttachedToTarget) {
+	if ev.TargetInfo == nil || ev.TargetInfo.Type != "iframe" {
+		return
+	}
+	w.mu.Lock()
+	w.sessions[ev.SessionID] = frameSession{url: ev.TargetInfo.URL, frame: cdp.FrameID(ev.TargetInfo.TargetID), parent: parent}
+	w.arrived = append(w.arrived, ev.SessionID)
+	w.mu.Unlock()
+	select {
+	case w.appeared <- struct{}{}:
+	default:
+	}
+}
+
+// frameMessage hears what a frame's session says through the tab's, or
+// through its parent frame's (nested, for a frame of a frame).
 func (w *tabWatch) frameMessage(m *target.EventReceivedMessageFromTarget) {
 	w.mu.Lock()
 	fs, ours := w.sessions[m.SessionID]
@@ -131,6 +168,34 @@ func (w *tabWatch) frameMessage(m *target.EventReceivedMessageFromTarget) {
 		Params json.RawMessage `json:"params"`
 	}
 	if json.Unmarshal([]byte(m.Message), &msg) != nil {
+		return
+	}
+	switch msg.Method {
+	case "Target.receivedMessageFromTarget":
+		v := new(target.EventReceivedMessageFromTarget)
+		if json.Unmarshal(msg.Params, v) == nil {
+			w.frameMessage(v)
+		}
+		return
+	case "Target.attachedToTarget":
+		v := new(target.EventAttachedToTarget)
+		if json.Unmarshal(msg.Params, v) == nil {
+			w.attached(m.SessionID, v)
+		}
+		return
+	case "Target.detachedFromTarget":
+		v := new(target.EventDetachedFromTarget)
+		if json.Unmarshal(msg.Params, v) == nil {
+			w.mu.Lock()
+			delete(w.sessions, v.SessionID)
+			w.mu.Unlock()
+		}
+		return
+	case "Target.targetInfoChanged":
+		v := new(target.EventTargetInfoChanged)
+		if json.Unmarshal(msg.Params, v) == nil {
+			w.infoChanged(v.TargetInfo)
+		}
 		return
 	}
 	if msg.Method == "" {
@@ -175,21 +240,10 @@ func (w *tabWatch) frameMessage(m *target.EventReceivedMessageFromTarget) {
 // frame's life: a scenario at -speed 50 may handle an interaction a
 // moment after its extension loads.
 func (w *tabWatch) listen(ctx context.Context) (wake <-chan struct{}) {
-	appeared := make(chan struct{}, 1) // a frame appeared: look now
 	_ = chromedp.Listen(ctx, func(ev any) {
 		switch ev := ev.(type) {
 		case *target.EventAttachedToTarget:
-			if ev.TargetInfo == nil || ev.TargetInfo.Type != "iframe" {
-				return
-			}
-			w.mu.Lock()
-			w.sessions[ev.SessionID] = frameSession{url: ev.TargetInfo.URL, frame: cdp.FrameID(ev.TargetInfo.TargetID)}
-			w.arrived = append(w.arrived, ev.SessionID)
-			w.mu.Unlock()
-			select {
-			case appeared <- struct{}{}:
-			default:
-			}
+			w.attached("", ev)
 		case *target.EventDetachedFromTarget:
 			w.mu.Lock()
 			delete(w.sessions, ev.SessionID)
@@ -202,7 +256,7 @@ func (w *tabWatch) listen(ctx context.Context) (wake <-chan struct{}) {
 			w.tabEvent(ev)
 		}
 	})
-	return appeared
+	return w.appeared
 }
 
 // infoChanged keeps a frame session's URL: a frame is attached before it
@@ -241,18 +295,42 @@ func (w *tabWatch) frames(ctx context.Context, wake <-chan struct{}) {
 		w.arrived = nil
 		w.mu.Unlock()
 		for _, session := range arrived {
-			// Listen first, then let the frame run. Target.sendMessageToTarget
-			// is deprecated, and cdproto no longer has it; Chromium still
-			// serves it for sessions of this kind.
-			for i, method := range []string{"Runtime.enable", "Log.enable", "Runtime.runIfWaitingForDebugger"} {
-				_ = c.Target.Call(ctx, "Target.sendMessageToTarget", map[string]any{
-					"sessionId": session, "message": fmt.Sprintf(`{"id":%d,"method":%q}`, i+1, method)}, nil)
+			// Listen first, pause the frame's own frames as the tab's (the
+			// extensions of an embedded panel), then let it run.
+			for i, method := range []string{"Runtime.enable", "Log.enable", "Target.setAutoAttach", "Runtime.runIfWaitingForDebugger"} {
+				msg := fmt.Sprintf(`{"id":%d,"method":%q}`, i+1, method)
+				if method == "Target.setAutoAttach" {
+					msg = fmt.Sprintf(`{"id":%d,"method":%q,"params":{"autoAttach":true,"waitForDebuggerOnStart":true,"flatten":false}}`, i+1, method)
+				}
+				w.send(ctx, c, session, msg)
 			}
 		}
 		select {
 		case <-ctx.Done():
 		case <-wake:
 		}
+	}
+}
+
+// send sends msg, a DevTools command as JSON, to a frame's session:
+// through the tab's, wrapped once more for each parent frame's session.
+// Target.sendMessageToTarget is deprecated, and cdproto no longer has it;
+// Chromium still serves it for sessions of this kind.
+func (w *tabWatch) send(ctx context.Context, c *chromedp.Context, session target.SessionID, msg string) {
+	for {
+		w.mu.Lock()
+		fs, ok := w.sessions[session]
+		if ok && fs.parent != "" {
+			w.lastID++
+			wrapped, _ := json.Marshal(map[string]any{"id": w.lastID, "method": "Target.sendMessageToTarget",
+				"params": map[string]any{"sessionId": session, "message": msg}})
+			msg, session = string(wrapped), fs.parent
+			w.mu.Unlock()
+			continue
+		}
+		w.mu.Unlock()
+		_ = c.Target.Call(ctx, "Target.sendMessageToTarget", map[string]any{"sessionId": session, "message": msg}, nil)
+		return
 	}
 }
 
@@ -275,7 +353,7 @@ func (w *tabWatch) settle(ctx context.Context) {
 		waits = append(waits, done)
 		msg := fmt.Sprintf(`{"id":%d,"method":"Runtime.evaluate","params":{"expression":"new Promise((r) => setTimeout(r, 0))","awaitPromise":true}}`, id)
 		w.mu.Unlock()
-		_ = c.Target.Call(ctx, "Target.sendMessageToTarget", map[string]any{"sessionId": session, "message": msg}, nil)
+		w.send(ctx, c, session, msg)
 		w.mu.Lock()
 	}
 	w.mu.Unlock()

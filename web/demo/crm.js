@@ -7,10 +7,12 @@
 // init once it loads, and then talks to it with the extension API's
 // messages: it follows activeInteraction and the interactions' status, and
 // its buttons send actions and RMI calls. The tenant is cpsim's panel, from
+// ?devTenant= (the parameter CPC.js reads, which cpsim test -embed sets) or
 // ?tenant= (default http://127.0.0.1:8080/). It reads only messages from
 // the panel's window and origin, and posts only to that origin.
 
-const tenant = new URL(location.href).searchParams.get("tenant") || "http://127.0.0.1:8080/";
+const query = new URL(location.href).searchParams;
+const tenant = query.get("devTenant") || query.get("tenant") || "http://127.0.0.1:8080/";
 const base = tenant.endsWith("/") ? tenant : tenant + "/";
 const panelOrigin = new URL(base).origin;
 
