@@ -7,7 +7,9 @@ import (
 
 // TestDemoCRM: the demo listener's CRM (web/demo/crm.html, another site
 // than the panel) embeds the panel with its own small client: it logs in,
-// is answered init, calls out, and sees the call active.
+// is answered init, calls out, and sees the call active; the call's
+// customer card runs in the embedded panel (its frame-ancestors allows
+// the CRM, which frames it too: it once did not, and the card was blocked).
 func TestDemoCRM(t *testing.T) {
 	t.Parallel()
 	st := startStack(t, demoCard)
@@ -18,4 +20,6 @@ func TestDemoCRM(t *testing.T) {
 	waitJS(t, ctx, `[...document.querySelectorAll('[data-testid="crm-log"] li')].some(li => li.textContent.includes("RMI not ready: ok"))`)
 	panel := frameTarget(t, ctx, `[data-testid="crm-panel"] iframe`)
 	waitJS(t, panel, `window.cpsim.view.user.work_status === "not_ready" && window.cpsim.view.interactions.length === 1`)
+	card := frameTarget(t, panel, `[data-testid="ext-frame"]`)
+	waitJS(t, card, `document.querySelector('[data-testid="channel"]') && document.querySelector('[data-testid="channel"]').textContent !== "Connecting…"`)
 }
