@@ -51,6 +51,9 @@ const (
 	KindFraming = "framing"
 	// KindSameSite: the extension is on the panel's own site.
 	KindSameSite = "same-site"
+	// KindCRMFraming: the extension's frame-ancestors lets the panel frame
+	// it, but not the CRM that embeds the panel (CheckCRM).
+	KindCRMFraming = "crm-framing"
 )
 
 // Timeout bounds one Check: a URL that has not answered by then is
@@ -85,6 +88,49 @@ func Check(ctx context.Context, client *http.Client, panelOrigin, extURL string)
 		return append(ps, Problem{Level: LevelError, Kind: KindUnreachable, URL: extURL, Text: fmt.Sprintf("%s answers %s: the panel will show an error page instead of the extension", extURL, resp.Status)})
 	}
 	return append(ps, Framing(resp.Header, panelOrigin, extURL)...)
+}
+
+// CheckCRM checks whether an extension can show in a panel that a CRM at
+// crmOrigin embeds: its frame is then framed by the CRM as well, and CSP
+// frame-ancestors is checked against every ancestor (CSP Level 3), so
+// each policy with frame-ancestors must allow the CRM too. It loads
+// extURL as Check does and reports only that (KindCRMFraming);
+// Check reports the rest. Nil when the CRM can frame it, or when it
+// cannot be loaded.
+func CheckCRM(ctx context.Context, client *http.Client, crmOrigin, extURL string) []Problem {
+	ctx, cancel := context.WithTimeout(ctx, Timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, extURL, nil)
+	if err != nil {
+		return nil
+	}
+	req.Header.Set("Sec-Fetch-Dest", "iframe")
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil
+	}
+	resp.Body.Close()
+	if resp.StatusCode >= 400 {
+		return nil
+	}
+	return CRMFraming(resp.Header, crmOrigin, extURL)
+}
+
+// CRMFraming says whether the Content-Security-Policy frame-ancestors of
+// an extension's response h lets a CRM at crmOrigin be an ancestor of its
+// frame, as in a panel the CRM embeds (see CheckCRM).
+func CRMFraming(h http.Header, crmOrigin, extURL string) []Problem {
+	self := originOf(extURL)
+	var ps []Problem
+	for _, policy := range cspPolicies(h.Values("Content-Security-Policy")) {
+		sources, found := directive(policy, "frame-ancestors")
+		if found && !frameAncestorsAllow(sources, self, crmOrigin) {
+			ps = append(ps, Problem{Level: LevelError, Kind: KindCRMFraming, URL: extURL, Text: fmt.Sprintf(
+				"%s sends a Content-Security-Policy whose frame-ancestors does not include the CRM's origin %s (%s): in a panel that a CRM embeds, the browser checks every ancestor of the extension's frame, so this CRM's panel cannot show it. Add %s to frame-ancestors",
+				extURL, crmOrigin, strings.Join(append([]string{"frame-ancestors"}, sources...), " "), ancestorSource(crmOrigin))})
+		}
+	}
+	return ps
 }
 
 // ReachError says why a URL could not be loaded, from the error of an

@@ -221,3 +221,41 @@ func TestFramingHintFitsAnyPort(t *testing.T) {
 		}
 	}
 }
+
+// TestCRMFraming: an extension in a panel that a CRM embeds is framed by
+// the CRM too, and every frame-ancestors must allow it.
+func TestCRMFraming(t *testing.T) {
+	t.Parallel()
+	const ext = "http://localhost:3000/panel.html"
+	const crm = "http://localhost:4000"
+	tests := []struct {
+		name string
+		csp  []string
+		want bool // a problem
+	}{
+		{"no policy", nil, false},
+		{"only the panel", []string{"frame-ancestors http://127.0.0.1:8080"}, true},
+		{"the panel and the CRM", []string{"frame-ancestors http://127.0.0.1:8080 http://localhost:4000"}, false},
+		{"any loopback port", []string{"frame-ancestors http://127.0.0.1:* http://localhost:*"}, false},
+		{"self only, another port", []string{"frame-ancestors 'self'"}, true},
+		{"two policies, one without the CRM", []string{"frame-ancestors *", "frame-ancestors http://127.0.0.1:8080"}, true},
+		{"a policy without frame-ancestors", []string{"default-src 'self'"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := http.Header{}
+			for _, v := range tt.csp {
+				h.Add("Content-Security-Policy", v)
+			}
+			ps := CRMFraming(h, crm, ext)
+			if (len(ps) > 0) != tt.want {
+				t.Fatalf("problems %v, want a problem: %v", ps, tt.want)
+			}
+			for _, p := range ps {
+				if p.Kind != KindCRMFraming || !strings.Contains(p.Text, "Add http://localhost:* to frame-ancestors") {
+					t.Errorf("problem %+v", p)
+				}
+			}
+		})
+	}
+}

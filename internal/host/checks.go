@@ -14,12 +14,17 @@ import (
 // again when a page connects and when an instance of it loads, at most once
 // per CheckEvery, and the pages show what is true now.
 
+// checkKey names one check: of an extension URL as the panel frames it
+// (crm ""), or as the panel a CRM at origin crm embeds frames it.
+type checkKey struct{ url, crm string }
+
 // extChecks is the server's record of the extension URL checks.
 type extChecks struct {
-	check func(ctx context.Context, url string) []Problem // nil: no checks
-	every time.Duration
-	ctx   context.Context // the server's, until stopChecks
-	stop  context.CancelFunc
+	check    func(ctx context.Context, url string) []Problem      // nil: no checks
+	checkCRM func(ctx context.Context, crm, url string) []Problem // nil: none for CRMs
+	every    time.Duration
+	ctx      context.Context // the server's, until stopChecks
+	stop     context.CancelFunc
 
 	// reporting serializes telling the pages, so that the last report is
 	// of the latest results. It is taken before mu, and never under a
@@ -27,8 +32,8 @@ type extChecks struct {
 	reporting sync.Mutex
 
 	mu    sync.Mutex
-	order []string // URLs in the order they were first checked
-	byURL map[string]*urlCheck
+	order []checkKey // in the order they were first checked
+	byURL map[checkKey]*urlCheck
 }
 
 // urlCheck is the latest check of one URL.
@@ -40,12 +45,13 @@ type urlCheck struct {
 	again    bool // asked for again while running or too soon
 }
 
-func newExtChecks(ctx context.Context, check func(context.Context, string) []Problem, every time.Duration) *extChecks {
+func newExtChecks(ctx context.Context, check func(context.Context, string) []Problem,
+	checkCRM func(context.Context, string, string) []Problem, every time.Duration) *extChecks {
 	ctx, stop := context.WithCancel(ctx)
 	if every <= 0 {
 		every = 2 * time.Second
 	}
-	return &extChecks{check: check, every: every, ctx: ctx, stop: stop, byURL: map[string]*urlCheck{}}
+	return &extChecks{check: check, checkCRM: checkCRM, every: every, ctx: ctx, stop: stop, byURL: map[checkKey]*urlCheck{}}
 }
 
 // CheckExtensions checks every configured extension URL now, in the
@@ -70,8 +76,14 @@ func (s *Server) extensionURLs() []string {
 // than CheckEvery, else once that much time has passed since. It never
 // blocks, and takes no lock of the server or of a session.
 func (s *Server) recheck(urls ...string) {
+	s.recheckFor("", urls...)
+}
+
+// recheckFor checks URLs again as recheck does, for the panel that a CRM
+// at origin crm embeds ("": the panel itself).
+func (s *Server) recheckFor(crm string, urls ...string) {
 	c := s.checks
-	if c.check == nil {
+	if c.check == nil || crm != "" && c.checkCRM == nil {
 		return
 	}
 	c.mu.Lock()
@@ -80,22 +92,23 @@ func (s *Server) recheck(urls ...string) {
 		return
 	}
 	for _, u := range urls {
-		uc := c.byURL[u]
+		k := checkKey{u, crm}
+		uc := c.byURL[k]
 		if uc == nil {
 			uc = &urlCheck{}
-			c.byURL[u] = uc
-			c.order = append(c.order, u)
+			c.byURL[k] = uc
+			c.order = append(c.order, k)
 		}
 		if uc.running {
 			uc.again = true
 			continue
 		}
-		uc.running = s.goroutines.Go(func() { s.runChecks(u, uc) })
+		uc.running = s.goroutines.Go(func() { s.runChecks(k, uc) })
 	}
 }
 
 // runChecks checks one URL, again while asked to, and tells the pages.
-func (s *Server) runChecks(u string, uc *urlCheck) {
+func (s *Server) runChecks(k checkKey, uc *urlCheck) {
 	c := s.checks
 	for {
 		c.mu.Lock()
@@ -115,7 +128,12 @@ func (s *Server) runChecks(u string, uc *urlCheck) {
 		uc.at, uc.again = s.clock(), false
 		c.mu.Unlock()
 
-		ps := c.check(c.ctx, u)
+		var ps []Problem
+		if k.crm == "" {
+			ps = c.check(c.ctx, k.url)
+		} else {
+			ps = c.checkCRM(c.ctx, k.crm, k.url)
+		}
 		if c.ctx.Err() != nil {
 			return
 		}
@@ -129,7 +147,7 @@ func (s *Server) runChecks(u string, uc *urlCheck) {
 		}
 		c.mu.Unlock()
 
-		s.logChange(u, before, ps, first)
+		s.logChange(k.url, before, ps, first)
 		c.reporting.Lock()
 		s.Report(c.latest())
 		c.reporting.Unlock()
@@ -139,13 +157,20 @@ func (s *Server) runChecks(u string, uc *urlCheck) {
 	}
 }
 
-// latest is every URL's latest problems, in order.
-func (c *extChecks) latest() []Problem {
+// latest is every URL's latest problems as the panel frames it, in
+// order.
+func (c *extChecks) latest() []Problem { return c.latestFor("") }
+
+// latestFor is every URL's latest problems as the panel that a CRM at
+// origin crm embeds frames it ("": the panel itself), in order.
+func (c *extChecks) latestFor(crm string) []Problem {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	var all []Problem
-	for _, u := range c.order {
-		all = append(all, c.byURL[u].problems...)
+	for _, k := range c.order {
+		if k.crm == crm {
+			all = append(all, c.byURL[k].problems...)
+		}
 	}
 	return all
 }

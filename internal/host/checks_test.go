@@ -2,6 +2,7 @@ package host
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -107,4 +108,45 @@ func TestProblemsFollowTheExtension(t *testing.T) {
 	f.set(crm, down)
 	first.call()
 	first.waitFor(func(f map[string]any) bool { return f["t"] == "p" && len(problems(f)) == 1 })
+}
+
+// TestEmbeddedPanelShowsWhatItsCRMCannotFrame: an extension whose
+// frame-ancestors allows the panel but not the CRM that embeds it is
+// blocked in that CRM's panel (the browser checks every ancestor). The
+// embedded panel's page is told, and a full panel's page is not.
+func TestEmbeddedPanelShowsWhatItsCRMCannotFrame(t *testing.T) {
+	t.Parallel()
+	const crm = "http://localhost:4000"
+	var mu sync.Mutex
+	var asked []string
+	srv, hs := newTestServer(t, func(c *Config) {
+		c.Check = func(context.Context, string) []Problem { return nil }
+		c.CheckCRM = func(_ context.Context, origin, url string) []Problem {
+			mu.Lock()
+			asked = append(asked, origin+" "+url)
+			mu.Unlock()
+			return []Problem{{Level: "error", Kind: "crm-framing", URL: url, Text: "the CRM at " + origin + " cannot frame " + url}}
+		}
+		c.CheckEvery = time.Millisecond
+	})
+	srv.CheckExtensions()
+	problems := func(f map[string]any) []any { l, _ := f["p"].([]any); return l }
+	p, _ := embeddedPage(t, hs, crm)
+	f := p.waitFor(func(f map[string]any) bool { return f["t"] == "p" && len(problems(f)) > 0 })
+	text := problems(f)[0].(map[string]any)["text"].(string)
+	if want := "the CRM at " + crm + " cannot frame http"; !strings.HasPrefix(text, want) {
+		t.Errorf("the embedded page's problem %q, want %q…", text, want)
+	}
+	full := dial(t, hs, "", 0, true)
+	full.waitFor(func(f map[string]any) bool { return f["t"] == "p" && f["p"] != nil })
+	for _, f := range full.frames {
+		if f["t"] == "p" && len(problems(f)) > 0 {
+			t.Errorf("the full panel's page was shown %v", problems(f))
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(asked) == 0 {
+		t.Error("CheckCRM was never asked")
+	}
 }

@@ -87,6 +87,11 @@ type Config struct {
 	// when a page connects and when an instance of it loads, so that the
 	// pages show what is true now.
 	Check func(ctx context.Context, url string) []Problem
+	// CheckCRM checks an extension URL as the panel that a CRM at origin
+	// crm embeds will load it, such as extcheck.CheckCRM; nil checks
+	// nothing. The server checks when an embedded panel's page connects,
+	// and shows what it finds in that page.
+	CheckCRM func(ctx context.Context, crm, url string) []Problem
 	// CheckEvery is the least time between two checks of one URL
 	// (default 2 s).
 	CheckEvery time.Duration
@@ -216,7 +221,7 @@ func New(cfg Config) (*Server, error) {
 		autoPlay:      cfg.AutoPlay,
 		speed:         cfg.Speed,
 		patience:      cfg.Patience,
-		checks:        newExtChecks(ctx, cfg.Check, cfg.CheckEvery),
+		checks:        newExtChecks(ctx, cfg.Check, cfg.CheckCRM, cfg.CheckEvery),
 		embed:         newEmbedState(cfg.EmbedOrigins),
 	}
 	s.nextSeed.Store(cfg.Seed)
@@ -471,9 +476,9 @@ func (s *Server) Report(ps []Problem) {
 		// The origin under ss.mu, the problems under s.mu: never both at
 		// once in that order. A page that attaches meanwhile gets its own.
 		ss.mu.Lock()
-		origin := ss.origin
+		origin, crm := ss.origin, ss.crm
 		ss.mu.Unlock()
-		frame := problemsFrame{T: "p", P: s.currentProblems(origin)}
+		frame := problemsFrame{T: "p", P: s.currentProblems(origin, crm)}
 		s.locked(ss, func(b *batch) { b.frame(frame) })
 	}
 }
@@ -481,11 +486,16 @@ func (s *Server) Report(ps []Problem) {
 // currentProblems are the problems a page opened at origin shows: those
 // found at start, except that whether an extension is same-site with the
 // panel depends on the name the browser opened the panel by, which only the
-// page's own origin tells.
-func (s *Server) currentProblems(origin string) []Problem {
+// page's own origin tells; and for an embedded panel's page, whose CRM is
+// at origin crm, whether the CRM may frame each extension too.
+func (s *Server) currentProblems(origin, crm string) []Problem {
+	var embedded []Problem // before s.mu: the checks' lock is never taken under it
+	if crm != "" {
+		embedded = s.checks.latestFor(crm)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := []Problem{}
+	out := append([]Problem{}, embedded...)
 	for _, p := range s.problems {
 		if p.Kind != "same-site" {
 			out = append(out, p)

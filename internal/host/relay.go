@@ -470,8 +470,11 @@ func (s *Server) attach(ctx context.Context, h inFrame, c *conn, origin string) 
 			return nil, &protocolError{websocket.StatusInternalError, shorten("start a session: " + err.Error())}
 		}
 	}
-	s.recheck(s.extensionURLs()...)       // a page that connects shows what is true now
-	problems := s.currentProblems(origin) // before ss.mu: locks are taken s.mu first
+	s.recheck(s.extensionURLs()...) // a page that connects shows what is true now
+	if h.Embed != "" {
+		s.recheckFor(h.Embed, s.extensionURLs()...)
+	}
+	problems := s.currentProblems(origin, h.Embed) // before ss.mu: locks are taken s.mu first
 	var arrival *queuedPlay
 	if !resumed {
 		arrival = s.nextPlay()
@@ -479,6 +482,7 @@ func (s *Server) attach(ctx context.Context, h inFrame, c *conn, origin string) 
 	s.locked(ss, func(b *batch) {
 		ss.conn = c
 		ss.origin = origin
+		ss.crm = h.Embed
 		ss.viewSent = nil
 		s.embedAttach(ctx, ss, b, h)
 		// Neither a resend nor a reload assigns deliveries a new seq, so the

@@ -39,6 +39,7 @@ type session struct {
 
 	conn   *conn              // the page, or nil while none is connected
 	origin string             // the origin the page was opened at
+	crm    string             // the origin of the CRM that embeds the page, if it is an embedded panel
 	left   uint64             // the page's departures: which one expiry is for
 	expiry *time.Timer        // ends the session a grace after its page left
 	insts  map[string]instRef // what an instance id stands for
@@ -293,6 +294,9 @@ func (s *session) absorb(b *batch, o state.Output) {
 		s.insts[c.Instance.ID] = ref
 		if c.Kind == state.Started {
 			s.srv.recheck(c.Instance.URL)
+			if s.crm != "" {
+				s.srv.recheckFor(s.crm, c.Instance.URL)
+			}
 		}
 	}
 	diags := o.Diagnostics

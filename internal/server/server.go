@@ -251,6 +251,9 @@ func (st *Stack) Start(hc host.Config) error {
 		hc.Check = func(ctx context.Context, url string) []host.Problem {
 			return extcheck.Check(ctx, client, panelURL, url)
 		}
+		hc.CheckCRM = func(ctx context.Context, crm, url string) []host.Problem {
+			return extcheck.CheckCRM(ctx, client, crm, url)
+		}
 	}
 	srv, err := host.New(hc)
 	if err != nil {
