@@ -301,7 +301,7 @@ Usage:
   cpsim test [flags] FILE... run scenarios headless, as extension tests (cpsim test -help)
   cpsim validate FILE...     check scenario files without running them
   cpsim scenarios            list the built-in scenarios
-  cpsim version              print the version, commit and build date (also -version)
+  cpsim version              print the version, commit and its date (also -version)
 
 With no flags it serves the panel on http://127.0.0.1:8080 with the built-in
 demo extensions. Point it at your own extension with -extension:

@@ -16,22 +16,22 @@ import (
 var (
 	version string // the release's version, without a leading v: 1.4.0
 	commit  string // the full commit hash the release was built from
-	date    string // when it was built, RFC 3339 in UTC: 2026-12-01T12:00:00Z
+	date    string // the commit's time, RFC 3339: 2026-12-01T12:00:00Z (a reproducible build has no other)
 )
 
 // build is what cpsim -version prints about the binary.
 type build struct {
 	Version  string // 1.4.0, 0.0.0-20261201120000-d13e9c7a1b2c, or dev
 	Commit   string // a commit hash, with +dirty when the tree had changes; or unknown
-	Date     string // RFC 3339; or unknown
+	Date     string // the commit's time, RFC 3339; or unknown
 	Go       string // the toolchain: go1.26.8
 	Platform string // GOOS/GOARCH: linux/amd64
 }
 
 // String is the one line cpsim -version prints:
-// cpsim 1.4.0 (commit d13e9c7..., built 2026-12-01T12:00:00Z, go1.26.8 linux/amd64).
+// cpsim 1.4.0 (commit d13e9c7..., 2026-12-01T12:00:00Z, go1.26.8 linux/amd64).
 func (b build) String() string {
-	return fmt.Sprintf("cpsim %s (commit %s, built %s, %s %s)", b.Version, b.Commit, b.Date, b.Go, b.Platform)
+	return fmt.Sprintf("cpsim %s (commit %s, %s, %s %s)", b.Version, b.Commit, b.Date, b.Go, b.Platform)
 }
 
 // buildInfo describes this binary: the link-time values when a release set

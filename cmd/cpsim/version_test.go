@@ -60,7 +60,7 @@ func TestDescribe(t *testing.T) {
 func TestBuildString(t *testing.T) {
 	t.Parallel()
 	b := build{Version: "1.4.0", Commit: "d13e9c7", Date: "2026-12-01T12:00:00Z", Go: "go1.26.8", Platform: "linux/arm64"}
-	want := "cpsim 1.4.0 (commit d13e9c7, built 2026-12-01T12:00:00Z, go1.26.8 linux/arm64)"
+	want := "cpsim 1.4.0 (commit d13e9c7, 2026-12-01T12:00:00Z, go1.26.8 linux/arm64)"
 	if got := b.String(); got != want {
 		t.Errorf("String() = %q, want %q", got, want)
 	}
