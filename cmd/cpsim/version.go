@@ -48,6 +48,14 @@ func buildInfo() build {
 // when not set) and the toolchain's build information (nil when the binary
 // has none).
 func describe(ldVersion, ldCommit, ldDate string, bi *debug.BuildInfo) build {
+	// GoReleaser gives these when it finds no git (a snapshot of a clone
+	// with no remote): they say nothing.
+	if ldCommit == "none" {
+		ldCommit = ""
+	}
+	if strings.HasPrefix(ldDate, "0001-01-01") {
+		ldDate = ""
+	}
 	b := build{Version: ldVersion, Commit: ldCommit, Date: ldDate, Go: runtime.Version(), Platform: runtime.GOOS + "/" + runtime.GOARCH}
 	if bi != nil {
 		var revision, modified string
