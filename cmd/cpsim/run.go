@@ -397,7 +397,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		SessionMemory: o.sessionMemory,
 		ServerMemory:  o.serverMemory,
 		EmbedOrigins:  o.embedOrigins,
-		Version:       apiVersion(),
+		Version:       buildInfo().Version,
 	}); err != nil {
 		return err
 	}
