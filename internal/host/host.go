@@ -437,7 +437,7 @@ func (ss *session) claim() {
 func (s *Server) expire(ss *session, n uint64) {
 	s.mu.Lock()
 	ss.mu.Lock()
-	stale := ss.conn == nil && ss.left == n && !ss.closed
+	stale := ss.conn == nil && ss.watchedBy() == 0 && ss.left == n && !ss.closed
 	if stale {
 		ss.close() // no page will see it again: its run stops too
 	}
@@ -524,11 +524,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		s.locked(ss, func(b *batch) {
 			ss.stopPlay(b, "stopped")
 			ss.absorb(b, ss.eng.Shutdown())
-			if ss.conn != nil {
-				ss.conn.send(b.bytes())
-				b.reset()
-				ss.conn.closeAfter(websocket.StatusGoingAway, "cpsim is shutting down")
-			}
+			ss.closePages(b, websocket.StatusGoingAway, "cpsim is shutting down")
 		})
 		ss.mu.Lock()
 		ss.close()
