@@ -225,7 +225,7 @@ func TestASlowWatcherIsDroppedWithoutDelayingItsHost(t *testing.T) {
 		const timeout = 5 * time.Second
 		srv, pp := newPipeServer(t, func(c *Config) {
 			c.WriteTimeout = timeout
-			c.SessionMemory = 4 << 20 // the watcher may have 2 MiB waiting
+			c.SessionMemory = 2 << 20 // the watcher may have 1 MiB waiting
 		})
 		h := pp.dial(t, "", 0, true)
 		h.pump()
