@@ -183,10 +183,11 @@ export function connect() {
       return;
     }
     if (ev.code === 1013) {
-      // cpsim holds as many sessions as it may (-max-sessions): say so
-      // while the page keeps trying, since a session may end meanwhile.
+      // cpsim holds as many sessions as it may (-max-sessions), or the
+      // session as many watching pages: say so while the page keeps
+      // trying, since a session (or a watcher) may end meanwhile.
       const b = tid("session-banner");
-      role("text", b).textContent = `cpsim refused a new session for this page: ${ev.reason || "it holds as many as it may"}. The page keeps trying.`;
+      role("text", b).textContent = `cpsim refused this page: ${ev.reason || "it holds as many sessions as it may"}. The page keeps trying.`;
       b.hidden = false;
     }
     scheduleReconnect();
