@@ -43,9 +43,10 @@ type reading struct {
 	last uint64 // the q of the last numbered frame read; 0 before the first
 }
 
-// check validates one frame's fields against the session it is for, and
-// cuts what may be cut (bad, drop). The caller holds ss.mu.
-func (rd *reading) check(ss *session, f *inFrame) *protocolError {
+// check validates one frame's fields against the session it is for,
+// whose page has had its numbered frames up to in processed, and cuts
+// what may be cut (bad, drop). The caller holds ss.mu.
+func (rd *reading) check(ss *session, in uint64, f *inFrame) *protocolError {
 	numbered := f.T == "m" || f.T == "e"
 	switch {
 	case !numbered && f.Q != 0:
@@ -56,8 +57,8 @@ func (rd *reading) check(ss *session, f *inFrame) *protocolError {
 		return violation("q %d is past %d, the largest number a page counts to", f.Q, uint64(maxQ))
 	case numbered && rd.last != 0 && f.Q != rd.last+1:
 		return violation("q %d follows q %d: a page numbers its frames one by one", f.Q, rd.last)
-	case numbered && rd.last == 0 && f.Q > ss.inSeq && f.Q-ss.inSeq > maxGap:
-		return violation("q %d skips more than %d numbers past %d, the last processed", f.Q, maxGap, ss.inSeq)
+	case numbered && rd.last == 0 && f.Q > in && f.Q-in > maxGap:
+		return violation("q %d skips more than %d numbers past %d, the last processed", f.Q, maxGap, in)
 	case f.T == "a" && f.Seq > ss.seq:
 		return violation("a acknowledges delivery %d, but the last sent is %d", f.Seq, ss.seq)
 	case len(f.I) > maxID:
@@ -74,6 +75,9 @@ func (rd *reading) check(ss *session, f *inFrame) *protocolError {
 // checkHello validates what a hello can be checked for before it has a
 // session; attach checks its seq against the session's.
 func checkHello(h inFrame) *protocolError {
+	if len(h.Watcher) > maxID {
+		return violation("the hello's watcher is %d bytes: a seat's name has at most %d", len(h.Watcher), maxID)
+	}
 	if len(h.Session) > maxID {
 		return violation("the hello's session is %d bytes: a session id has at most %d", len(h.Session), maxID)
 	}

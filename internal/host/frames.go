@@ -37,39 +37,78 @@ type inFrame struct {
 	// Embed, in a hello, is the CRM's origin when the page is an
 	// embedded panel (embed.go).
 	Embed string `json:"embed"`
+	// Watcher, in a hello, is the seat a watching page had (its
+	// welcome's watcher): it watches again, resuming its numbering
+	// (watch.go).
+	Watcher string `json:"watcher"`
 }
 
 // maxIdleBatch is the largest buffer a session keeps for its next batch.
 const maxIdleBatch = 64 << 10
 
 // batch collects the frames of one step; they leave as one websocket
-// message.
+// message per page. The fan-out of a session's frames to its pages is
+// here: the hosting page gets every frame (b); the watching pages
+// (watch.go) get the same frames but the deliveries, their live log rows
+// carrying their messages (w); and the page whose frames the step answers
+// gets the answers (r and k frames, its history, the whole text of a row,
+// its welcome): in b when it is the hosting page, else in a copy of w of
+// its own (o). Nothing is built for watchers when none is connected.
 type batch struct {
-	b []byte
-	n int
+	b  []byte // the hosting page's message
+	n  int
+	w  []byte // the message of every watching page but to
+	wn int
+	o  []byte // to's message: w's frames and its answers
+	on int
+	// watched says that a watching page other than to is connected: w is
+	// built.
+	watched bool
+	// to is the watching page whose frames the step answers; nil when the
+	// step answers the hosting page, or nobody (a timer, a run).
+	to *watcher
 }
 
-func (b *batch) open() {
-	if b.n == 0 {
-		b.b = append(b.b[:0], '[')
+// openFrame starts a frame in buf, a message of n frames so far.
+func openFrame(buf []byte, n *int) []byte {
+	if *n == 0 {
+		buf = append(buf[:0], '[')
 	} else {
-		b.b = append(b.b, ',')
+		buf = append(buf, ',')
 	}
-	b.n++
+	*n++
+	return buf
 }
 
-// bytes returns the message, or nil when there is nothing to send.
-func (b *batch) bytes() []byte {
-	if b.n == 0 {
+func (b *batch) open() { b.b = openFrame(b.b, &b.n) }
+
+// bytes returns the hosting page's message, or nil when there is nothing
+// to send.
+func (b *batch) bytes() []byte { return closed(b.b, b.n) }
+
+// watchBytes returns the message of the watching pages other than to.
+func (b *batch) watchBytes() []byte { return closed(b.w, b.wn) }
+
+// ownBytes returns the message of to, the watching page the step answers.
+func (b *batch) ownBytes() []byte { return closed(b.o, b.on) }
+
+// closed is a copy of the frames of buf, as a JSON array; nil for none.
+func closed(buf []byte, n int) []byte {
+	if n == 0 {
 		return nil
 	}
-	out := make([]byte, len(b.b)+1)
-	copy(out, b.b)
-	out[len(b.b)] = ']'
+	out := make([]byte, len(buf)+1)
+	copy(out, buf)
+	out[len(buf)] = ']'
 	return out
 }
 
-func (b *batch) reset() { b.b, b.n = b.b[:0], 0 }
+func (b *batch) reset() {
+	b.b, b.n = b.b[:0], 0
+	b.w, b.wn = b.w[:0], 0
+	b.o, b.on = b.o[:0], 0
+	b.watched, b.to = false, nil
+}
 
 // deliver adds a d frame: post m into instance i.
 func (b *batch) deliver(seq uint64, inst string, m []byte) {
@@ -167,16 +206,65 @@ func appendLog(b []byte, e *logEntry, live bool) []byte {
 	return append(b, '}')
 }
 
-func (b *batch) log(e *logEntry, live bool) {
+// log adds a live row, for every page: the hosting page's names the
+// delivery of the same message by its seq, a watching page's, which gets
+// no deliveries, carries the message.
+func (b *batch) log(e *logEntry) {
 	b.open()
-	b.b = appendLog(b.b, e, live)
+	b.b = appendLog(b.b, e, true)
+	if b.watched {
+		b.w = appendLog(openFrame(b.w, &b.wn), e, false)
+	}
+	if b.to != nil {
+		b.o = appendLog(openFrame(b.o, &b.on), e, false)
+	}
 }
 
-// frame adds any other frame, marshalled with encoding/json.
-func (b *batch) frame(v any) {
+// history adds a row sent again (the answer to a log frame), for the page
+// that asked.
+func (b *batch) history(e *logEntry) {
+	if b.to != nil {
+		b.o = appendLog(openFrame(b.o, &b.on), e, false)
+		return
+	}
+	b.open()
+	b.b = appendLog(b.b, e, false)
+}
+
+// marshal encodes a frame built here from plain types.
+func marshal(v any) []byte {
 	data, err := json.Marshal(v)
 	if err != nil {
 		panic("host: unmarshallable frame: " + err.Error()) // frames are built here from plain types
+	}
+	return data
+}
+
+// frame adds a frame for every page of the session, marshalled with
+// encoding/json.
+func (b *batch) frame(v any) {
+	data := marshal(v)
+	b.open()
+	b.b = append(b.b, data...)
+	b.watchers(data)
+}
+
+// watchers adds a frame's JSON for the watching pages only.
+func (b *batch) watchers(data []byte) {
+	if b.watched {
+		b.w = append(openFrame(b.w, &b.wn), data...)
+	}
+	if b.to != nil {
+		b.o = append(openFrame(b.o, &b.on), data...)
+	}
+}
+
+// reply adds a frame for the page whose frames the step answers only.
+func (b *batch) reply(v any) {
+	data := marshal(v)
+	if b.to != nil {
+		b.o = append(openFrame(b.o, &b.on), data...)
+		return
 	}
 	b.open()
 	b.b = append(b.b, data...)
@@ -188,6 +276,11 @@ type welcomeFrame struct {
 	Resumed bool   `json:"resumed"`
 	Seq     uint64 `json:"seq"` // the last delivery assigned
 	In      uint64 `json:"in"`  // the last m or e frame of the page processed
+	// Watching says the page watches the session another page hosts
+	// (watch.go): it gets no deliveries and loads no extensions.
+	Watching bool `json:"watching,omitempty"`
+	// Watcher names a watching page's seat, for its next hello.
+	Watcher string `json:"watcher,omitempty"`
 }
 
 // ackFrame tells the page which of its m and e frames are processed.

@@ -40,7 +40,7 @@ func FuzzFrames(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_ = srv.handle(ss, &reading{}, frames)
+		_ = srv.handle(ss, peer{}, &reading{}, frames)
 		ss.mu.Lock()
 		defer ss.mu.Unlock()
 		for _, e := range ss.log.rows[ss.log.head:] {

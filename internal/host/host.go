@@ -450,7 +450,7 @@ func (ss *session) claim() {
 func (s *Server) expire(ss *session, n uint64) {
 	s.mu.Lock()
 	ss.mu.Lock()
-	stale := ss.conn == nil && ss.left == n && !ss.closed
+	stale := ss.conn == nil && ss.watchedBy() == 0 && ss.left == n && !ss.closed
 	if stale {
 		ss.close() // no page will see it again: its run stops too
 	}
@@ -484,7 +484,7 @@ func (s *Server) Report(ps []Problem) {
 		// The origin under ss.mu, the problems under s.mu: never both at
 		// once in that order. A page that attaches meanwhile gets its own.
 		ss.mu.Lock()
-		origin, crm := ss.origin, ss.crm
+		origin, crm := ss.origin, ss.hostEmbed
 		ss.mu.Unlock()
 		frame := problemsFrame{T: "p", P: s.currentProblems(origin, crm)}
 		s.locked(ss, func(b *batch) { b.frame(frame) })
@@ -542,11 +542,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		s.locked(ss, func(b *batch) {
 			ss.stopPlay(b, "stopped")
 			ss.absorb(b, ss.eng.Shutdown())
-			if ss.conn != nil {
-				ss.conn.send(b.bytes())
-				b.reset()
-				ss.conn.closeAfter(websocket.StatusGoingAway, "cpsim is shutting down")
-			}
+			ss.closePages(b, websocket.StatusGoingAway, "cpsim is shutting down")
 		})
 		ss.mu.Lock()
 		ss.close()

@@ -104,6 +104,15 @@ type page struct {
 	acked  uint64
 	gaps   bool // deliveries may be missing: the session lost them (memory_test.go)
 	named  bool // the hello names the session, as a page opened at /?session=NAME
+	// seat is the hello's watcher: a watching page that comes back to its
+	// seat (watch_test.go).
+	seat string
+	// pumped, when set, has the websocket's messages, which a goroutine
+	// reads as they come (pump), so that the page answers the server's
+	// pings while the test does something else; pumpErr is why the
+	// reading ended, once pumped is closed.
+	pumped  chan []byte
+	pumpErr error
 }
 
 // named is dial's option for a page opened at /?session=NAME.
@@ -136,6 +145,9 @@ func dialWith(t testing.TB, base string, client *http.Client, session string, se
 	hello := map[string]any{"t": "hello", "session": session, "seq": seq, "fresh": fresh}
 	if p.named {
 		hello["named"] = true
+	}
+	if p.seat != "" {
+		hello["watcher"] = p.seat
 	}
 	p.send(hello)
 	w := p.waitFor(func(f map[string]any) bool { return f["t"] == "welcome" })
@@ -174,10 +186,24 @@ func (p *page) write(frames []map[string]any) {
 	}
 }
 
+// next reads the next websocket message: from pumped when the page is
+// pumped, else from the websocket.
+func (p *page) next() ([]byte, error) {
+	if p.pumped == nil {
+		_, data, err := p.ws.Read(p.ctx)
+		return data, err
+	}
+	data, ok := <-p.pumped
+	if !ok {
+		return nil, p.pumpErr
+	}
+	return data, nil
+}
+
 // read reads one websocket message of frames.
 func (p *page) read() []map[string]any {
 	p.t.Helper()
-	_, data, err := p.ws.Read(p.ctx)
+	data, err := p.next()
 	if err != nil {
 		p.t.Fatalf("read: %v", err)
 	}
@@ -329,7 +355,7 @@ func (p *page) call() (string, string) {
 func (p *page) closeStatus() (websocket.StatusCode, string) {
 	p.t.Helper()
 	for {
-		_, _, err := p.ws.Read(p.ctx)
+		_, err := p.next()
 		if err != nil {
 			var ce websocket.CloseError
 			if errors.As(err, &ce) {

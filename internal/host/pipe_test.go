@@ -247,7 +247,7 @@ func newPipeServer(t *testing.T, edit ...func(*Config)) (*Server, *pipePanel) {
 }
 
 // dial connects a page to a panel on a pipeNet and says hello.
-func (pp *pipePanel) dial(t testing.TB, session string, seq uint64, fresh bool) *page {
+func (pp *pipePanel) dial(t testing.TB, session string, seq uint64, fresh bool, opts ...func(*page)) *page {
 	t.Helper()
-	return dialWith(t, pp.URL, pp.client, session, seq, fresh)
+	return dialWith(t, pp.URL, pp.client, session, seq, fresh, opts...)
 }

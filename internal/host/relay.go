@@ -70,15 +70,23 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 // it has let go of the session's lock, unless another goroutine is writing
 // already, which then writes them too, in order. So a slow page never
 // blocks its session, and a reply costs no hand-over to another goroutine.
+//
+// A watching page's connection (watch.go) is written by a goroutine of its
+// own instead (async), and bounds the bytes waiting for it too (maxBytes):
+// a slow watcher is dropped, and never holds the goroutine of the hosting
+// page or of the engine's timers, which queue its messages.
 type conn struct {
 	ws       *websocket.Conn
 	g        *goroutines // the server's, which closes count among
 	limit    int
 	timeout  time.Duration
 	watchdog *time.Timer // drops the page when a write takes longer than timeout
+	async    bool        // a goroutine of its own writes (set before the conn is shared)
+	maxBytes int         // the bytes that may wait for the page; 0: only limit bounds it
 
 	mu      sync.Mutex
 	pending []outMsg
+	bytes   int // of the messages queued and not yet written
 	writing bool
 	done    chan struct{} // closed when the connection is finished
 	once    sync.Once
@@ -120,9 +128,11 @@ func (c *conn) closeAfter(code websocket.StatusCode, why string) {
 
 func (c *conn) queue(m outMsg) {
 	c.mu.Lock()
-	full := len(c.pending) >= c.limit
+	full := len(c.pending) >= c.limit ||
+		c.maxBytes > 0 && c.bytes > 0 && c.bytes+len(m.data) > c.maxBytes // one message bigger than maxBytes goes alone
 	if !full {
 		c.pending = append(c.pending, m)
+		c.bytes += len(m.data)
 	}
 	c.mu.Unlock()
 	if full {
@@ -130,19 +140,39 @@ func (c *conn) queue(m outMsg) {
 	}
 }
 
-// flush writes what is queued, unless another goroutine is writing already.
+// flush writes what is queued, unless another goroutine is writing
+// already; on an async conn, a goroutine of its own writes it.
 func (c *conn) flush() {
 	c.mu.Lock()
-	if c.writing {
+	if c.writing || len(c.pending) == 0 {
 		c.mu.Unlock()
 		return
 	}
 	c.writing = true
+	c.mu.Unlock()
+	if !c.async {
+		c.drain()
+		return
+	}
+	if !c.g.Go(c.drain) {
+		c.drop() // Shutdown is waiting: the page gets no more
+		c.mu.Lock()
+		c.writing = false
+		c.mu.Unlock()
+	}
+}
+
+// drain writes what is queued until nothing is; the caller has set
+// writing.
+func (c *conn) drain() {
+	c.mu.Lock()
 	for len(c.pending) > 0 && !c.finished() {
 		batch := c.pending
 		c.pending = nil
 		c.mu.Unlock()
+		written := 0
 		for _, m := range batch {
+			written += len(m.data)
 			if m.close {
 				c.kill(m.code, m.why)
 				break
@@ -160,6 +190,7 @@ func (c *conn) flush() {
 			}
 		}
 		c.mu.Lock()
+		c.bytes -= written
 	}
 	c.writing = false
 	c.mu.Unlock()
@@ -226,16 +257,17 @@ func (s *Server) relay(ctx context.Context, ws *websocket.Conn, origin string) e
 		return s.refuse(ws, "", perr)
 	}
 	c := newConn(ws, &s.goroutines, s.queueLen, s.writeTimeout)
-	ss, perr := s.attach(ctx, frames[0], c, origin)
+	ss, w, perr := s.attach(ctx, frames[0], c, origin)
 	if perr != nil {
 		return s.refuse(ws, frames[0].Session, perr)
 	}
-	defer s.detach(ss, c)
+	pg := peer{c: c, w: w}
+	defer s.detach(ss, pg)
 
 	rest := frames[1:]
 	var rd reading
 	for {
-		if err := s.handle(ss, &rd, rest); err != nil {
+		if err := s.handle(ss, pg, &rd, rest); err != nil {
 			s.log.Warn("page refused: "+err.why, "session", ss.id)
 			c.kill(err.code, err.why)
 			return err
@@ -300,33 +332,58 @@ func shorten(s string) string {
 	return s
 }
 
+// peer is a page attached to a session: its hosting page (w nil), or a
+// watching page in its seat w (watch.go).
+type peer struct {
+	c *conn
+	w *watcher
+}
+
 // handle runs the frames of one message from an attached page, and
 // answers with one message. Numbered frames (m and e) that the session has
 // processed already are skipped: a page resends what was not acknowledged
-// after a reconnect, so each reaches the engine exactly once.
-func (s *Server) handle(ss *session, rd *reading, frames []inFrame) *protocolError {
+// after a reconnect, so each reaches the engine exactly once. The hosting
+// page numbers its frames in the session's count, a watching page in its
+// seat's.
+func (s *Server) handle(ss *session, pg peer, rd *reading, frames []inFrame) *protocolError {
 	var perr *protocolError
 	// step runs frames until one is refused, or its answers pass
 	// maxStepBatch: then the step ends, its batch leaves and the session's
 	// budget applies before the rest.
 	step := func(b *batch) {
-		acked := ss.inSeq
+		in := &ss.inSeq
+		if pg.w != nil {
+			if pg.w.c != pg.c {
+				perr = &protocolError{websocket.StatusPolicyViolation, "this watching page connected again on another connection"}
+				return
+			}
+			in = &pg.w.in
+		}
+		acked := *in
 		defer func() {
-			if ss.inSeq != acked {
-				b.frame(ackFrame{T: "k", Q: ss.inSeq})
+			if *in != acked {
+				b.reply(ackFrame{T: "k", Q: *in})
 			}
 		}()
 		for len(frames) > 0 && len(b.b) <= maxStepBatch {
 			f := &frames[0]
 			frames = frames[1:]
-			if perr = rd.check(ss, f); perr != nil {
+			if perr = rd.check(ss, *in, f); perr != nil {
 				return
 			}
-			if f.Q != 0 {
-				if f.Q <= ss.inSeq {
+			if pg.w != nil {
+				if perr = watcherFrame(f); perr != nil {
+					return
+				}
+				if f.T == "a" {
 					continue
 				}
-				ss.inSeq = f.Q
+			}
+			if f.Q != 0 {
+				if f.Q <= *in {
+					continue
+				}
+				*in = f.Q
 			}
 			if perr = ss.frame(b, *f); perr != nil {
 				return
@@ -338,7 +395,7 @@ func (s *Server) handle(ss *session, rd *reading, frames []inFrame) *protocolErr
 	// frames go with them.
 	for ran := true; ran && len(frames) > 0 && perr == nil; {
 		ran = false
-		s.locked(ss, func(b *batch) {
+		s.lockedFor(ss, pg.w, func(b *batch) {
 			step(b)
 			ran = true
 		})
@@ -370,7 +427,7 @@ func (ss *session) frame(b *batch, f inFrame) *protocolError {
 			if err := ss.srv.control(ss, b, p); err != nil {
 				r.Error = err.Error()
 			}
-			b.frame(r)
+			b.reply(r)
 			return nil
 		}
 		var ev state.Event
@@ -378,7 +435,7 @@ func (ss *session) frame(b *batch, f inFrame) *protocolError {
 			ev, err = p.event()
 		}
 		if err != nil {
-			b.frame(resultFrame{T: "r", N: f.N, Error: err.Error()})
+			b.reply(resultFrame{T: "r", N: f.N, Error: err.Error()})
 			return nil
 		}
 		o, err := ss.apply(b, ev)
@@ -386,9 +443,9 @@ func (ss *session) frame(b *batch, f inFrame) *protocolError {
 		if err != nil {
 			r.Error = err.Error()
 		}
-		b.frame(r)
+		b.reply(r)
 	case "rec":
-		b.frame(recordingResult(f))
+		b.reply(recordingResult(f))
 	case "log":
 		ss.logFrom(b, f.From)
 	case "full":
@@ -404,17 +461,23 @@ func (ss *session) frame(b *batch, f inFrame) *protocolError {
 }
 
 // attach gives the page its session: a new one, or the one it asks for,
-// resumed after a dropped connection or a reload. It refuses the page
-// when cpsim is shutting down, when a new session would be one too many,
-// and when the hello claims deliveries the session never sent.
-func (s *Server) attach(ctx context.Context, h inFrame, c *conn, origin string) (*session, *protocolError) {
+// resumed after a dropped connection or a reload, or watched (watch.go)
+// when a page opened at /?session=NAME finds a live page hosting it. It
+// refuses the page when cpsim is shutting down, when a new session would
+// be one too many, and when the hello claims deliveries the session never
+// sent. A watching page gets its seat, nil for the hosting page.
+func (s *Server) attach(ctx context.Context, h inFrame, c *conn, origin string) (*session, *watcher, *protocolError) {
 	if perr := s.embedRefusal(h); perr != nil {
-		return nil, perr
+		return nil, nil, perr
 	}
+	// A page that watched the session watches it again, whether a page
+	// hosts it or not: it takes over only when the developer says so.
+	// An embedded panel never watches: its CRM needs it to host.
+	rewatch := h.Watcher != "" && h.Embed == ""
 	s.mu.Lock()
 	if s.closing {
 		s.mu.Unlock()
-		return nil, &protocolError{websocket.StatusGoingAway, errShuttingDown.Error()}
+		return nil, nil, &protocolError{websocket.StatusGoingAway, errShuttingDown.Error()}
 	}
 	ss := s.sessions[h.Session]
 	var old *conn
@@ -422,31 +485,42 @@ func (s *Server) attach(ctx context.Context, h inFrame, c *conn, origin string) 
 		ss.mu.Lock()
 		old = ss.conn
 		last := ss.seq
-		if h.Seq <= last && old == nil {
+		ok := h.Seq <= last || rewatch // a watching page posts no deliveries: its seq counts nothing
+		if ok && old == nil {
 			ss.claim() // under s.mu: its grace cannot end it now
 		}
 		ss.mu.Unlock()
-		if h.Seq > last {
+		if !ok {
 			s.mu.Unlock()
-			return nil, &protocolError{websocket.StatusPolicyViolation,
+			return nil, nil, &protocolError{websocket.StatusPolicyViolation,
 				fmt.Sprintf("hello says delivery %d was posted, but the session has sent %d", h.Seq, last)}
 		}
 	}
 	s.mu.Unlock()
 
 	// A session already open in a live page is a duplicated tab: it gets a
-	// session of its own, unless it asked for the session by name. A page
-	// that does not answer a ping has gone (a reload races the old page's
-	// close), and the newcomer takes over.
-	if old != nil {
+	// session of its own; unless it asked for the session by name, and
+	// then it watches it, rather than stop the page that hosts it (an
+	// embedded panel's CRM would lose its panel). A page that does not
+	// answer a ping has gone (a reload races the old page's close), and
+	// the newcomer takes over.
+	watch := rewatch && ss != nil
+	if old != nil && !watch {
 		pctx, cancel := context.WithTimeout(ctx, time.Second)
 		err := old.ws.Ping(pctx)
 		cancel()
-		if err == nil && h.Fresh && !h.Named {
+		switch {
+		case err == nil && h.Named && h.Embed == "":
+			watch = true
+		case err == nil && h.Fresh && !h.Named:
 			ss = nil
-		} else {
+		default:
 			old.kill(websocket.StatusPolicyViolation, "another page took over this session")
 		}
+	}
+	if watch {
+		w, perr := s.attachWatcher(ss, h, c, origin)
+		return ss, w, perr
 	}
 
 	resumed := ss != nil
@@ -460,14 +534,14 @@ func (s *Server) attach(ctx context.Context, h inFrame, c *conn, origin string) 
 			var le *limitError
 			switch {
 			case errors.Is(err, errNameTaken):
-				return nil, &protocolError{websocket.StatusTryAgainLater, "the session " + name + " started meanwhile: connect again"}
+				return nil, nil, &protocolError{websocket.StatusTryAgainLater, "the session " + name + " started meanwhile: connect again"}
 			case errors.As(err, &le):
-				return nil, &protocolError{websocket.StatusTryAgainLater, shorten(err.Error())}
+				return nil, nil, &protocolError{websocket.StatusTryAgainLater, shorten(err.Error())}
 			case errors.Is(err, errShuttingDown):
-				return nil, &protocolError{websocket.StatusGoingAway, err.Error()}
+				return nil, nil, &protocolError{websocket.StatusGoingAway, err.Error()}
 			}
 			s.log.Error("start a session", "err", err)
-			return nil, &protocolError{websocket.StatusInternalError, shorten("start a session: " + err.Error())}
+			return nil, nil, &protocolError{websocket.StatusInternalError, shorten("start a session: " + err.Error())}
 		}
 	}
 	s.recheck(s.extensionURLs()...) // a page that connects shows what is true now
@@ -479,15 +553,18 @@ func (s *Server) attach(ctx context.Context, h inFrame, c *conn, origin string) 
 	if !resumed {
 		arrival = s.nextPlay()
 	}
+	attached := false
 	s.locked(ss, func(b *batch) {
+		attached = true
 		ss.conn = c
 		ss.origin = origin
-		ss.crm = h.Embed
+		ss.hostEmbed = h.Embed
 		ss.viewSent = nil
 		s.embedAttach(ctx, ss, b, h)
 		// Neither a resend nor a reload assigns deliveries a new seq, so the
 		// welcome can tell the page the last one first.
-		b.frame(welcomeFrame{T: "welcome", Session: ss.id, Resumed: resumed, Seq: ss.seq, In: ss.inSeq})
+		b.reply(welcomeFrame{T: "welcome", Session: ss.id, Resumed: resumed, Seq: ss.seq, In: ss.inSeq})
+		b.watchers(marshal(hostingFrame{T: "hosting", On: true, Embed: h.Embed}))
 		switch {
 		case !resumed:
 		case h.Fresh:
@@ -504,19 +581,26 @@ func (s *Server) attach(ctx context.Context, h inFrame, c *conn, origin string) 
 		ss.view(b)
 		ss.memSent = memoryFrame{}
 		ss.memory(b)
-		b.frame(problemsFrame{T: "p", P: problems})
-		b.frame(s.scenarioList())
+		b.reply(problemsFrame{T: "p", P: problems})
+		b.reply(s.scenarioList())
 		switch {
 		case !resumed:
 		case ss.play != nil:
-			b.frame(ss.play.last)
+			b.reply(ss.play.last)
 		case ss.played != nil:
-			b.frame(*ss.played)
+			b.reply(*ss.played)
 		}
 	})
+	if !attached {
+		return nil, nil, errEnded
+	}
 	s.log.Info("page connected", "session", ss.id, "resumed", resumed, "fresh", h.Fresh)
-	return ss, nil
+	return ss, nil, nil
 }
+
+// errEnded refuses a page whose session ended as it attached (its grace
+// ran out, or cpsim is shutting down): it connects again.
+var errEnded = &protocolError{websocket.StatusTryAgainLater, "the session ended as this page connected: connect again"}
 
 // nextPlay is what a new session plays: the scenario cpsim test queued
 // for it, or the one every session plays.
@@ -544,21 +628,39 @@ func (s *Server) playOnArrival(ss *session, b *batch, q *queuedPlay) {
 	}
 }
 
-// detach marks a session as without a page, if c is still its page.
-func (s *Server) detach(ss *session, c *conn) {
-	ss.mu.Lock()
-	defer ss.mu.Unlock()
-	if ss.conn == c {
-		ss.conn = nil
-		ss.caughtUp() // a scenario held for the page goes on
-		s.expireAfterGrace(ss)
-	}
-	c.kill(websocket.StatusNormalClosure, "")
+// detach marks a session as without its page, if pg is still its page,
+// and tells its watching pages; a watching page leaves its seat. A session
+// that no page shows any more ends a grace later.
+func (s *Server) detach(ss *session, pg peer) {
+	s.locked(ss, func(b *batch) {
+		switch {
+		case pg.w != nil:
+			if pg.w.c != pg.c {
+				return // it connected again meanwhile
+			}
+			pg.w.c = nil
+		case ss.conn == pg.c:
+			ss.conn = nil
+			ss.caughtUp() // a scenario held for the page goes on
+			b.watchers(marshal(hostingFrame{T: "hosting"}))
+		default:
+			return
+		}
+		if ss.conn == nil && ss.watchedBy() == 0 {
+			s.expireAfterGrace(ss)
+		}
+	})
+	pg.c.kill(websocket.StatusNormalClosure, "")
 }
 
 // locked runs f under the session's lock, queues what it put in the batch
-// for the page, and writes it once the lock is let go.
-func (s *Server) locked(ss *session, f func(b *batch)) {
+// for the session's pages, and writes it once the lock is let go.
+func (s *Server) locked(ss *session, f func(b *batch)) { s.lockedFor(ss, nil, f) }
+
+// lockedFor is locked for a step that answers the frames of a watching
+// page, to (nil: of the hosting page, or of nobody): its answers go to it
+// only. f may set the batch's to itself, for the page it attaches.
+func (s *Server) lockedFor(ss *session, to *watcher, f func(b *batch)) {
 	ss.mu.Lock()
 	if ss.closed {
 		ss.mu.Unlock()
@@ -566,6 +668,8 @@ func (s *Server) locked(ss *session, f func(b *batch)) {
 	}
 	b := &ss.batch
 	b.reset()
+	b.to = to
+	b.watched = ss.watchedBesides(to)
 	if !s.guarded(ss, func(b *batch) {
 		f(b)
 		ss.keepBudget(b)
@@ -576,14 +680,21 @@ func (s *Server) locked(ss *session, f func(b *batch)) {
 	if c != nil {
 		c.send(b.bytes())
 	}
+	watching := ss.sendWatchers(b)
 	later := ss.later
 	ss.later = nil
 	if cap(b.b) > maxIdleBatch {
 		b.b = nil // a burst's buffer is not kept by an idle session
 	}
+	if cap(b.w) > maxIdleBatch || cap(b.o) > maxIdleBatch {
+		b.w, b.o = nil, nil
+	}
 	ss.mu.Unlock()
 	if c != nil {
 		c.flush()
+	}
+	for _, w := range watching {
+		w.flush() // each in a goroutine of its own: a slow one delays nobody
 	}
 	for _, f := range later {
 		f()
@@ -593,8 +704,8 @@ func (s *Server) locked(ss *session, f func(b *batch)) {
 // guarded runs f on the session's batch under ss.mu, which the caller
 // holds, and reports whether f returned. A panic in f is a bug in cpsim:
 // rather than leave the session locked, and every page that needs it
-// frozen, it is logged with its stack, the session's page is disconnected
-// with the reason, and the lock is let go (so guarded returns false with
+// frozen, it is logged with its stack, the session's pages are
+// disconnected with the reason, and the lock is let go (so guarded returns false with
 // ss.mu unlocked).
 func (s *Server) guarded(ss *session, f func(b *batch)) (returned bool) {
 	defer func() {
@@ -602,10 +713,13 @@ func (s *Server) guarded(ss *session, f func(b *batch)) (returned bool) {
 			return
 		}
 		r := recover()
-		c := ss.conn
+		pages := ss.watcherConns()
+		if ss.conn != nil {
+			pages = append(pages, ss.conn)
+		}
 		ss.mu.Unlock()
-		s.log.Error("cpsim hit a bug in a session; its page is disconnected", "session", ss.id, "panic", r, "stack", string(debug.Stack()))
-		if c != nil {
+		s.log.Error("cpsim hit a bug in a session; its pages are disconnected", "session", ss.id, "panic", r, "stack", string(debug.Stack()))
+		for _, c := range pages {
 			c.kill(websocket.StatusInternalError, "cpsim hit a bug (its log says where): reload the page")
 		}
 	}()

@@ -18,7 +18,8 @@ import (
 // session is one browser page's panel: its own engine, so two tabs (or two
 // CI jobs) never see each other's interactions. One lock owns everything in
 // it; every step takes the lock, runs the engine, and turns the output into
-// one websocket message for the page.
+// one websocket message for the page that hosts it, and one for the pages
+// that watch it (watch.go).
 type session struct {
 	srv *Server
 	id  string
@@ -37,12 +38,14 @@ type session struct {
 	lanes   map[string]*lane // per instance, what is held for it
 	timer   *time.Timer      // fires when the first delayed delivery is due
 
-	conn   *conn              // the page, or nil while none is connected
-	origin string             // the origin the page was opened at
-	crm    string             // the origin of the CRM that embeds the page, if it is an embedded panel
-	left   uint64             // the page's departures: which one expiry is for
-	expiry *time.Timer        // ends the session a grace after its page left
-	insts  map[string]instRef // what an instance id stands for
+	conn      *conn              // the hosting page, or nil while none is connected
+	origin    string             // the origin the hosting page was opened at
+	hostEmbed string             // the CRM's origin when the hosting page is an embedded panel
+	watchers  []*watcher         // the seats of the pages that watch it (watch.go), connected or not
+	seats     uint64             // the last seat numbered
+	left      uint64             // the page's departures: which one expiry is for
+	expiry    *time.Timer        // ends the session a grace after its page left
+	insts     map[string]instRef // what an instance id stands for
 
 	viewSent  []byte
 	shown     bool // a view has gone to a page: its instances may have loaded
@@ -300,8 +303,8 @@ func (s *session) absorb(b *batch, o state.Output) {
 		s.insts[c.Instance.ID] = ref
 		if c.Kind == state.Started {
 			s.srv.recheck(c.Instance.URL)
-			if s.crm != "" {
-				s.srv.recheckFor(s.crm, c.Instance.URL)
+			if s.hostEmbed != "" {
+				s.srv.recheckFor(s.hostEmbed, c.Instance.URL)
 			}
 		}
 	}
@@ -379,7 +382,7 @@ func (s *session) addLog(b *batch, e *logEntry) {
 		}
 	}
 	s.log.add(*e)
-	b.log(e, true)
+	b.log(e)
 	s.wake()
 }
 
@@ -474,10 +477,10 @@ func (s *session) logFrom(b *batch, n uint64) {
 			return
 		}
 		if len(b.b)-start >= logPage {
-			b.frame(moreFrame{T: "lm", Next: n})
+			b.reply(moreFrame{T: "lm", Next: n})
 			return
 		}
-		b.log(e, false)
+		b.history(e)
 	}
 }
 
@@ -486,11 +489,11 @@ func (s *session) full(b *batch, n uint64) {
 	e := s.log.at(n)
 	switch {
 	case e == nil:
-		b.frame(fullFrame{T: "full", N: n, Gone: s.goneReason("the row")})
+		b.reply(fullFrame{T: "full", N: n, Gone: s.goneReason("the row")})
 	case e.m == nil:
-		b.frame(fullFrame{T: "full", N: n, Gone: s.goneReason("its full text")})
+		b.reply(fullFrame{T: "full", N: n, Gone: s.goneReason("its full text")})
 	default:
-		b.frame(fullFrame{T: "full", N: n, M: e.m})
+		b.reply(fullFrame{T: "full", N: n, M: e.m})
 	}
 }
 
@@ -500,10 +503,10 @@ func (s *session) goneReason(what string) string {
 		humanize.IBytes(uint64(s.srv.sessionMemory)) + " memory budget (-session-memory)"
 }
 
-// viewChanged schedules a view for the page: at most one every 50 ms, and
-// only when it differs from the last one sent.
+// viewChanged schedules a view for the pages: at most one every 50 ms,
+// and only when it differs from the last one sent.
 func (s *session) viewChanged() {
-	if s.viewTimer != nil || s.conn == nil {
+	if s.viewTimer != nil || (s.conn == nil && s.watchedBy() == 0) {
 		return
 	}
 	s.viewTimer = s.srv.afterFunc(50*time.Millisecond, func() {

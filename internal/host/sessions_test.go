@@ -250,8 +250,10 @@ func (s *Server) sessionCount() int {
 
 // TestNamedSessions: a page opened at /?session=NAME gets the session of
 // that name, started when cpsim holds none; a second page asking for it
-// takes it over rather than getting a session of its own, as a duplicated
-// tab does; an invalid name is refused with why.
+// while the first does not answer (gone, or reloading) takes it over
+// rather than getting a session of its own, as a duplicated tab does (one
+// that answers is watched instead: watch_test.go); an invalid name is
+// refused with why.
 func TestNamedSessions(t *testing.T) {
 	t.Parallel()
 	_, hs := newTestServer(t)

@@ -24,7 +24,8 @@
  *   toast.js, dialog.js, clipboard.js  toasts, the modal dialog helper, copy and save
  *   wire.js                          frames to the server (batching, numbering)
  *   frames.js                        the extension iframes and postMessage
- *   relay.js                         the websocket: connect, incoming frames, events
+ *   relay.js                         the websocket: connect, incoming frames, events, watching a session
+ *   watch.js                         the watching page's banner; the embedded panel's session id and link
  *   interactions.js                  what the page says about an interaction
  *   topbar.js, notices.js, cards.js, detail.js, extensions.js   the view's parts
  *   forms.js, editor.js, faults.js   the forms, the event editor, fault injection
@@ -47,7 +48,9 @@
  * to an array on the hot path; it renders on animation frames, at most
  * every 120 ms while messages stream, and only the rows in view.
  *
- * Test hook (read only): window.cpsim = { session, connected, lastSeq, log, view, scenarios, scenario }.
+ * Test hook (read only): window.cpsim = { session, connected, watching, hosting, lastSeq, log, view, scenarios, scenario }.
+ *   watching is true while the page watches a session another page hosts (docs/relay.md, Watching
+ *   pages), hosting that page's {on, embed} (the CRM's origin when it is an embedded panel).
  *   log holds the l frames as received, in log-number order, without
  *   duplicates, the latest 16 MiB of them (their sz) and 50,000 at most; a live row of a delivery (which names its d frame by seq)
  *   also gets that delivery's message as m. lastSeq is the last delivery
@@ -82,6 +85,11 @@
  *   notices
  *     notices               container
  *     session-banner, session-reconnect   shown when another page took over the session
+ *     watch-banner          shown while the page watches a session another page hosts (opened at
+ *                           /?session=ID while a live page hosts it); data-hosting = embedded | tab | none
+ *     watch-take-over       its button, shown when no page hosts the session: the page hosts it
+ *     embed-session         the embedded panel's strip in its tools (shown with them): embed-session-id,
+ *                           embed-session-copy, embed-open-full (a link, new tab, to /?session=ID)
  *     problems              problems banner (the server's p frames); data-level
  *     problems-dismiss
  *     problem               one problem (li); data-level = error | warning
@@ -218,7 +226,7 @@ setRelayHooks({
   log: logReceive,
   view: (v) => {
     model.view = v;
-    syncFrames(v);
+    if (!relayState.watching) syncFrames(v); // a watching page loads no extension: the hosting page runs them
     markViewDirty();
   },
   problems: (list) => {
@@ -267,6 +275,8 @@ Object.defineProperty(window, "cpsim", {
   value: Object.freeze({
     get session() { return relayState.session; },
     get connected() { return link.connected; },
+    get watching() { return relayState.watching; },
+    get hosting() { return { ...relayState.hosting }; },
     get lastSeq() { return ackable(); },
     get log() { return logEntries(); },
     get view() { return model.view; },

@@ -2,13 +2,14 @@
 // The extensions column: the sidebar of the selected interaction's
 // extension instances (and the global ones), in the order of their
 // ordinals, and which instance's iframe shows, with its title and the
-// placeholder shown when none does. It owns those elements and the Peek
-// choice; it imports frames.js (the iframes), relay.js (sendEvent),
-// render.js and the helpers.
+// placeholder shown when none does (on a watching page, which loads no
+// extension, where the extension runs instead). It owns those elements
+// and the Peek choice; it imports frames.js (the iframes), relay.js
+// (sendEvent, whether the page watches), render.js and the helpers.
 
 import { extIcon, h, icon, role, tid } from "./dom.js";
 import { frames } from "./frames.js";
-import { sendEvent } from "./relay.js";
+import { relayState, sendEvent } from "./relay.js";
 import { changed, markViewDirty } from "./render.js";
 
 const ext = {
@@ -88,9 +89,17 @@ export function renderExtensions(v) {
       ext.title.replaceChildren(icon("extension"), h("span", { text: "Extensions" }));
     }
   }
-  if (changed("extPlaceholder", [shownInst && shownInst.id, shownInst && shownInst.expanded, peek, act && act.id, act && act.status, mine.map((i) => [i.id, i.visible]), insts.length])) {
+  const { watching, hosting } = relayState;
+  if (changed("extPlaceholder", [shownInst && shownInst.id, shownInst && shownInst.expanded, peek, act && act.id, act && act.status, mine.map((i) => [i.id, i.visible]), insts.length,
+    watching, hosting.on, hosting.embed])) {
     let content = null;
-    if (shownInst && !shownInst.expanded && !peek) {
+    if (shownInst && watching) {
+      const name = shownInst.text || shownInst.key;
+      const where = !hosting.on ? "in no page: the page that hosted this session has left. Take the session over to load it here"
+        : hosting.embed ? `in the embedded panel of ${hosting.embed}, which hosts this session` : "in the other tab that hosts this session";
+      content = emptyState("eye", `${name} runs elsewhere`, [`This page watches the session, so it loads no extension: ${name} (${shownInst.id}, ${shownInst.phase}) runs ${where}. Its messages show in the inspector below.`]);
+      content.dataset.testid = "ext-watching";
+    } else if (shownInst && !shownInst.expanded && !peek) {
       content = emptyState("eye-off", `${shownInst.text || shownInst.key} is collapsed`, [
         "The extension is loaded but set ", h("code", { text: "expanded" }), " to false (or is configured collapsed), so the panel hides it. It shows when it sends ",
         h("code", { text: '{command: "expanded", value: true}' }), ". Tick Peek to look at it anyway."]);

@@ -8,7 +8,10 @@
 // that the relay imports no view module. It asks for the log's history a
 // page at a time (lm frames) and for the whole text of abridged rows
 // (requestFull). It owns the session, the pending events and the pending
-// full requests (relayState).
+// full requests (relayState). A page opened at /?session=NAME for a
+// session another live page hosts watches it (welcome's watching): it
+// loads no extension, its events act all the same, and it may take the
+// session over once the hosting page has left (takeOver).
 // It imports wire.js, frames.js, render.js, toast.js and the helpers.
 
 import { SS_SESSION } from "./constants.js";
@@ -83,6 +86,9 @@ export function setRelayHooks(h) {
  * test or the control API can drive the session a page shows. "" for the
  * session of this tab. */
 const sessionName = new URLSearchParams(location.search).get("session") || "";
+// The deliveries this tab posted belong to the session it had: a page
+// opened for another one has posted none of that one's.
+if (sessionName && storageGet(SS_SESSION) !== sessionName) restartDeliveries(0);
 
 /** The relay's connection and session. */
 export const relayState = {
@@ -111,6 +117,12 @@ export const relayState = {
   historyFrom: 0,
   /** the oldest log number the server holds (the last b frame's first; 0 before any) */
   firstHeld: 0,
+  /** the page watches the session another page hosts (docs/relay.md, Watching pages) */
+  watching: false,
+  /** the watching page's seat, for its next hello ("" when not watching, or taking over) */
+  watcher: "",
+  /** whether a page hosts the session, and the CRM's origin when it is an embedded panel (hosting frames) */
+  hosting: { on: false, embed: "" },
 };
 
 /**
@@ -139,8 +151,13 @@ export function connect() {
   link.ws = ws;
   ws.onopen = () => {
     if (link.ws !== ws) return;
-    relayState.helloFresh = !relayState.welcomed;
-    const hello = { t: "hello", session: relayState.session, named: sessionName !== "" || undefined, seq: ackable(), fresh: relayState.helloFresh, embed: embed.on ? embed.crm : undefined };
+    // A watching page has no iframes: whatever it becomes, its
+    // extensions are new, and it posted no delivery.
+    relayState.helloFresh = !relayState.welcomed || relayState.watching;
+    const hello = {
+      t: "hello", session: relayState.session, named: sessionName !== "" || undefined, seq: relayState.watching ? 0 : ackable(),
+      fresh: relayState.helloFresh, embed: embed.on ? embed.crm : undefined, watcher: relayState.watcher || undefined,
+    };
     ws.send(JSON.stringify([hello]));
     deliveries.lastAcked = hello.seq;
   };
@@ -166,10 +183,11 @@ export function connect() {
       return;
     }
     if (ev.code === 1013) {
-      // cpsim holds as many sessions as it may (-max-sessions): say so
-      // while the page keeps trying, since a session may end meanwhile.
+      // cpsim holds as many sessions as it may (-max-sessions), or the
+      // session as many watching pages: say so while the page keeps
+      // trying, since a session (or a watcher) may end meanwhile.
       const b = tid("session-banner");
-      role("text", b).textContent = `cpsim refused a new session for this page: ${ev.reason || "it holds as many as it may"}. The page keeps trying.`;
+      role("text", b).textContent = `cpsim refused this page: ${ev.reason || "it holds as many sessions as it may"}. The page keeps trying.`;
       b.hidden = false;
     }
     scheduleReconnect();
@@ -191,7 +209,7 @@ function setConn(state, text) {
   el.dataset.state = state;
   /** @type {HTMLElement} */ (el.querySelector(".conn-text")).textContent = text;
   el.title = state === "connected"
-    ? `Connected to cpsim (session ${relayState.session})`
+    ? `Connected to cpsim (session ${relayState.session}${relayState.watching ? ", watched: another page hosts its extensions" : ""})`
     : `Not connected to cpsim${relayState.closeText ? `; last close: ${relayState.closeText}` : ""}`;
 }
 
@@ -240,6 +258,10 @@ function onWsMessage(ev) {
       case "welcome": onWelcome(f); break;
       case "sl": hooks.scenarioList(f.s, f.skipped); break;
       case "s": hooks.scenario(f); break;
+      case "hosting":
+        relayState.hosting = { on: !!f.on, embed: f.embed || "" };
+        markViewDirty();
+        break;
       default: console.warn("cpsim: unknown frame from the server", f);
     }
   }
@@ -262,16 +284,37 @@ function askLog(from) {
 /** @param {Welcome} f */
 function onWelcome(f) {
   const fresh = relayState.helloFresh;
+  const loaded = !relayState.welcomed; // the page's first welcome
   const newSession = !f.resumed;
   const processed = Number(f.in) || 0;
-  if (!fresh && newSession) {
+  const watching = !!f.watching, wasWatching = relayState.watching;
+  // A watching page resumes its numbering only in the seat it had.
+  const sameSeat = watching && wasWatching && !newSession && f.watcher === relayState.watcher;
+  if (!loaded && newSession) {
     // The server no longer knows our session (it restarted): the
     // extensions in our iframes belong to a session that is gone.
     removeAllFrames();
     hooks.lostSession();
     toast("cpsim did not know this page's session any more (was it restarted?): a new session started and the extensions load again.", "info", "New session");
   }
-  if (fresh || newSession) {
+  if (watching && !wasWatching && !loaded) {
+    // Another page took the session meanwhile: it hosts the extensions.
+    removeAllFrames();
+    toast("Another page hosts this session now: this page watches it, and its extensions run there.", "info", "Watching");
+  }
+  relayState.watching = watching;
+  relayState.watcher = watching ? f.watcher || "" : "";
+  if (!watching) relayState.hosting = { on: true, embed: "" }; // this page hosts it
+  if (watching) {
+    restartDeliveries(0); // it gets none
+    if (sameSeat) {
+      onAck(processed);
+      resendLost(processed);
+    } else {
+      restartNumbering(processed);
+      failPendingEvents(wasWatching && !loaded ? "cpsim lost this page's place before it answered: see whether the panel shows it" : "");
+    }
+  } else if (fresh || newSession) {
     restartDeliveries(f.seq);
     // Numbering continues from what the session has processed; whatever
     // this page numbered before belongs to iframes and clicks of another
@@ -279,13 +322,8 @@ function onWelcome(f) {
     restartNumbering(processed);
     failPendingEvents(newSession && !fresh ? "cpsim lost the session before it answered" : "");
   } else {
-    // Resumed after a dropped connection: send again what the server has
-    // not processed. A click it processed before the drop has lost its
-    // answer (r frames are not sent again); the view shows its effect.
     onAck(processed);
-    for (const [n, p] of relayState.pendingEvents) {
-      if (p.q && p.q <= processed) { relayState.pendingEvents.delete(n); p.resolve({ lost: true }); }
-    }
+    resendLost(processed);
   }
   relayState.session = f.session;
   storageSet(SS_SESSION, f.session);
@@ -295,12 +333,12 @@ function onWelcome(f) {
   relayState.backoff = 250;
   relayState.closeText = "";
   tid("session-banner").hidden = true;
-  setConn("connected", "Connected");
+  setConn("connected", watching ? "Watching" : "Connected");
   // The history first: the frames sent again add rows, and the server
   // keeps only the latest ones. A history cut off between two pages goes
   // on where it stopped.
-  if (fresh || newSession) failPendingFull("the page's session is new: the message belonged to the one before");
-  askLog(fresh || newSession ? 1 : relayState.historyFrom || hooks.logFrom());
+  if (loaded || newSession) failPendingFull("the page's session is new: the message belonged to the one before");
+  askLog(loaded || newSession ? 1 : relayState.historyFrom || hooks.logFrom());
   resendUnacked();
   hostWelcomed(); // the embedding CRM's first messages (embed.js)
   for (const rec of relayState.pendingRecordings.values()) queueFrame(rec.frame);
@@ -434,9 +472,34 @@ function failPendingFull(error) {
   relayState.pendingFull.clear();
 }
 
+/** resendLost settles the pending events the server processed before a
+ * dropped connection (their r frames are not sent again; the view shows
+ * their effect) after a resumed welcome; the rest go again.
+ * @param {number} processed the welcome's in */
+function resendLost(processed) {
+  for (const [n, p] of relayState.pendingEvents) {
+    if (p.q && p.q <= processed) { relayState.pendingEvents.delete(n); p.resolve({ lost: true }); }
+  }
+}
+
 /** reconnectNow connects again at once, with the backoff reset (after
  * another page took the session over, to take it back). */
 export function reconnectNow() {
   relayState.backoff = 250;
   connect();
+}
+
+/** takeOver makes a watching page the session's hosting page: it
+ * connects again without its seat, and cpsim makes it the host when no
+ * live page hosts the session (else it watches on); the extensions then
+ * load here. */
+export function takeOver() {
+  const ws = link.ws;
+  link.ws = null;
+  link.connected = false;
+  relayState.watcher = "";
+  dropQueuedFrames();
+  failPendingFull("the page took the session over before the whole message came: load it again");
+  if (ws) ws.close(1000, "taking the session over");
+  reconnectNow();
 }

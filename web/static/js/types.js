@@ -252,7 +252,8 @@
 
 /**
  * A frame the server sends.
- * @typedef {{t: "welcome", session: string, resumed: boolean, seq: number, in: number}
+ * @typedef {{t: "welcome", session: string, resumed: boolean, seq: number, in: number, watching?: boolean, watcher?: string}
+ *   | {t: "hosting", on: boolean, embed?: string}
  *   | {t: "k", q: number}
  *   | {t: "v", v: View}
  *   | Delivery

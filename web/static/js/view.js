@@ -3,8 +3,8 @@
 // view (model.js) when the render scheduler says it changed. Each part
 // renders itself and skips its work when its data has not changed. It owns
 // nothing; it imports the view modules (top bar, notices, forms, cards,
-// detail, extensions, faults, event editor, scenarios, inspector) and
-// render.js.
+// detail, extensions, faults, event editor, scenarios, inspector, the
+// watching banner) and render.js.
 
 import { renderCards } from "./cards.js";
 import { renderDetail } from "./detail.js";
@@ -18,6 +18,7 @@ import { renderHints, renderProblems } from "./notices.js";
 import { forget } from "./render.js";
 import { renderScenarioRun } from "./scenarios.js";
 import { renderTopbar } from "./topbar.js";
+import { renderSession } from "./watch.js";
 
 /** renderView renders the page from model.view; force rebuilds every part.
  * @param {boolean} force */
@@ -25,6 +26,7 @@ export function renderView(force) {
   if (force) forget();
   const v = model.view;
   renderProblems();
+  renderSession();
   if (!v) return;
   renderTopbar(v);
   renderQueues(v);
