@@ -245,8 +245,8 @@ func TestAPISlowStreamReader(t *testing.T) {
 			}
 		}
 		s := c.stream("slow", "") // and never read
-		big := strings.Repeat("x", 256<<10)
-		const sends = 8 // 2 MiB: far more than the pipe holds
+		big := strings.Repeat("x", 128<<10)
+		const sends = 6 // 768 KiB: three times what the pipe holds
 		start := time.Now()
 		for i := range sends {
 			c.event("slow", `{"type":"send","instance":"`+crm+`","message":{"id":"`+jsonNumber(uint64(i))+`","type":"state","payload":{"pad":"`+big+`"}}}`)
