@@ -90,6 +90,9 @@ type Config struct {
 	// CheckEvery is the least time between two checks of one URL
 	// (default 2 s).
 	CheckEvery time.Duration
+	// Version is cpsim's version, which the control API tells
+	// (GET /api/v1/); "" is "dev".
+	Version string
 	// EmbedOrigins are the origins of the CRM pages that may embed the
 	// panel and call its authentication and RI endpoints, as browsers send
 	// them (NormalizeOrigin); empty allows any loopback origin.
@@ -137,6 +140,7 @@ type Server struct {
 	autoPlay     *scenario.Scenario
 	speed        float64
 	patience     float64
+	version      string
 
 	handler http.Handler
 	// ctx is the parent of every context the server's goroutines run
@@ -216,12 +220,16 @@ func New(cfg Config) (*Server, error) {
 		autoPlay:      cfg.AutoPlay,
 		speed:         cfg.Speed,
 		patience:      cfg.Patience,
+		version:       cfg.Version,
 		checks:        newExtChecks(ctx, cfg.Check, cfg.CheckEvery),
 		embed:         newEmbedState(cfg.EmbedOrigins),
 	}
 	s.nextSeed.Store(cfg.Seed)
 	if s.clock == nil {
 		s.clock = time.Now
+	}
+	if s.version == "" {
+		s.version = "dev"
 	}
 	if s.speed <= 0 {
 		s.speed = 1

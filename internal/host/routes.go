@@ -55,6 +55,29 @@ func (s *Server) routes() http.Handler {
 	// other call 404 with a JSON body saying cpsim does not simulate it
 	r.HandleFunc("/ecfs/RI/*", s.handleRI)
 
+	// The control API (api*.go, docs/api.md): a test drives a session by
+	// name; every route refuses a foreign Origin and answers problems as
+	// application/problem+json.
+	api := s.newAPI()
+	// GET /api/v1/ - cpsim's version, and where the sessions are
+	api.handle("GET", "/api/v1/", s.apiRoot)
+	// GET /api/v1/sessions - the sessions cpsim holds, and whether a page shows each
+	api.handle("GET", "/api/v1/sessions", s.apiListSessions)
+	// PUT /api/v1/sessions/{name} - start a session by name (201), or find it (200)
+	api.handle("PUT", "/api/v1/sessions/{name}", s.apiPutSession)
+	// GET /api/v1/sessions/{name} - the session: its view (agent, queues,
+	// interactions, instances and their phases) and its scenario
+	api.handle("GET", "/api/v1/sessions/{name}", s.apiGetSession)
+	// DELETE /api/v1/sessions/{name} - end the session now
+	api.handle("DELETE", "/api/v1/sessions/{name}", s.apiDeleteSession)
+	// POST /api/v1/sessions/{name}/events - an event of the panel's
+	// vocabulary, as the page's e frame carries it
+	api.handle("POST", "/api/v1/sessions/{name}/events", s.apiEvent)
+	// GET /api/v1/sessions/{name}/messages - the log's rows after a cursor:
+	// a long poll (wait), or server-sent events (Accept: text/event-stream)
+	api.handle("GET", "/api/v1/sessions/{name}/messages", s.apiMessages)
+	api.mount(r)
+
 	// GET /healthz - for scripts and containers that wait for cpsim to start
 	r.Get("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")

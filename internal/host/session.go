@@ -54,6 +54,10 @@ type session struct {
 	// played is the last frame of the scenario that played last, for a
 	// page that comes back after it ended.
 	played *scenarioFrame
+	// changed is closed at the next log row, or when the session ends,
+	// for the control API's readers (api_messages.go); nil while none
+	// waits.
+	changed chan struct{}
 
 	// Memory (memory.go): bytes of messages waiting, what was let go of,
 	// and what the server counts of this session.
@@ -108,6 +112,7 @@ func (s *session) now() time.Time { return s.srv.clock() }
 // more. The caller holds s.mu.
 func (s *session) close() {
 	s.closed = true
+	s.wake()
 	if s.play != nil {
 		s.play.cancel()
 	}
@@ -370,6 +375,7 @@ func (s *session) addLog(b *batch, e *logEntry) {
 	}
 	s.log.add(*e)
 	b.log(e, true)
+	s.wake()
 }
 
 // keyOf names the extension of an instance.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"time"
 
@@ -225,33 +226,34 @@ func Deref(ev Event) Event {
 
 // DecodeEvent reads an event as the page sends it: an object with its
 // type and the fields of that type. Unknown fields are refused: they mean
-// the page and the server disagree about the protocol.
+// the page and the server disagree about the protocol. Its error is an
+// *EventError, which names the field that was wrong.
 func DecodeEvent(data []byte) (Event, error) {
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(data, &fields); err != nil {
-		return nil, fmt.Errorf("malformed event: %w", err)
+		return nil, &EventError{Err: fmt.Errorf("malformed event: %w", err)}
 	}
 	var name string
 	if raw, ok := fields["type"]; ok {
 		if err := json.Unmarshal(raw, &name); err != nil {
-			return nil, fmt.Errorf("malformed event: the type: %w", err)
+			return nil, &EventError{Field: "type", Err: fmt.Errorf("malformed event: the type: %w", err)}
 		}
 	}
 	if name == "" {
-		return nil, errors.New("the event has no type")
+		return nil, &EventError{Field: "type", Err: errors.New("the event has no type")}
 	}
 	k, ok := KindNamed(name)
 	if !ok {
-		return nil, fmt.Errorf("unknown event type %q", name)
+		return nil, &EventError{Field: "type", Err: fmt.Errorf("unknown event type %q", name)}
 	}
 	delete(fields, "type")
 	rest, err := json.Marshal(fields)
 	if err != nil {
-		return nil, fmt.Errorf("malformed event: %w", err)
+		return nil, &EventError{Err: fmt.Errorf("malformed event: %w", err)}
 	}
 	ev := k.New()
 	if err := strictJSON(rest, ev); err != nil {
-		return nil, fmt.Errorf("malformed event: %w", err)
+		return nil, &EventError{Field: badField(k, fields), Err: fmt.Errorf("malformed event: %w", err)}
 	}
 	var missing []string
 	for _, req := range k.Required {
@@ -261,9 +263,40 @@ func DecodeEvent(data []byte) (Event, error) {
 		}
 	}
 	if len(missing) > 0 {
-		return nil, fmt.Errorf("event %s needs %s", name, strings.Join(missing, " and "))
+		return nil, &EventError{Field: missing[0], Err: fmt.Errorf("event %s needs %s", name, strings.Join(missing, " and "))}
 	}
 	return Deref(ev), nil
+}
+
+// EventError is what DecodeEvent found wrong with an event, with the
+// field it was in (its wire name: "type" for a missing or unknown type),
+// so that the control API can name it; Field is "" when the event as a
+// whole was wrong (not a JSON object).
+type EventError struct {
+	Field string
+	Err   error
+}
+
+func (e *EventError) Error() string { return e.Err.Error() }
+func (e *EventError) Unwrap() error { return e.Err }
+
+// badField finds the field of an event of kind k that does not decode,
+// by decoding each alone, in the order of their names: an unknown one, one
+// of the wrong type, or one its type's own decoder refuses (a negative
+// delay). "" when each decodes alone.
+func badField(k Kind, fields map[string]json.RawMessage) string {
+	names := make([]string, 0, len(fields))
+	for name := range fields {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		one, err := json.Marshal(map[string]json.RawMessage{name: fields[name]})
+		if err != nil || strictJSON(one, k.New()) != nil {
+			return name
+		}
+	}
+	return ""
 }
 
 // EncodeEvent writes an event as the page sends it, with its type.
