@@ -538,7 +538,9 @@ export async function startCpsim(options = {}) {
       const n = name ?? randomName();
       const s = new Session(ready.panel, n, { log: recentLog });
       await s._api.request("PUT", `sessions/${encodeURIComponent(n)}`);
-      return s;
+      // The event methods are installed from kinds above; their types are
+      // vocabulary.d.ts's EventMethods, which client.d.ts's Session has.
+      return /** @type {import("./client.js").Session} */ (/** @type {unknown} */ (s));
     },
     stop() {
       stopping ??= (async () => {
