@@ -32,6 +32,8 @@ export interface StartOptions {
   cwd?: string;
   /** how long to wait for cpsim to listen, in milliseconds (default 60000) */
   timeout?: number;
+  /** aborts the start: startCpsim kills cpsim and rejects, with its log */
+  signal?: AbortSignal;
   /** called with each piece of cpsim's log (its standard error) as it comes */
   onLog?: (chunk: string) => void;
 }

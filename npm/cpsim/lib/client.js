@@ -500,6 +500,13 @@ export async function startCpsim(options = {}) {
     const timeout = options.timeout ?? startTimeout;
     const timer = setTimeout(() => fail(new Error(
       `cpsim did not start listening within ${timeout / 1000} s (${binary} ${args.join(" ")})${recentLog() ? `; its log:\n${indent(recentLog())}` : ", and logged nothing"}`)), timeout);
+    const signal = options.signal;
+    if (signal) {
+      const onAbort = () => fail(new Error(
+        `the start of cpsim was aborted (${describe(signal.reason)})${recentLog() ? `; its log:\n${indent(recentLog())}` : ", and it logged nothing"}`, { cause: signal.reason }));
+      if (signal.aborted) onAbort();
+      else signal.addEventListener("abort", onAbort, { once: true });
+    }
     child.on("error", (err) => fail(new Error(`cannot start cpsim (${binary}): ${err.message}`, { cause: err })));
     // close comes once cpsim has exited and its log is all in.
     child.on("close", (code, signal) => fail(new Error(

@@ -184,11 +184,19 @@ function fakeCpsim(t, stdout, stderr) {
   return path;
 }
 
-test("startCpsim gives up on a cpsim that never says it listens, with its log", { skip: process.platform === "win32" && "a script is no executable on Windows" }, async (t) => {
-  const binary = fakeCpsim(t, "", "starting, slowly\n");
+test("startCpsim gives up on a cpsim that never says it listens", { skip: process.platform === "win32" && "a script is no executable on Windows" }, async (t) => {
+  const binary = fakeCpsim(t, "", "");
   const err = await rejection(startCpsim({ binary, timeout: 200 }));
-  assert.match(err.message, /cpsim did not start listening within 0.2 s/);
-  assert.match(err.message, /starting, slowly/);
+  assert.match(err.message, /cpsim did not start listening within 0.2 s \(.*cpsim -ready-json -addr 127.0.0.1:0/);
+});
+
+test("startCpsim stops when its signal aborts, with cpsim's log", { skip: process.platform === "win32" && "a script is no executable on Windows" }, async (t) => {
+  const binary = fakeCpsim(t, "", "starting, slowly\n");
+  const stop = new AbortController();
+  const err = await rejection(startCpsim({ binary, signal: stop.signal, onLog: (chunk) => {
+    if (chunk.includes("slowly")) stop.abort(new Error("enough"));
+  } }));
+  assert.match(err.message, /the start of cpsim was aborted \(enough\); its log:\n {4}starting, slowly/);
 });
 
 test("startCpsim refuses a binary that prints something else than where it listens", { skip: process.platform === "win32" && "a script is no executable on Windows" }, async (t) => {
