@@ -253,8 +253,13 @@ export interface PlayOptions {
  */
 export interface Session extends EventMethods {}
 export declare class Session {
-  /** Session attaches to the session name of the cpsim serving the panel at panelUrl; Cpsim.session(name) starts it first. */
-  constructor(panelUrl: string, name: string);
+  /**
+   * Session attaches to the session name of the cpsim serving the panel
+   * at panelUrl; Cpsim.session(name) starts it first. options.log gives
+   * cpsim's log, for the message of an error when cpsim cannot be reached.
+   * @throws {TypeError} for a name that is not 1-64 of A-Z a-z 0-9 . _ -, from a letter or a digit
+   */
+  constructor(panelUrl: string, name: string, options?: { log?: () => string });
   readonly name: string;
   /** the page to open for this session: http://127.0.0.1:PORT/?session=NAME */
   readonly url: string;
