@@ -58,11 +58,15 @@ func TestAPILongPoll(t *testing.T) {
 
 		// A poll whose session ends gets the exits the extensions got as it
 		// ended; the next, 404.
+		deleted := make(chan int)
 		go func() {
 			time.Sleep(time.Second)
-			c.must(http.StatusNoContent, "DELETE", "/api/v1/sessions/lp", "")
+			deleted <- c.do("DELETE", "/api/v1/sessions/lp", "").status
 		}()
 		exits := c.messages("lp", "wait=60s&after=1")
+		if status := <-deleted; status != http.StatusNoContent {
+			t.Errorf("DELETE answered %d", status)
+		}
 		for _, m := range exits.Messages {
 			if !strings.Contains(string(m.Message), `"type":"exit"`) {
 				t.Errorf("as the session ended: %+v", m)

@@ -76,6 +76,14 @@ func (s *Server) routes() http.Handler {
 	// GET /api/v1/sessions/{name}/messages - the log's rows after a cursor:
 	// a long poll (wait), or server-sent events (Accept: text/event-stream)
 	api.handle("GET", "/api/v1/sessions/{name}/messages", s.apiMessages)
+	// POST /api/v1/sessions/{name}/expect - wait for a message from the
+	// extensions that matches a pattern, as a scenario's expect step does
+	api.handle("POST", "/api/v1/sessions/{name}/expect", s.apiExpect)
+	// POST /api/v1/sessions/{name}/plays - play a scenario (a name, or YAML) in the session
+	api.handle("POST", "/api/v1/sessions/{name}/plays", s.apiStartPlay)
+	// GET /api/v1/sessions/{name}/plays/{id} - how the play goes, or its
+	// result as cpsim test reports it (wait: a long poll while it plays)
+	api.handle("GET", "/api/v1/sessions/{name}/plays/{id}", s.apiGetPlay)
 	api.mount(r)
 
 	// GET /healthz - for scripts and containers that wait for cpsim to start

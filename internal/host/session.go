@@ -58,6 +58,7 @@ type session struct {
 	// for the control API's readers (api_messages.go); nil while none
 	// waits.
 	changed chan struct{}
+	plays   apiPlays // the control API's (api_plays.go)
 
 	// Memory (memory.go): bytes of messages waiting, what was let go of,
 	// and what the server counts of this session.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -194,3 +195,57 @@ func closest(msgs []Message, e expectation, n int) []string {
 	}
 	return out
 }
+
+// Expectation is the pattern of an expect step on its own, for the
+// control API (POST .../expect): one matcher serves a scenario's expect
+// and the API's, so a test in JavaScript waits for a message by the same
+// rules a YAML scenario does.
+type Expectation struct {
+	e expectation
+}
+
+// ParseExpect reads a pattern as an expect step's value without from, in
+// and within, which the caller gives its own way: a mapping of type, id
+// and payload (YAML, so JSON too), checked against the API as a
+// scenario's is. Its mistakes are a yamlx.Errors, each at file:line:column
+// of src.
+func ParseExpect(file string, src []byte) (*Expectation, error) {
+	root, err := yamlx.Parse(file, src)
+	if err != nil {
+		var errs yamlx.Errors
+		errs.Add(err)
+		return nil, errs
+	}
+	p := &parser{file: file, sc: &Scenario{Data: &state.Data{}}, named: map[string]yamlx.Pos{}, lines: strings.Split(string(src), "\n"), lacks: map[string]bool{}}
+	key := &yaml.Node{Kind: yaml.ScalarNode, Value: "message", Line: root.Line, Column: root.Column}
+	if root.Kind == yaml.MappingNode {
+		var errs yamlx.Errors
+		for i := 0; i+1 < len(root.Content); i += 2 {
+			if k := root.Content[i]; !slices.Contains(patternKeys(), k.Value) {
+				errs.Add(yamlx.UnknownKey(file, k, patternKeys()))
+			}
+		}
+		if err := errs.Err(); err != nil {
+			return nil, err
+		}
+	}
+	e, err := p.expectation(key, root)
+	if err != nil {
+		return nil, err
+	}
+	return &Expectation{e: e}, nil
+}
+
+// patternKeys are the keys of ParseExpect's pattern.
+func patternKeys() []string { return []string{"type", "id", "payload"} }
+
+// Match reports whether a message (decoded JSON, as encoding/json
+// decodes it into an any) contains what the pattern wants.
+func (x *Expectation) Match(v any) bool { return contains(v, x.e.want) }
+
+// String is the pattern as JSON, as a failure quotes it.
+func (x *Expectation) String() string { return x.e.text }
+
+// Closest renders the n messages of msgs that came nearest the pattern,
+// as a failed expect step shows them ("{...} from crm-2").
+func (x *Expectation) Closest(msgs []Message, n int) []string { return closest(msgs, x.e, n) }

@@ -2,6 +2,7 @@ package state
 
 import (
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -97,6 +98,30 @@ func TestDocsListTheVocabulary(t *testing.T) {
 		}
 		if step := k.StepName(); step != "" && !strings.Contains(scenarios, "`"+step) {
 			t.Errorf("docs/scenarios.md does not list the step %s", step)
+		}
+	}
+}
+
+// TestDecodeEventNamesTheField: DecodeEvent's error names the field that
+// was wrong, by its wire name, for the control API's problems.
+func TestDecodeEventNamesTheField(t *testing.T) {
+	t.Parallel()
+	for data, field := range map[string]string{
+		`[]`:                                           "",
+		`{"channel":"phone"}`:                          "type",
+		`{"type":5}`:                                   "type",
+		`{"type":"incomming"}`:                         "type",
+		`{"type":"incoming","channel":5}`:              "channel",
+		`{"type":"incoming","colour":"red"}`:           "colour",
+		`{"type":"accept"}`:                            "id",
+		`{"type":"record","id":"x"}`:                   "on",
+		`{"type":"delay","command":"detail","ms":-5}`:  "ms",
+		`{"type":"outbound","channel":"sms","to":[1]}`: "to",
+	} {
+		_, err := DecodeEvent([]byte(data))
+		var ee *EventError
+		if !errors.As(err, &ee) || ee.Field != field {
+			t.Errorf("DecodeEvent(%s) = %v, want an EventError on %q", data, err, field)
 		}
 	}
 }
