@@ -105,24 +105,39 @@ export declare class CpsimError extends Error {
   readonly play?: Play;
 }
 
-/** Message is a row of a session's log: a message between the panel and an extension (or the CRM embedding the panel). */
+/**
+ * Message is a row of a session's log: a message between the panel and an
+ * extension (or the CRM embedding the panel), or a note of the panel.
+ */
 export interface Message {
   /** the log number, the cursor of messages and waitForMessage */
   n: number;
   /** RFC 3339 */
   time: string;
-  /** in: extension to panel; out: panel to extension */
+  /** in: extension (or embedding CRM) to panel; out: panel to extension */
   dir: "in" | "out";
+  /** message: a message posted; unreadable: one the page could not relay as JSON (raw); note: a diagnostic with no message (problems) */
+  kind: "message" | "unreadable" | "note";
   /** the extension instance */
-  instance: string;
-  /** the extension's key, as a scenario's from: */
-  key: string;
+  instance?: string;
+  /** the extension's key, as a scenario's from: ("host" for the embedding CRM) */
+  key?: string;
   /** the interaction of the instance, if any */
   interaction?: string;
-  /** the message, whole */
-  message: unknown;
+  /** the message, whole; absent when the session's memory budget let it go (then abridged and size) */
+  message?: unknown;
+  /** a shortened copy of a message whose whole is gone */
+  abridged?: unknown;
+  /** the bytes of the whole message, when abridged */
+  size?: number;
+  /** what an unreadable message was */
+  raw?: string;
   /** what cpsim found wrong with it */
-  problems?: unknown[];
+  problems?: Array<{ severity: "error" | "warning" | "info"; kind: string; path?: string; text: string }>;
+  /** the log number of the request a response answers */
+  answers?: number;
+  /** the milliseconds since that request */
+  ms?: number;
   [member: string]: unknown;
 }
 
@@ -210,7 +225,9 @@ export interface SessionInfo {
 /** Play is a scenario playing or played in a session. */
 export interface Play {
   id: string;
+  /** the scenario's name */
   scenario: string;
+  file?: string;
   state: "playing" | "passed" | "failed" | "stopped";
   /** the step under way, from 0 */
   index: number;
@@ -221,8 +238,22 @@ export interface Play {
   closest?: string[];
   /** how many of the extensions' messages had protocol problems */
   problems?: number;
-  /** the report, as cpsim test gives it, once done */
-  report?: unknown;
+  /** the report, as cpsim test gives it, once done; null while playing */
+  report?: PlayReport | null;
+  [member: string]: unknown;
+}
+
+/** PlayReport is a play's result, as cpsim test reports it. */
+export interface PlayReport {
+  /** every step passed and no message had a protocol problem, as cpsim test judges by default */
+  passed: boolean;
+  /** "PASS name (2.0s)" or "FAIL ..." */
+  summary: string;
+  duration: string;
+  /** why it failed, as cpsim test prints it, with the closest messages */
+  error?: string;
+  steps: Array<{ line: number; text: string; status: "ok" | "failed"; elapsed: string; error?: string }>;
+  messages: Array<Record<string, unknown>>;
   [member: string]: unknown;
 }
 

@@ -352,10 +352,14 @@ export class Session {
     while (play.state === "playing") {
       play = await this._api.request("GET", this._path(`/plays/${encodeURIComponent(String(play.id))}?wait=60s`), undefined, waitMs);
     }
-    if (play.state !== "passed") {
-      const what = typeof scenario === "string" && !scenario.includes("\n") ? `scenario ${scenario}` : "the scenario";
+    // Passed means as cpsim test judges: every step, and no protocol
+    // problem in the extensions' messages.
+    const passed = play.report ? play.report.passed : play.state === "passed";
+    if (!passed) {
+      const what = typeof scenario === "string" && !scenario.includes("\n") ? `scenario ${scenario}` : `scenario ${play.scenario || ""}`.trim();
+      const why = play.report?.error || play.error || play.report?.summary || `${what} ${play.state}`;
       /** @type {Problem} */
-      const p = { title: `${what} ${play.state}`, detail: play.error || `${what} ${play.state}`, closest: play.closest || [] };
+      const p = { title: `${what} ${play.state}`, detail: why, closest: play.report?.error ? [] : play.closest || [] };
       const err = new CpsimError(problemText(p), { status: 200, problem: p });
       /** @type {any} */ (err).play = play;
       throw err;

@@ -155,8 +155,45 @@ test("waitForMessage that is not met says what was expected", async (t) => {
   const err = await rejection(s.waitForMessage({ type: "action", payload: { command: "detail", value: "user" } }, { within: 50 }));
   assert.ok(err instanceof CpsimError, String(err));
   assert.equal(err.status, 422);
-  assert.match(err.message, /detail/);
-  assert.match(err.message, /user/);
+  assert.match(err.message, /"command":"detail"/);
+  assert.match(err.message, /within 50ms/);
+  assert.equal(s.cursor, 0, "a wait not met moves no cursor");
+
+  const bad = await rejection(s.waitForMessage({ type: "actoin" }));
+  assert.equal(bad.status, 400);
+  assert.equal(bad.field, "message");
+  assert.match(bad.message, /did you mean "action"/);
+});
+
+test("play: a scenario that passes resolves with its report, one that fails rejects with why", async (t) => {
+  const cpsim = await withCpsim(t);
+  const s = await cpsim.session();
+  const passing = `name: A call, with no extension expected
+steps:
+  - incoming: {as: call1, channel: phone, cad: {customer_id: C-7}}
+  - accept: call1
+  - hangup: call1
+  - handle: call1
+`;
+  const play = await s.play(passing, { speed: 10 });
+  assert.equal(play.state, "passed");
+  assert.equal(play.report?.passed, true);
+
+  const failing = passing.replace("  - hangup: call1\n", "  - expect: {type: action, payload: {command: detail, value: queues}, within: 100ms}\n  - hangup: call1\n");
+  const err = await rejection(s.play({ yaml: failing }));
+  assert.ok(err instanceof CpsimError, String(err));
+  assert.equal(err.play?.state, "failed");
+  assert.match(err.message, /yaml:5: expect: /);
+  assert.match(err.message, /"value":"queues"/);
+
+  const broken = await rejection(s.play("name: x\nsteps:\n  - acept: call1\n"));
+  assert.equal(broken.status, 400);
+  assert.equal(broken.field, "yaml");
+  assert.match(broken.message, /yaml:3:5: .*acept.*did you mean "accept"/);
+
+  const unknown = await rejection(s.play("no-such-scenario"));
+  assert.equal(unknown.status, 400);
+  assert.equal(unknown.field, "scenario");
 });
 
 test("startCpsim rejects with cpsim's own words when cpsim cannot start", async () => {
