@@ -6,13 +6,13 @@
 // are in playwright.d.ts; @playwright/test is a peer dependency.
 
 import { test as base, expect } from "@playwright/test";
-import { Session, startCpsim } from "./lib/client.js";
+import { Session, startCpsim } from "./client.js";
 
 export { expect };
 
-/** @typedef {import("./lib/client.js").Instance} Instance */
-/** @typedef {import("./lib/client.js").Interaction} Interaction */
-/** @typedef {import("./lib/client.js").EventAnswer} EventAnswer */
+/** @typedef {import("./client.js").Instance} Instance */
+/** @typedef {import("./client.js").Interaction} Interaction */
+/** @typedef {import("./client.js").EventAnswer} EventAnswer */
 /** @typedef {import("./playwright.js").PanelFixtures} PanelFixtures */
 /** @typedef {import("./playwright.js").CpsimWorkerFixtures} CpsimWorkerFixtures */
 

@@ -1,4 +1,4 @@
-// The types of the Playwright fixture (playwright.js),
+// The types of the Playwright fixture (lib/playwright.js),
 // `import { test, expect } from "cpsim/playwright"`.
 
 import type {
@@ -11,8 +11,8 @@ import type {
   PlaywrightWorkerOptions,
   TestType,
 } from "@playwright/test";
-import type { Cpsim, EventAnswer, Instance, StartOptions } from "./lib/client.js";
-import { Session } from "./lib/client.js";
+import type { Cpsim, EventAnswer, Instance, StartOptions } from "./client.js";
+import { Session } from "./client.js";
 
 export { expect } from "@playwright/test";
 
