@@ -1,13 +1,14 @@
-// eslint's configuration for the page and the demo extensions (web/): a
-// few rules that catch bugs, and one quote style. tsc (tsconfig.json)
-// checks the types; this catches what it does not.
+// eslint's configuration for the page and the demo extensions (web/) and
+// the npm package's JavaScript (npm/): a few rules that catch bugs, and one
+// quote style. tsc (tsconfig.json, npm/cpsim/tsconfig.json) checks the
+// types; this catches what it does not.
 import globals from "globals";
 
 export default [
   // Vendored files are kept as published (web/static/vendor/*/README.md).
   { ignores: ["web/static/vendor/"] },
   {
-    files: ["web/**/*.js"],
+    files: ["web/**/*.js", "npm/**/*.js"],
     languageOptions: {
       ecmaVersion: 2022,
       sourceType: "module",
@@ -42,5 +43,11 @@ export default [
       "no-var": "error",
       "quotes": ["error", "double", { avoidEscape: true, allowTemplateLiterals: false }],
     },
+  },
+  // The npm package runs in Node (the Playwright fixture also evaluates a
+  // function in the page, hence the browser's globals above too).
+  {
+    files: ["npm/**/*.js"],
+    languageOptions: { globals: { ...globals.node } },
   },
 ];
