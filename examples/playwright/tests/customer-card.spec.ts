@@ -47,3 +47,23 @@ test("the card stops when the agent handles the interaction", async ({ panel }) 
   // The panel sends exit and closes the instance: its iframe goes.
   await expect(panel.extension.iframe()).toHaveCount(0);
 });
+
+test("a scenario plays in the panel and passes", async ({ panel, cpsim }) => {
+  // A scenario of its own, with the card alone (cpsim's other demos
+  // include the specification's examples, which make protocol mistakes on
+  // purpose and would fail it). patience: a busy CI machine gets each
+  // expect three times its within.
+  const play = await panel.play(`
+name: A call to the card
+extensions:
+  - {key: customer-card, url: "${cpsim.demoUrl}/customer-card.html"}
+steps:
+  - incoming: {as: call1, channel: phone, cad: {customer_id: C-4}}
+  - accept: call1
+  - expect: {type: init, within: 10s}
+  - expect: {type: action, payload: {command: detail, value: user}}
+  - hangup: call1
+  - handle: call1
+`, { patience: 3 });
+  expect(play.report?.summary).toMatch(/^PASS/);
+});

@@ -253,7 +253,8 @@ export interface PlayReport {
   /** why it failed, as cpsim test prints it, with the closest messages */
   error?: string;
   steps: Array<{ line: number; text: string; status: "ok" | "failed"; elapsed: string; error?: string }>;
-  messages: Array<Record<string, unknown>>;
+  /** what went wrong besides the steps: protocol problems (problem: true) and notes, each with its line as cpsim test prints it */
+  messages: Array<{ instance?: string; key?: string; severity: string; kind: string; text: string; problem: boolean; line: string; [member: string]: unknown }>;
   [member: string]: unknown;
 }
 

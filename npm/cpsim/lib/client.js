@@ -357,7 +357,11 @@ export class Session {
     const passed = play.report ? play.report.passed : play.state === "passed";
     if (!passed) {
       const what = typeof scenario === "string" && !scenario.includes("\n") ? `scenario ${scenario}` : `scenario ${play.scenario || ""}`.trim();
-      const why = play.report?.error || play.error || play.report?.summary || `${what} ${play.state}`;
+      let why = play.report?.error || play.error || play.report?.summary || `${what} ${play.state}`;
+      // The protocol problems, each on its line, as cpsim test prints them.
+      for (const m of play.report?.messages || []) {
+        if (m.problem && typeof m.line === "string") why += `\n  problem ${m.line}`;
+      }
       /** @type {Problem} */
       const p = { title: `${what} ${play.state}`, detail: why, closest: play.report?.error ? [] : play.closest || [] };
       const err = new CpsimError(problemText(p), { status: 200, problem: p });
