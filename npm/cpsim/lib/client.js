@@ -497,25 +497,32 @@ export async function startCpsim(options = {}) {
   const ready = await new Promise((resolve, reject) => {
     let out = "";
     let settled = false;
+    const signal = options.signal;
+    const settle = () => {
+      settled = true;
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+    };
     /** @param {Error} err */
     const fail = (err) => {
       if (settled) return;
-      settled = true;
-      clearTimeout(timer);
+      settle();
       child.kill("SIGKILL");
       reject(err);
     };
     const timeout = options.timeout ?? startTimeout;
     const timer = setTimeout(() => fail(new Error(
       `cpsim did not start listening within ${timeout / 1000} s (${binary} ${args.join(" ")})${recentLog() ? `; its log:\n${indent(recentLog())}` : ", and logged nothing"}`)), timeout);
-    const signal = options.signal;
-    if (signal) {
-      const onAbort = () => fail(new Error(
-        `the start of cpsim was aborted (${describe(signal.reason)})${recentLog() ? `; its log:\n${indent(recentLog())}` : ", and it logged nothing"}`, { cause: signal.reason }));
-      if (signal.aborted) onAbort();
-      else signal.addEventListener("abort", onAbort, { once: true });
+    function onAbort() {
+      const reason = signal?.reason;
+      fail(new Error(`the start of cpsim was aborted (${describe(reason)})${recentLog() ? `; its log:\n${indent(recentLog())}` : ", and it logged nothing"}`, { cause: reason }));
     }
-    child.on("error", (err) => fail(new Error(`cannot start cpsim (${binary}): ${err.message}`, { cause: err })));
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener("abort", onAbort, { once: true });
+    child.on("error", (err) => {
+      live.delete(child);
+      fail(new Error(`cannot start cpsim (${binary}): ${err.message}`, { cause: err }));
+    });
     // close comes once cpsim has exited and its log is all in.
     child.on("close", (code, signal) => fail(new Error(
       `cpsim exited with ${code === null ? `signal ${signal}` : `code ${code}`} before it listened (${binary} ${args.join(" ")})${recentLog() ? `:\n${indent(recentLog())}` : ", and logged nothing"}`)));
@@ -532,8 +539,7 @@ export async function startCpsim(options = {}) {
       try {
         const r = JSON.parse(line);
         if (typeof r?.panel !== "string") throw new Error("no panel URL");
-        settled = true;
-        clearTimeout(timer);
+        settle();
         resolve(r);
       } catch (err) {
         fail(new Error(`cpsim printed ${JSON.stringify(line)} where it should say where it listens (-ready-json): ${describe(err)}; is ${binary} an older cpsim?`));
