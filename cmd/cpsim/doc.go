@@ -15,6 +15,7 @@ Usage:
 	cpsim test [flags] SCENARIO...  run scenarios headless, as extension tests
 	cpsim validate FILE...          check scenario files without running them
 	cpsim scenarios                 list the built-in scenarios
+	cpsim version                   print the version, commit and its date (also -version)
 
 With no flags, cpsim serves the panel at http://127.0.0.1:8080/ with its demo
 extensions, served from http://localhost:8081/, another site, as a

@@ -115,8 +115,13 @@ func parseMemory(name, v string, least int64) (int64, error) {
 
 // run is cpsim: main with its world passed in, so that tests run it whole.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && (args[0] == "-version" || args[0] == "--version") {
+		return printVersion(args[1:], stdout)
+	}
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		switch args[0] {
+		case "version":
+			return printVersion(args[1:], stdout)
 		case "serve":
 			args = args[1:]
 		case "test":
@@ -128,7 +133,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		case "help":
 			args = []string{"-help"}
 		default:
-			return usagef("unknown command %q: the commands are serve (the default), test, validate and scenarios", args[0])
+			return usagef("unknown command %q: the commands are serve (the default), test, validate, scenarios and version", args[0])
 		}
 	}
 	return serve(ctx, args, getenv, stdout, stderr)
@@ -300,6 +305,7 @@ Usage:
   cpsim test [flags] FILE... run scenarios headless, as extension tests (cpsim test -help)
   cpsim validate FILE...     check scenario files without running them
   cpsim scenarios            list the built-in scenarios
+  cpsim version              print the version, commit and its date (also -version)
 
 With no flags it serves the panel on http://127.0.0.1:8080 with the built-in
 demo extensions. Point it at your own extension with -extension:

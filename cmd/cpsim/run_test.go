@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -90,6 +91,10 @@ func TestRunArguments(t *testing.T) {
 		{"help", []string{"-help"}, nil, 0, "Usage:\n  cpsim [flags]"},
 		{"help lists the flags with examples", []string{"-help"}, nil, 0, "-extension URL"},
 		{"help as a command", []string{"help"}, nil, 0, "CPSIM_EXTENSION"},
+		{"the version", []string{"-version"}, nil, 0, "cpsim " + buildInfo().Version + " (commit "},
+		{"the version, GNU style", []string{"--version"}, nil, 0, ", " + buildInfo().Date + ", "},
+		{"the version as a command", []string{"version"}, nil, 0, runtime.GOOS + "/" + runtime.GOARCH + ")\n"},
+		{"the version with an argument", []string{"-version", "-addr", "127.0.0.1:0"}, nil, 2, `-version takes no arguments, got "-addr"`},
 		{"an unknown flag", []string{"-bogus"}, nil, 2, "flag provided but not defined: -bogus"},
 		{"an unknown command", []string{"teleport"}, nil, 2, `unknown command "teleport"`},
 		{"a stray argument", []string{"-addr", "127.0.0.1:0", "extra"}, nil, 2, `unexpected argument "extra"`},

@@ -1,0 +1,1 @@
+export { binaryPath } from "./binary.js";

@@ -1,0 +1,3 @@
+// @ts-check
+// The package's entry: `import { binaryPath } from "cpsim"`.
+export { binaryPath } from "./binary.js";
