@@ -11,6 +11,7 @@ import (
 	"github.com/coder/websocket"
 	"github.com/go-chi/chi/v5"
 
+	"github.com/cpsim/cpsim/docs"
 	"github.com/cpsim/cpsim/internal/state"
 )
 
@@ -25,6 +26,13 @@ type apiRootAnswer struct {
 
 func (s *Server) apiRoot(w http.ResponseWriter, r *http.Request) error {
 	return answer(w, http.StatusOK, apiRootAnswer{Version: s.version, Sessions: apiPrefix + "sessions", OpenAPI: apiPrefix + "openapi.yaml"})
+}
+
+// apiOpenAPI answers the API's description.
+func (s *Server) apiOpenAPI(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Content-Type", "application/yaml")
+	_, _ = w.Write(docs.OpenAPI())
+	return nil
 }
 
 // apiSessionItem is a session as GET /api/v1/sessions lists it.

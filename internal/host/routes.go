@@ -61,6 +61,8 @@ func (s *Server) routes() http.Handler {
 	api := s.newAPI()
 	// GET /api/v1/ - cpsim's version, and where the sessions are
 	api.handle("GET", "/api/v1/", s.apiRoot)
+	// GET /api/v1/openapi.yaml - the API's OpenAPI 3.1 description (docs/openapi.yaml)
+	api.handle("GET", "/api/v1/openapi.yaml", s.apiOpenAPI)
 	// GET /api/v1/sessions - the sessions cpsim holds, and whether a page shows each
 	api.handle("GET", "/api/v1/sessions", s.apiListSessions)
 	// PUT /api/v1/sessions/{name} - start a session by name (201), or find it (200)
