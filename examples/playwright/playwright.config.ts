@@ -10,8 +10,8 @@ export default defineConfig<PanelFixtures, CpsimWorkerFixtures>({
   testDir: "tests",
   // Generous safety nets for a busy CI machine: a test waits for what it
   // needs, and only fails at these if it never comes.
-  timeout: 60_000,
-  expect: { timeout: 15_000 },
+  timeout: 120_000,
+  expect: { timeout: 30_000 },
   forbidOnly: !!process.env.CI,
   reporter: "list",
   use: {
@@ -20,6 +20,8 @@ export default defineConfig<PanelFixtures, CpsimWorkerFixtures>({
     cpsimOptions: {},
     // The extension the tests look at, by its key (cpsim's log lists them).
     extensionKey: "customer-card",
+    // How long panel.waitForMessage waits for a message, as expect's timeout.
+    messageTimeout: 30_000,
     browserName: "chromium",
     launchOptions: { executablePath: process.env.CPSIM_CHROMIUM || "/usr/bin/chromium" },
     trace: "retain-on-failure",

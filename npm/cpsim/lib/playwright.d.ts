@@ -47,7 +47,8 @@ export declare class Extension {
  * Panel is a session shown in the test's page: every Session method and
  * the page and the extension under test. accept and pick also open the
  * extension under test for the interaction, as the agent would click its
- * button.
+ * button; waitForMessage waits the option messageTimeout when not told
+ * (within).
  */
 export declare class Panel extends Session {
   constructor(panelUrl: string, name: string, page: Page, extension: { key?: string; url?: string }, log: () => string);
@@ -59,6 +60,8 @@ export declare class Panel extends Session {
    * interaction in the sidebar (with cpsim's demos: the customer card)
    */
   readonly extension: Extension;
+  /** how long waitForMessage waits when not told, in ms: the option messageTimeout */
+  within: number;
   /** another extension of the panel, by key */
   extensionFor(key: string): Extension;
 }
@@ -69,6 +72,13 @@ export interface PanelFixtures {
   panel: Panel;
   /** the key of the extension under test (option) */
   extensionKey: string | undefined;
+  /**
+   * how long panel.waitForMessage waits for a message when not told
+   * (within), in milliseconds (option; default 5000, as Playwright's
+   * expect; at most 60000). Raise it for a busy CI machine, as its expect
+   * timeout: a message that comes is taken at once.
+   */
+  messageTimeout: number;
 }
 
 /** CpsimWorkerFixtures are the worker-scoped fixtures and options. */

@@ -118,7 +118,8 @@ export class Extension {
  * (incoming, accept, say, waitForMessage, messages, view, play, ...) and
  * the page and the extension under test. accept and pick also open the
  * extension under test for the interaction, as the agent would click its
- * button, so that its iframe shows.
+ * button, so that its iframe shows; waitForMessage waits the option
+ * messageTimeout when not told (within).
  */
 export class Panel extends Session {
   /**
@@ -134,6 +135,19 @@ export class Panel extends Session {
     this.page = page;
     /** @type {Extension} the extension under test */
     this.extension = new Extension(this, extension);
+    /** @type {number} how long waitForMessage waits when not told, in ms: the option messageTimeout */
+    this.within = 5000;
+  }
+
+  /**
+   * waitForMessage is Session.waitForMessage, whose within defaults to
+   * the option messageTimeout (at most 60 s, cpsim's limit).
+   * @param {Record<string, unknown>} match
+   * @param {import("./client.js").WaitOptions} [options]
+   * @returns {Promise<import("./client.js").Message>}
+   */
+  waitForMessage(match, options = {}) {
+    return super.waitForMessage(match, { ...options, within: options.within ?? Math.min(this.within, 60_000) });
   }
 
   /**
@@ -194,7 +208,8 @@ function panelReady(name) {
  * test is @playwright/test's test with cpsim: the worker fixture cpsim
  * (started once per worker with the option cpsimOptions), and the test
  * fixture panel (a session of its own, open in the test's page; the
- * option extensionKey names the extension under test).
+ * option extensionKey names the extension under test, messageTimeout how
+ * long panel.waitForMessage waits when not told).
  * @type {typeof import("./playwright.js").test}
  */
 export const test = base.extend(/** @type {import("@playwright/test").Fixtures<PanelFixtures, CpsimWorkerFixtures, import("@playwright/test").PlaywrightTestArgs & import("@playwright/test").PlaywrightTestOptions, import("@playwright/test").PlaywrightWorkerArgs & import("@playwright/test").PlaywrightWorkerOptions>} */ ({
@@ -208,10 +223,12 @@ export const test = base.extend(/** @type {import("@playwright/test").Fixtures<P
     }
   }, { scope: "worker", timeout: 120_000 }],
   extensionKey: [undefined, { option: true }],
-  panel: async ({ cpsim, cpsimOptions, extensionKey, page }, use, testInfo) => {
+  messageTimeout: [5000, { option: true }],
+  panel: async ({ cpsim, cpsimOptions, extensionKey, messageTimeout, page }, use, testInfo) => {
     const session = await cpsim.session();
     const which = extensionKey !== undefined ? { key: extensionKey } : { url: cpsimOptions.extensions?.[0] };
     const panel = new Panel(cpsim.panelUrl, session.name, page, which, cpsim.log);
+    panel.within = messageTimeout;
     await page.goto(panel.url);
     await page.waitForFunction(panelReady, panel.name);
     await use(panel);
