@@ -401,6 +401,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		SessionMemory: o.sessionMemory,
 		ServerMemory:  o.serverMemory,
 		EmbedOrigins:  o.embedOrigins,
+		Version:       apiVersion(),
 	}); err != nil {
 		return err
 	}

@@ -178,13 +178,13 @@ func (s *Server) apiStartPlay(w http.ResponseWriter, r *http.Request) error {
 				Detail: fmt.Sprintf("the session plays %q: it plays one scenario at a time (the page's Stop button, or DELETE the session, stops it)", ss.play.sc.Name)}
 			return
 		}
+		pl.id = strconv.Itoa(ss.plays.n + 1) // before the run can read it
+		pl.v.ID = pl.id
 		w := Watch{Progress: pl.progress, Message: pl.message, Done: pl.ended, Patience: patience, Settle: ss.conn != nil}
 		if err = s.startPlay(ss, b, sc, speed, w); err != nil {
 			return
 		}
 		ss.plays.n++
-		pl.id = strconv.Itoa(ss.plays.n)
-		pl.v.ID = pl.id
 		ss.plays.list = append(ss.plays.list, pl)
 		if len(ss.plays.list) > maxPlaysKept {
 			ss.plays.list = ss.plays.list[1:]
