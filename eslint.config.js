@@ -1,7 +1,7 @@
 // eslint's configuration for the page and the demo extensions (web/), and
 // for the npm package's Node code (npm/): a few rules that catch bugs, and
-// one quote style. tsc (tsconfig.json) checks the page's types; this
-// catches what it does not.
+// one quote style. tsc (tsconfig.json, npm/cpsim/tsconfig.json) checks the
+// types; this catches what it does not.
 import globals from "globals";
 
 const rules = {
@@ -55,5 +55,10 @@ export default [
     },
     linterOptions: { reportUnusedDisableDirectives: "error" },
     rules,
+  },
+  // The Playwright fixture also has a function evaluated in the page.
+  {
+    files: ["npm/cpsim/lib/playwright.js"],
+    languageOptions: { globals: { ...globals.node, ...globals.browser } },
   },
 ];

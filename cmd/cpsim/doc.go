@@ -55,6 +55,7 @@ on the command line wins.
 	-config FILE           the agent, queues and extensions, in YAML
 	-log-format text|json  the log's format on standard error
 	-log-level LEVEL       debug, info, warn or error
+	-ready-json            print {"panel": URL, "demo": URL} on stdout once listening, for a program that starts cpsim
 	-strict                also validate every message cpsim sends (slower)
 	-seed N                reproducible interaction ids
 	-dev DIR               serve the page and the demos from DIR (the repository's web/), nothing outside it

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -150,6 +151,7 @@ type options struct {
 	logFormat          string
 	logLevel           string
 	strict             bool
+	readyJSON          bool // -ready-json: where cpsim listens, as JSON on stdout
 	seed               uint64
 	dev                string
 	scenario           string
@@ -189,6 +191,8 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (*o
 		"`format` of the log on standard error: text or json (env CPSIM_LOG_FORMAT), e.g. -log-format json")
 	fs.StringVar(&o.logLevel, "log-level", env.str("CPSIM_LOG_LEVEL", "info"),
 		"`level` of the log: debug, info, warn or error (env CPSIM_LOG_LEVEL), e.g. -log-level debug")
+	fs.BoolVar(&o.readyJSON, "ready-json", env.flag("CPSIM_READY_JSON"),
+		"once listening, print one line of JSON on standard output, {\"panel\": URL, \"demo\": URL (absent when no demos are served)}, instead of the sentence for people: for a program that starts cpsim on port 0, such as the npm package's startCpsim (env CPSIM_READY_JSON=true), e.g. -ready-json -addr 127.0.0.1:0")
 	fs.BoolVar(&o.strict, "strict", env.flag("CPSIM_STRICT"),
 		"also validate every message cpsim sends against the schema; slower, for cpsim's own development (env CPSIM_STRICT=true), e.g. -strict")
 	seed := env.str("CPSIM_SEED", "0")
@@ -421,12 +425,41 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	for _, e := range data.Extensions {
 		log.Info("extension", "key", e.Key, "mode", modeOf(e), "url", e.URL)
 	}
-	fmt.Fprintf(stdout, "cpsim is running: open %s/ in a browser (Ctrl-C stops it)\n", st.PanelURL())
+	if err := printReady(stdout, o.readyJSON, st); err != nil {
+		return err
+	}
 
 	st.Host().CheckExtensions()
 	err = st.Wait(ctx)
 	log.Info("shutting down")
 	return err // the deferred Close shuts down
+}
+
+// printReady tells that cpsim is listening, and where: a sentence for
+// people, or with -ready-json one line of JSON for a program that started
+// cpsim on port 0, {"panel": "http://127.0.0.1:PORT", "demo":
+// "http://localhost:PORT"}, with no demo when none are served. Whoever
+// waits for it reads it as the sign that cpsim serves.
+func printReady(stdout io.Writer, asJSON bool, st *server.Stack) error {
+	if !asJSON {
+		fmt.Fprintf(stdout, "cpsim is running: open %s/ in a browser (Ctrl-C stops it)\n", st.PanelURL())
+		return nil
+	}
+	ready := struct {
+		Panel string `json:"panel"`
+		Demo  string `json:"demo,omitempty"`
+	}{Panel: st.PanelURL()}
+	if st.DemoAddr() != nil {
+		ready.Demo = st.DemoURL()
+	}
+	line, err := json.Marshal(ready)
+	if err != nil {
+		return fmt.Errorf("-ready-json: %w", err)
+	}
+	if _, err := fmt.Fprintf(stdout, "%s\n", line); err != nil {
+		return fmt.Errorf("-ready-json: %w", err)
+	}
+	return nil
 }
 
 // flagError is a listening error of the server as a usage error that

@@ -118,6 +118,7 @@ func TestRunArguments(t *testing.T) {
 		{"nothing to load", []string{"-addr", "127.0.0.1:0", "-demo-addr", ""}, nil, 2, "no extension to load"},
 		{"a -dev directory without the page", []string{"-dev", dir}, nil, 2, "give the repository's web directory"},
 		{"a -dev directory that is not there", []string{"-dev", filepath.Join(dir, "none")}, nil, 2, "give the repository's web directory"},
+		{"-ready-json that is not a boolean", []string{"-ready-json=maybe"}, nil, 2, `invalid boolean value "maybe" for -ready-json`},
 		{"an allowed host with a port", []string{"-addr", "127.0.0.1:0", "-allowed-host", "devbox:8080"}, nil, 2, `-allowed-host: "devbox:8080" is not a host name`},
 		{"an allowed host that is a URL", nil, map[string]string{"CPSIM_ADDR": "127.0.0.1:0", "CPSIM_ALLOWED_HOST": "devbox.example, http://x"}, 2, `-allowed-host: "http://x" is not a host name`},
 	}
@@ -290,6 +291,66 @@ func TestRunServes(t *testing.T) {
 		}
 	case <-wctx.Done():
 		t.Fatal("run did not return after the signal")
+	}
+}
+
+// TestReadyJSON: with -ready-json, cpsim's standard output is one line of
+// JSON once it listens, with the URLs of the panel and the demos (none when
+// it serves no demos), which a program that started it on port 0 reads.
+func TestReadyJSON(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		args     []string
+		env      map[string]string
+		wantDemo bool
+	}{
+		{"with the demos", []string{"-ready-json", "-addr", "127.0.0.1:0", "-demo-addr", "localhost:0"}, nil, true},
+		{"with an extension and no demos", []string{"-addr", "127.0.0.1:0", "-extension", "http://localhost:9/panel.html"},
+			map[string]string{"CPSIM_READY_JSON": "true"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ctx, cancel := context.WithCancel(beforeDeadline(t))
+			defer cancel()
+			var stdout, stderr syncBuffer
+			done := make(chan error, 1)
+			go func() { done <- run(ctx, tt.args, env(tt.env), &stdout, &stderr) }()
+			pollUntil(t, func() bool { return strings.HasSuffix(stdout.String(), "\n") },
+				func() string { return fmt.Sprintf("no line on stdout; stderr:\n%s", stderr.String()) })
+			line := stdout.String()
+			var ready map[string]string
+			dec := json.NewDecoder(strings.NewReader(line))
+			dec.DisallowUnknownFields()
+			if err := dec.Decode(&ready); err != nil || strings.Count(line, "\n") != 1 {
+				t.Fatalf("stdout %q is not one line of JSON: %v", line, err)
+			}
+			if !strings.HasPrefix(ready["panel"], "http://127.0.0.1:") {
+				t.Errorf("panel %q, want http://127.0.0.1:PORT", ready["panel"])
+			}
+			if code := getStatus(t, ready["panel"]+"/healthz", ""); code != 200 {
+				t.Errorf("GET %s/healthz: %d, want 200: cpsim serves once it says so", ready["panel"], code)
+			}
+			demo, ok := ready["demo"]
+			if ok != tt.wantDemo {
+				t.Fatalf("demo %q given: %v, want %v", demo, ok, tt.wantDemo)
+			}
+			if ok {
+				if code := getStatus(t, demo+"/customer-card.html", ""); code != 200 || !strings.HasPrefix(demo, "http://localhost:") {
+					t.Errorf("demo %q: GET customer-card.html %d, want 200 on http://localhost:PORT", demo, code)
+				}
+			}
+			cancel()
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Errorf("run: %v", err)
+				}
+			case <-beforeDeadline(t).Done():
+				t.Fatal("run did not return after the signal")
+			}
+		})
 	}
 }
 

@@ -1,1 +1,2 @@
 export { binaryPath } from "./binary.js";
+export * from "./client.js";

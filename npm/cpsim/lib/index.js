@@ -1,3 +1,5 @@
 // @ts-check
-// The package's entry: `import { binaryPath } from "cpsim"`.
+// The package's entry: `import { startCpsim, binaryPath } from "cpsim"`.
+// The Playwright fixture is `cpsim/playwright` (playwright.js).
 export { binaryPath } from "./binary.js";
+export { CpsimError, Session, cpsimArgs, startCpsim } from "./client.js";
