@@ -175,10 +175,11 @@ func (s *Server) scenarioList() scenarioListFrame {
 	return f
 }
 
-// findScenario finds a scenario of the library by name or file.
+// findScenario finds a scenario of the library by name or file name,
+// with or without .yaml, as cpsim test names one.
 func (s *Server) findScenario(name string) (*scenario.Scenario, error) {
 	for _, sc := range s.scenarios {
-		if sc.Name == name || sc.File == name {
+		if sc.Name == name || sc.File == name || sc.File == name+".yaml" {
 			return sc, nil
 		}
 	}

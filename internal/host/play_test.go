@@ -320,3 +320,20 @@ steps:
 		})
 	}
 }
+
+// TestFindScenarioByItsNames: a scenario of the library is found by its
+// name, its file, or its file without .yaml, as cpsim test names one, so
+// that the control API's plays take what cpsim test takes.
+func TestFindScenarioByItsNames(t *testing.T) {
+	t.Parallel()
+	sc := &scenario.Scenario{Name: "Inbound call", File: "inbound-call.yaml"}
+	srv := &Server{scenarios: []*scenario.Scenario{sc}}
+	for _, name := range []string{"Inbound call", "inbound-call.yaml", "inbound-call"} {
+		if got, err := srv.findScenario(name); err != nil || got != sc {
+			t.Errorf("findScenario(%q) = %v, %v", name, got, err)
+		}
+	}
+	if _, err := srv.findScenario("inbound"); err == nil {
+		t.Error("findScenario found a scenario by part of its name")
+	}
+}
