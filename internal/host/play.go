@@ -278,10 +278,14 @@ func (s *Server) startPlay(ss *session, b *batch, sc *scenario.Scenario, speed f
 	}
 
 	ss.stopPlay(b, "stopped")
+	// The CRM's host is carried before the old engine's shutdown closes
+	// it: carried after, it would have to init again, which CPC.js never
+	// does (once per load of the panel's iframe).
+	carried := eng.CarryHost(ss.eng)
 	if ss.shown {
 		ss.absorb(b, state.WithoutHostExit(ss.eng.Shutdown())) // an embedded panel keeps its CRM
 	}
-	ss.absorb(b, eng.CarryHost(ss.eng))
+	ss.absorb(b, carried)
 	// else no page has seen the session's instances: nothing loaded them,
 	// and nothing is told they go.
 	ss.eng = eng

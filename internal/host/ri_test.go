@@ -9,6 +9,7 @@ import (
 	"github.com/coder/websocket"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/cpsim/cpsim/internal/scenario"
 	"github.com/cpsim/cpsim/internal/state"
 )
 
@@ -220,5 +221,26 @@ steps:
 		if f["t"] == "d" && f["i"] == state.HostInstance && f["m"].(map[string]any)["type"] == "exit" {
 			t.Errorf("the CRM got an exit: %v", f["m"])
 		}
+	}
+}
+
+// TestScenarioPlayedLaterKeepsTheCRM reproduces a new user's report: a
+// scenario played from the page's Scenarios tab, once the CRM had its
+// init answered, left the CRM's host closed in the new engine (the old
+// one's shutdown closed it before it was carried), so every later action
+// of the CRM was refused as one before init, and CPC never inits again.
+func TestScenarioPlayedLaterKeepsTheCRM(t *testing.T) {
+	t.Parallel()
+	sc := parseScenario(t, "later", "name: later\nsteps:\n  - incoming: {as: call1, channel: phone}\n")
+	_, hs := newTestServer(t, func(c *Config) { c.Scenarios = []*scenario.Scenario{sc} })
+	p, _ := embeddedPage(t, hs, "http://localhost:3000")
+	p.ext(state.HostInstance, `{"id":"initRequest","type":"init","payload":false}`)
+	p.delivery(state.HostInstance, func(m map[string]any) bool { return m["type"] == "init" })
+	p.view(func(v state.View) bool { return true })
+	p.mustEvent(map[string]any{"type": "scenario_play", "name": "later"})
+	call := p.view(func(v state.View) bool { return len(v.Interactions) == 1 }).Interactions[0].ID
+	p.ext(state.HostInstance, `{"id":"a1","type":"action","payload":{"command":"interaction","interactionId":"`+call+`","value":"accept"}}`)
+	if r := p.delivery(state.HostInstance, responseID("a1")); r["payload"].(map[string]any)["value"] != "ok" {
+		t.Fatalf("the CRM's accept after the scenario started: %v", r)
 	}
 }
