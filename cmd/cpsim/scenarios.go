@@ -164,11 +164,14 @@ an extension URL does not answer within -wait, or Chromium cannot run.
   cpsim test -extension http://localhost:3000/panel.html tests/*.yaml
 
 With -embed URL the scenarios play in the panel that a CRM page embeds:
-each opens the CRM page with ?devTenant=<the panel's URL> (CPC.js reads it;
-a CRM that embeds the panel by hand reads it the same way), and an expect
-may name the CRM's messages with from: host. -embed demo is cpsim's demo CRM.
+each opens the CRM page with ?devTenant=<the panel's URL>, and an expect
+may name the CRM's messages with from: host. CPC.js logs in at devTenant
+but frames <tenantBaseUrl>/embedded.html: give -addr the host:port of your
+CRM's tenantBaseUrl (no other cpsim may listen there), or let your CRM take
+tenantBaseUrl from ?devTenant in development, as cpsim's demo CRM does
+(-embed demo).
 
-  cpsim test -embed http://localhost:3000/crm.html tests/crm/*.yaml
+  cpsim test -addr 127.0.0.1:8080 -embed http://localhost:3000/crm.html tests/crm/*.yaml
 
 Flags:
 `
@@ -198,6 +201,8 @@ func test(ctx context.Context, args []string, getenv func(string) string, stdout
 		"`size` of the messages each scenario's session holds at most; past it the oldest go, and what an extension lost is printed (env CPSIM_SESSION_MEMORY), e.g. -session-memory 128MiB")
 	embed := fs.String("embed", env.str("CPSIM_EMBED", ""),
 		"`URL` of a CRM page that embeds the panel (with CPC.js or by hand): each scenario opens it with ?devTenant=<the panel's URL> and plays in its embedded panel, where expect may name from: host; demo is cpsim's demo CRM (env CPSIM_EMBED), e.g. -embed http://localhost:3000/crm.html")
+	addr := fs.String("addr", env.str("CPSIM_TEST_ADDR", "127.0.0.1:0"),
+		"`host:port` the panel listens on; with -embed, the one your CRM's tenantBaseUrl names, since CPC.js frames it whatever ?devTenant says (env CPSIM_TEST_ADDR), e.g. -addr 127.0.0.1:8080")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), testUsage)
 		fs.PrintDefaults()
@@ -249,7 +254,7 @@ func test(ctx context.Context, args []string, getenv func(string) string, stdout
 	}
 	// Listen first: with no extension the demos are loaded, at an address
 	// known only now, and the scenarios are read over the final data.
-	st, err := runner.Listen(data, *embed == "demo")
+	st, err := runner.Listen(data, runner.ListenOptions{Addr: *addr, Demos: *embed == "demo"})
 	if err != nil {
 		return err
 	}

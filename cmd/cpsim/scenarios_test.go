@@ -96,7 +96,7 @@ func TestScenarioCommands(t *testing.T) {
 			[]string{"agents-day", "call-rejected", "chat", "inbound-call", "Inbound call, held, recorded and handled", "whatsapp"}},
 		{"scenarios takes no flags", []string{"scenarios", "-x"}, 2, []string{"flag provided but not defined: -x"}},
 		{"test needs scenarios", []string{"test"}, 2, []string{"give the scenarios to run"}},
-		{"test -help", []string{"test", "-help"}, 0, []string{"Usage:\n  cpsim test", "-embed URL", "-junit file", "-patience factor", "-problems mode", "-session-memory size", "-speed factor", "-wait duration"}},
+		{"test -help", []string{"test", "-help"}, 0, []string{"Usage:\n  cpsim test", "-addr host:port", "-embed URL", "-junit file", "-patience factor", "-problems mode", "-session-memory size", "-speed factor", "-wait duration"}},
 		{"test with a bad problems mode", []string{"test", "-problems", "ignore", "chat"}, 2,
 			[]string{`-problems "ignore": use fail or report`}},
 		{"test with a CRM that is not a URL", []string{"test", "-embed", "crm.html", "chat"}, 2,

@@ -169,7 +169,7 @@ type Server struct {
 	sessions map[string]*session
 	problems []Problem
 	closing  bool
-	queued   []queuedPlay // scenarios for the next new sessions, in order
+	queued   []*queuedPlay // scenarios for the next new sessions, in order
 
 	nextSeed atomic.Uint64 // each engine its own reproducible ids
 }
@@ -287,11 +287,19 @@ func (s *Server) engineOptions(d *state.Data) state.Options {
 }
 
 // PlayInNextSession plays a scenario in the next page to connect for a new
-// session (cpsim test opens one page per scenario), and tells w.
-func (s *Server) PlayInNextSession(sc *scenario.Scenario, speed float64, w Watch) {
+// session (cpsim test opens one page per scenario), and tells w. The
+// function it returns takes the scenario off the queue if no session has
+// started it yet (no page came), so that the next one does not play it.
+func (s *Server) PlayInNextSession(sc *scenario.Scenario, speed float64, w Watch) (withdraw func()) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.queued = append(s.queued, queuedPlay{sc: sc, speed: speed, watch: w})
+	q := &queuedPlay{sc: sc, speed: speed, watch: w}
+	s.queued = append(s.queued, q)
+	return func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.queued = slices.DeleteFunc(s.queued, func(p *queuedPlay) bool { return p == q })
+	}
 }
 
 // errNameTaken is newSession's answer when a session of that name

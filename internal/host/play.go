@@ -26,6 +26,10 @@ type Watch struct {
 	// the run plays, as it happens: protocol problems (those whose
 	// Diagnostic.IsProblem) and notes, dropped messages among them.
 	Message func(MessageReport)
+	// Started hears that the run began in a session: for a run queued
+	// with PlayInNextSession, that a page connected and started one.
+	// Called with the session's lock held: it must not block.
+	Started func()
 	Done    func(error) // nil when every step passed
 	// Settle makes a run that ends (passed or failed, not stopped) wait,
 	// before Done, until the page has posted to the extensions every
@@ -296,6 +300,9 @@ func (s *Server) startPlay(ss *session, b *batch, sc *scenario.Scenario, speed f
 	ss.play = p
 	b.frame(p.last)
 	s.log.Info("scenario started", "session", ss.id, "scenario", sc.Name)
+	if w.Started != nil {
+		w.Started()
+	}
 	return nil
 }
 

@@ -610,7 +610,7 @@ func (s *Server) nextPlay() *queuedPlay {
 	if len(s.queued) > 0 {
 		q := s.queued[0]
 		s.queued = s.queued[1:]
-		return &q
+		return q
 	}
 	if s.autoPlay != nil {
 		return &queuedPlay{sc: s.autoPlay, speed: s.speed, watch: Watch{Patience: s.patience}}

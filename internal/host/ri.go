@@ -59,9 +59,19 @@ func (s *Server) handleRI(w http.ResponseWriter, r *http.Request) {
 	}
 	tok := loginToken(r)
 	sid, known := s.embed.sessionOf(tok)
-	if tok == "" || !known {
+	switch {
+	case tok == "":
+		// A login that answered 200 sets the cookie; a browser that blocks
+		// third-party cookies (a fresh Chromium profile, Playwright's
+		// newContext) never sends it back from the CRM's site.
 		writeJSON(w, http.StatusUnauthorized, map[string]any{
-			"error": "no login: POST /ecfs/authentication/ first (CPC.load with authentication), with credentials included",
+			"error": "no login cookie: POST /ecfs/authentication/ first (CPC.load with authentication), with credentials included; " +
+				"if the login answered 200, the browser blocks third-party cookies (the CRM is another site): allow them for the panel's origin",
+		})
+		return
+	case !known:
+		writeJSON(w, http.StatusUnauthorized, map[string]any{
+			"error": "the login cookie's login is over (logged out, or cpsim restarted): POST /ecfs/authentication/ again",
 		})
 		return
 	}

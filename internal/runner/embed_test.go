@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -47,7 +48,7 @@ func TestEmbedRunsScenariosInTheCRM(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := Listen(data, true)
+	st, err := Listen(data, ListenOptions{Demos: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +98,7 @@ func TestEmbedReportsTheCRMsErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := Listen(data, true)
+	st, err := Listen(data, ListenOptions{Demos: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -185,4 +186,56 @@ func parse(t testing.TB, file, text string, data *state.Data) *scenario.Scenario
 		t.Fatal(err)
 	}
 	return sc
+}
+
+// TestEmbedSaysWhenTheCRMEmbedsAnotherPanel: a CRM page whose CPC.js
+// frames its own tenantBaseUrl (another cpsim, or none) never connects to
+// this cpsim; the run says so and how to fix it, rather than waiting for
+// the scenario's timeout, and the next scenario's page does not play the
+// scenario left behind.
+func TestEmbedSaysWhenTheCRMEmbedsAnotherPanel(t *testing.T) {
+	t.Parallel()
+	data, err := config.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := Listen(data, ListenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(st.Close)
+	// The first load is a CRM of another tenant, with no panel of this
+	// cpsim; the next ones embed it by hand, from devTenant.
+	var loads atomic.Int32
+	crm := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		if r.URL.Path != "/crm.html" || loads.Add(1) == 1 {
+			_, _ = w.Write([]byte(`<!doctype html><title>A CRM of another tenant</title><p>no panel here`))
+			return
+		}
+		_, _ = w.Write([]byte(`<!doctype html><title>CRM</title><body><script>
+const tenant = new URL(location.href).searchParams.get("devTenant");
+const frame = document.createElement("iframe");
+frame.addEventListener("load", () => frame.contentWindow.postMessage({id: "initRequest", type: "init", payload: false}, new URL(tenant).origin));
+frame.src = tenant + "ecf/latest/communicationpanel/embedded.html";
+document.body.append(frame);
+</script></body>`))
+	}))
+	t.Cleanup(crm.Close)
+	left := parse(t, "left.yaml", "name: Left behind\nsteps:\n  - incoming: {as: c1, channel: chat}\n", st.Data)
+	next := parse(t, "next.yaml", "name: Next\nsteps:\n  - expect: {from: host, type: init, within: 10s}\n", st.Data)
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	var out bytes.Buffer
+	results, err := st.Run(ctx, Config{Patience: 6, Timeout: 2 * time.Minute, ConnectWithin: 5 * time.Second, Out: &out,
+		Embed: crm.URL + "/crm.html"}, []*scenario.Scenario{left, next})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := results[0]; r.Passed() || !strings.Contains(r.Err.Error(), "did not embed this cpsim's panel") || !strings.Contains(r.Err.Error(), "-addr") {
+		t.Fatalf("the CRM of another tenant: passed %v, %v", r.Passed(), r.Err)
+	}
+	if r := results[1]; !r.Passed() {
+		t.Errorf("the next scenario: %v\n%s", r.Err, out.String())
+	}
 }

@@ -57,16 +57,23 @@ type Config struct {
 	// (cpsim test -embed): each scenario opens it, with ?devTenant= the
 	// panel's base URL (EmbedURL), instead of the full panel, and plays in
 	// the embedded panel's session, where an expect may name from: host.
+	// CPC.js frames its tenantBaseUrl whatever devTenant says: such a CRM
+	// needs the panel at that address (ListenOptions.Addr).
 	// The CRM page's uncaught exceptions and console errors count as an
 	// extension's do.
 	Embed string
+	// ConnectWithin bounds the wait for the page to connect and start
+	// the scenario (default 30 s, times Patience): a CRM page that embeds
+	// another panel than this cpsim's never does, and is told so rather
+	// than waited for until Timeout.
+	ConnectWithin time.Duration
 }
 
-// EmbedURL is the CRM page crm, opened so that it embeds the panel at
-// panel: with the query parameter devTenant set to the panel's base URL,
-// the one CPC.js reads on the CRM's page (CPC.load: "?devTenant=URL"
-// replaces tenantBaseUrl) and cpsim's demo CRM reads too. A CRM that
-// embeds the panel by hand reads it the same way.
+// EmbedURL is the CRM page crm, opened with the query parameter
+// devTenant set to the panel's base URL: CPC.js logs in there (CPC.load:
+// "?devTenant=URL"), and cpsim's demo CRM, or any CRM that embeds the
+// panel by hand, may frame the panel there too. CPC.js itself frames its
+// tenantBaseUrl.
 func EmbedURL(crm, panel string) (string, error) {
 	u, err := url.Parse(crm)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -174,12 +181,21 @@ type Stack struct {
 	st *server.Stack
 }
 
-// Listen opens the ports cpsim will serve on. The demos are served when
-// the data has no extension (they are loaded then), or when demos asks
-// for them (cpsim test -embed demo opens the demo CRM).
-func Listen(data *state.Data, demos bool) (*Stack, error) {
-	cfg := server.Config{Data: data, Demos: demo.Tested}
-	if len(data.Extensions) == 0 || demos {
+// ListenOptions are where and what cpsim test serves.
+type ListenOptions struct {
+	// Addr is the panel's host:port; "" is a free port of 127.0.0.1. A
+	// CRM page whose CPC.js frames a fixed tenantBaseUrl needs its port.
+	Addr string
+	// Demos serves the demos even when the data has extensions (cpsim
+	// test -embed demo opens the demo CRM); with none they are loaded,
+	// and served anyway.
+	Demos bool
+}
+
+// Listen opens the ports cpsim will serve on.
+func Listen(data *state.Data, o ListenOptions) (*Stack, error) {
+	cfg := server.Config{Data: data, Demos: demo.Tested, Addr: o.Addr}
+	if len(data.Extensions) == 0 || o.Demos {
 		cfg.DemoAddr = "localhost:0"
 	}
 	st, err := server.Listen(cfg)
@@ -213,9 +229,12 @@ func (st *Stack) play(bctx context.Context, cfg Config, sc *scenario.Scenario) R
 	started := time.Now()
 	rep := newReport(cfg, sc)
 	done := make(chan error, 1)
-	st.st.Host().PlayInNextSession(sc, cfg.Speed, host.Watch{
+	connected := make(chan struct{})
+	var once sync.Once
+	withdraw := st.st.Host().PlayInNextSession(sc, cfg.Speed, host.Watch{
 		Progress: rep.progress,
 		Message:  rep.message,
+		Started:  func() { once.Do(func() { close(connected) }) },
 		Done:     func(err error) { done <- err },
 		Settle:   true,
 		Patience: cfg.Patience,
@@ -255,10 +274,29 @@ func (st *Stack) play(bctx context.Context, cfg Config, sc *scenario.Scenario) R
 	if nerr := chromedp.Do(ctx, chromedp.Navigate(open)); nerr != nil {
 		err = fmt.Errorf("open %s: %w", open, nerr)
 	} else {
-		select {
-		case err = <-done:
-		case <-ctx.Done():
-			err = fmt.Errorf("%s: the scenario did not end within %s", sc.File, cfg.Timeout)
+		within := cfg.ConnectWithin
+		if within <= 0 {
+			within = 30 * time.Second
+		}
+		if cfg.Patience > 1 {
+			within = time.Duration(float64(within) * cfg.Patience)
+		}
+		noPage := time.NewTimer(within)
+		defer noPage.Stop()
+		for waiting := true; waiting; {
+			select {
+			case err = <-done:
+				waiting = false
+			case <-connected:
+				connected = nil // a nil channel: wait for done alone
+				noPage.Stop()
+			case <-noPage.C:
+				withdraw() // the next scenario's page must not play this one
+				err, waiting = noPageError(st.PanelURL(), cfg.Embed, within), false
+			case <-ctx.Done():
+				withdraw()
+				err, waiting = fmt.Errorf("%s: the scenario did not end within %s", sc.File, cfg.Timeout), false
+			}
 		}
 	}
 	took := time.Since(started)
@@ -268,6 +306,18 @@ func (st *Stack) play(bctx context.Context, cfg Config, sc *scenario.Scenario) R
 	tab.settle(sctx)
 	cancelSettle()
 	return rep.finish(err, took, tab.loads.list(), tab.errs.list())
+}
+
+// noPageError says that no page of the panel at panel connected within
+// the time given: with crm, the CRM page embedded another panel (CPC.js
+// frames its tenantBaseUrl, whatever ?devTenant says) or none.
+func noPageError(panel, crm string, within time.Duration) error {
+	if crm == "" {
+		return fmt.Errorf("the panel page at %s did not connect within %s", panel, within)
+	}
+	return fmt.Errorf("the CRM page %s did not embed this cpsim's panel (%s/) within %s: CPC.js frames <tenantBaseUrl>/embedded.html "+
+		"whatever ?devTenant says, so run cpsim test with -addr set to the host:port of your CRM's tenantBaseUrl (and no other cpsim on it), "+
+		"or let your CRM take tenantBaseUrl from ?devTenant, as cpsim's demo CRM does", crm, panel, within)
 }
 
 // clip is s for a line of the report, cut to n characters (not bytes: a

@@ -102,7 +102,7 @@ func listen(t testing.TB) *Stack {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := Listen(data, false)
+	st, err := Listen(data, ListenOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,7 +146,7 @@ func BenchmarkTenThousandSteps(b *testing.B) {
 	}
 	var played time.Duration
 	for b.Loop() {
-		st, err := Listen(data, false)
+		st, err := Listen(data, ListenOptions{})
 		if err != nil {
 			b.Fatal(err)
 		}
