@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"image/png"
 	"maps"
+	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -25,10 +26,25 @@ func TestDemoCRM(t *testing.T) {
 	ctx := open(t, st.demo+"/crm.html?tenant="+url.QueryEscape(st.panel+"/"), `window.demoCRM && window.demoCRM.ready && window.demoCRM.agent`)
 	click(t, ctx, tid("crm-call"))
 	waitJS(t, ctx, `window.demoCRM.active && document.querySelector('[data-testid="crm-active"]').textContent === window.demoCRM.active`)
+
+	// A chat is offered (through the control API, to the embedded panel's
+	// session): the CRM's Accept takes it, though it is not active yet (a
+	// new user's trial found Accept sent the active call's id, or none).
+	panel := frameTarget(t, ctx, `[data-testid="crm-panel"] iframe`)
+	session := eval[string](t, panel, `window.cpsim.session`)
+	resp, err := http.Post(st.panel+"/api/v1/sessions/"+session+"/events", "application/json", strings.NewReader(`{"type":"incoming","channel":"chat"}`))
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("incoming chat through the API: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	waitJS(t, panel, `window.cpsim.view.interactions.some(i => i.channel === "chat" && i.status === "incoming")`)
+	click(t, ctx, tid("crm-accept"))
+	waitJS(t, ctx, `[...document.querySelectorAll('[data-testid="crm-log"] li')].some(li => li.textContent.includes("accept: ok"))`)
+	waitJS(t, panel, `window.cpsim.view.interactions.some(i => i.channel === "chat" && i.status === "accepted")`)
+
 	click(t, ctx, tid("crm-not-ready"))
 	waitJS(t, ctx, `[...document.querySelectorAll('[data-testid="crm-log"] li')].some(li => li.textContent.includes("RMI not ready: ok"))`)
-	panel := frameTarget(t, ctx, `[data-testid="crm-panel"] iframe`)
-	waitJS(t, panel, `window.cpsim.view.user.work_status === "not_ready" && window.cpsim.view.interactions.length === 1`)
+	waitJS(t, panel, `window.cpsim.view.user.work_status === "not_ready" && window.cpsim.view.interactions.length === 2`)
 	card := frameTarget(t, panel, `[data-testid="ext-frame"]`)
 	waitJS(t, card, `document.querySelector('[data-testid="channel"]') && document.querySelector('[data-testid="channel"]').textContent !== "Connecting…"`)
 }

@@ -30,6 +30,8 @@ const crm = {
   ready: false,
   /** @type {string | null} */
   active: null,
+  /** @type {string} the interaction the latest status or state was about */
+  latest: "",
   /** @type {string} the agent's id, from detail user */
   agent: "",
   /** @type {any[]} every message the panel posted */
@@ -104,6 +106,7 @@ addEventListener("message", (e) => {
     $("active").textContent = crm.active || "none";
     log(`activeInteraction ${crm.active || "null"}`);
   } else if (m.type === "state" || m.type === "status") {
+    if (p.interaction && typeof p.interaction.id === "string") crm.latest = p.interaction.id;
     const about = p.interaction ? ` (${p.interaction.id.slice(0, 8)}…)` : "";
     log(`${m.type} ${p.attribute} = ${typeof p.value === "object" ? JSON.stringify(p.value) : p.value}${about}`);
   }
@@ -131,7 +134,9 @@ async function rmi(method, resource, body) {
 
 on("call", async () => show("call out", await action({ command: "outbound", value: { channel: "phone", to: "+358401234567" } })));
 for (const op of ["accept", "hangup", "handle"]) {
-  on(op, async () => show(op, await action({ command: "interaction", interactionId: crm.active || undefined, value: op })));
+  // An offered call is not active yet: accept the one heard of last.
+  const id = () => (op === "accept" ? crm.latest || crm.active : crm.active) || undefined;
+  on(op, async () => show(op, await action({ command: "interaction", interactionId: id(), value: op })));
 }
 for (const op of ["hold", "unhold"]) {
   on(op, async () => show(op, await action({ command: "callState", interactionId: crm.active || undefined, value: op })));
