@@ -82,7 +82,7 @@ func TestEmbedRunsScenariosInTheCRM(t *testing.T) {
 	if never.Passed() {
 		t.Fatal("never.yaml passed: the demo CRM sends no picklist")
 	}
-	if msg := never.Err.Error(); !strings.Contains(msg, "never.yaml:3") || !strings.Contains(msg, `"command":"detail"`) {
+	if msg := never.Err.Error(); !strings.Contains(msg, "never.yaml:3") || !strings.Contains(msg, "expected the CRM (host) to send") || !strings.Contains(msg, `"command":"detail"`) {
 		t.Errorf("never.yaml's failure %q: want its line and the CRM's detail action among the closest", msg)
 	}
 }

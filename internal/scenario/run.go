@@ -352,7 +352,11 @@ func (r *stepRun) expect(e expectation) error {
 			}
 			early := r.tooEarly(e)
 			r.mu.Unlock()
-			f := &Failure{Reason: fmt.Sprintf("expected the extension to send %s within %s, but it did not", e.text, r.withinText(e))}
+			sender := "the extension"
+			if e.from == state.HostInstance {
+				sender = "the CRM (host)"
+			}
+			f := &Failure{Reason: fmt.Sprintf("expected %s to send %s within %s, but it did not", sender, e.text, r.withinText(e))}
 			switch {
 			case early != "":
 				f.Reason += " (" + early + ")"
