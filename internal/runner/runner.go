@@ -239,6 +239,10 @@ func (st *Stack) play(bctx context.Context, cfg Config, sc *scenario.Scenario) R
 		Settle:   true,
 		Patience: cfg.Patience,
 	})
+	// A scenario no page started (the tab did not open, or the CRM page
+	// embedded another panel) leaves the queue: the next scenario's page
+	// must not play it.
+	defer withdraw()
 
 	ctx, cancel := chromedp.NewContext(bctx)
 	defer cancel()
@@ -291,10 +295,8 @@ func (st *Stack) play(bctx context.Context, cfg Config, sc *scenario.Scenario) R
 				connected = nil // a nil channel: wait for done alone
 				noPage.Stop()
 			case <-noPage.C:
-				withdraw() // the next scenario's page must not play this one
 				err, waiting = noPageError(st.PanelURL(), cfg.Embed, within), false
 			case <-ctx.Done():
-				withdraw()
 				err, waiting = fmt.Errorf("%s: the scenario did not end within %s", sc.File, cfg.Timeout), false
 			}
 		}
