@@ -79,6 +79,14 @@ export interface PanelFixtures {
    * timeout: a message that comes is taken at once.
    */
   messageTimeout: number;
+  /**
+   * fail a test that passed when the extension under test (extensionKey;
+   * every extension when it is not set) sent messages with protocol
+   * problems: unknown commands or values, schema violations, refused or
+   * malformed messages, as cpsim test does (option; default true; false
+   * only reports them, in the test's attachments when it fails)
+   */
+  failOnProblems: boolean;
 }
 
 /** CpsimWorkerFixtures are the worker-scoped fixtures and options. */

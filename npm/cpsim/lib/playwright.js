@@ -205,6 +205,27 @@ function panelReady(name) {
 }
 
 /**
+ * protocolProblems lists, as lines, the protocol problems of the messages
+ * an extension sent (state.Diagnostic.IsProblem: an error or a warning
+ * about a message coming in), of the extension key only when it is given.
+ * @param {Array<{dir?: string, key?: string, instance?: string, message?: unknown, problems?: Array<{severity: string, kind: string, path?: string, text: string}>}>} rows
+ * @param {string | undefined} key
+ * @returns {string[]}
+ */
+function protocolProblems(rows, key) {
+  const out = [];
+  for (const r of rows) {
+    if (r.dir !== "in" || (key !== undefined && r.key !== key)) continue;
+    for (const p of r.problems || []) {
+      if (p.severity !== "error" && p.severity !== "warning") continue;
+      const msg = JSON.stringify(r.message ?? null) || "";
+      out.push(`  ${r.instance || r.key}: ${p.severity} ${p.kind}${p.path ? " " + p.path : ""}: ${p.text}  ${msg.length > 200 ? msg.slice(0, 200) + "…" : msg}`);
+    }
+  }
+  return out;
+}
+
+/**
  * test is @playwright/test's test with cpsim: the worker fixture cpsim
  * (started once per worker with the option cpsimOptions), and the test
  * fixture panel (a session of its own, open in the test's page; the
@@ -224,7 +245,8 @@ export const test = base.extend(/** @type {import("@playwright/test").Fixtures<P
   }, { scope: "worker", timeout: 120_000 }],
   extensionKey: [undefined, { option: true }],
   messageTimeout: [5000, { option: true }],
-  panel: async ({ cpsim, cpsimOptions, extensionKey, messageTimeout, page }, use, testInfo) => {
+  failOnProblems: [true, { option: true }],
+  panel: async ({ cpsim, cpsimOptions, extensionKey, messageTimeout, failOnProblems, page }, use, testInfo) => {
     const session = await cpsim.session();
     const which = extensionKey !== undefined ? { key: extensionKey } : { url: cpsimOptions.extensions?.[0] };
     const panel = new Panel(cpsim.panelUrl, session.name, page, which, cpsim.log);
@@ -233,15 +255,19 @@ export const test = base.extend(/** @type {import("@playwright/test").Fixtures<P
     await page.waitForFunction(panelReady, panel.name);
     await use(panel);
 
-    if (testInfo.status !== testInfo.expectedStatus) {
-      // What went between the panel and its extensions, for the report.
-      const rows = [];
-      for (let after = 0; ;) {
-        const got = await panel.messages({ after, limit: 1000 }).catch(() => null);
-        if (!got || !got.messages.length) break;
-        rows.push(...got.messages);
-        after = got.next;
-      }
+    // What went between the panel and its extensions: for the report, and
+    // for the extension's protocol problems, which fail the test as they
+    // fail cpsim test's scenario.
+    const rows = [];
+    for (let after = 0; ;) {
+      const got = await panel.messages({ after, limit: 1000 }).catch(() => null);
+      if (!got || !got.messages.length) break;
+      rows.push(...got.messages);
+      after = got.next;
+    }
+    const problems = protocolProblems(rows, extensionKey);
+    const failing = failOnProblems && problems.length > 0 && testInfo.status === testInfo.expectedStatus;
+    if (testInfo.status !== testInfo.expectedStatus || failing) {
       await testInfo.attach("cpsim messages", { body: JSON.stringify(rows, null, 2), contentType: "application/json" });
       await testInfo.attach("cpsim log", { body: cpsim.log(), contentType: "text/plain" });
     }
@@ -249,5 +275,9 @@ export const test = base.extend(/** @type {import("@playwright/test").Fixtures<P
     // of the same name once the session ends.
     await page.goto("about:blank").catch(() => {});
     await panel.end().catch(() => {});
+    if (failing) {
+      throw new Error(`${problems.length} protocol problem${problems.length === 1 ? "" : "s"} in the messages of ${extensionKey || "the extensions"} ` +
+        "(cpsim test fails on them too; the option failOnProblems: false only reports them):\n" + problems.join("\n"));
+    }
   },
 }));
