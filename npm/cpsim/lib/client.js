@@ -381,7 +381,18 @@ export class Session {
 }
 
 /**
- * eventMethod is the Session method of one event: given a plain string, it
+ * isInteraction reports whether v is an interaction as incoming, outbound
+ * or view return it (its id and channel_type), not an event's fields.
+ * @param {unknown} v
+ * @returns {v is {id: string}}
+ */
+function isInteraction(v) {
+  return typeof v === "object" && v !== null && typeof (/** @type {any} */ (v).id) === "string" && "channel_type" in v;
+}
+
+/**
+ * eventMethod is the Session method of one event: given an interaction
+ * (as incoming returned it), it acts on that one; given a plain string, it
  * sets the event's short field; given nothing or an object, its fields,
  * with the last interaction created where the event needs one and none is
  * given. An event that creates an interaction resolves with it, as the
@@ -396,7 +407,8 @@ function eventMethod(kind) {
   return async function (fields) {
     /** @type {Record<string, unknown>} */
     let event;
-    if (typeof fields === "string" && kind.short) event = { [kind.short]: fields };
+    if (kind.interaction && isInteraction(fields)) event = { [kind.interaction]: fields.id }; // accept(call), as incoming returned it
+    else if (typeof fields === "string" && kind.short) event = { [kind.short]: fields };
     else if (fields === undefined || fields === null) event = {};
     else if (typeof fields === "object" && !Array.isArray(fields)) event = { ...fields };
     else throw new TypeError(`${kind.method} takes ${kind.short ? `a ${kind.short} or ` : ""}an object of the ${kind.type} event's fields, not ${JSON.stringify(fields)}`);

@@ -90,6 +90,8 @@ test("a session driven through the API: a call comes in, is accepted, held and h
 
   await s.accept(); // the last one created
   await s.hold(call.id); // by id
+  await s.unhold(call); // by the interaction incoming returned
+  await s.hold(call);
   let info = await s.view();
   assert.equal(info.name, "call-1");
   assert.equal(info.page, false);
