@@ -51,22 +51,11 @@ type apiSession struct {
 
 // apiScenario is how a scenario plays, or played, in a session, as the
 // page's Scenarios tab shows it.
-type apiScenario struct {
-	Name     string   `json:"name"`
-	File     string   `json:"file"`
-	State    string   `json:"state"` // playing, paused, passed, failed, stopped
-	Index    int      `json:"index"` // the current step, from 0
-	Total    int      `json:"total"`
-	Line     int      `json:"line"`
-	Text     string   `json:"text"`
-	Error    string   `json:"error,omitempty"`
-	Closest  []string `json:"closest,omitempty"`
-	Problems int      `json:"problems"`
-}
+type apiScenario = scenarioState
 
 func scenarioOf(f scenarioFrame) *apiScenario {
-	return &apiScenario{Name: f.Name, File: f.File, State: f.State, Index: f.Index, Total: f.Total, Line: f.Line,
-		Text: f.Text, Error: f.Error, Closest: f.Closest, Problems: f.Problems}
+	st := f.scenarioState
+	return &st
 }
 
 func sessionURL(name string) string { return "/?session=" + name }

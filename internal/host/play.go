@@ -122,7 +122,13 @@ func (p *play) flushReports() {
 
 // scenarioFrame tells the page how a scenario is going.
 type scenarioFrame struct {
-	T       string   `json:"t"` // "s"
+	T string `json:"t"` // "s"
+	scenarioState
+}
+
+// scenarioState is how a scenario plays, or played, in a session: the
+// page's s frame and the control API's session.scenario.
+type scenarioState struct {
 	Name    string   `json:"name"`
 	File    string   `json:"file"`
 	State   string   `json:"state"` // playing, paused, passed, failed, stopped
@@ -135,7 +141,7 @@ type scenarioFrame struct {
 	// Problems counts the extensions' messages with protocol problems
 	// while it played (state.Diagnostic.IsProblem), as the inspector counts
 	// them; cpsim test fails on them unless told to report only.
-	Problems int `json:"problems,omitempty"`
+	Problems int `json:"problems"`
 }
 
 // scenarioListFrame lists the scenarios the page can play, and the
@@ -225,7 +231,7 @@ func (s *Server) startPlay(ss *session, b *batch, sc *scenario.Scenario, speed f
 	}
 	ctx, cancel := context.WithCancel(s.ctx) // Shutdown stops it, wherever its session is
 	p := &play{sc: sc, cancel: cancel, watch: w}
-	p.last = scenarioFrame{T: "s", Name: sc.Name, File: sc.File, State: "playing", Total: len(sc.Steps)}
+	p.last = scenarioFrame{T: "s", scenarioState: scenarioState{Name: sc.Name, File: sc.File, State: "playing", Total: len(sc.Steps)}}
 	p.run = scenario.New(sc, target{s, ss, ctx}, scenario.Options{Speed: speed, Patience: w.Patience, Progress: func(pr scenario.Progress) {
 		s.locked(ss, func(b *batch) {
 			if ss.play != p {
