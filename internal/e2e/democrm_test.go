@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"image"
 	"image/png"
 	"maps"
 	"net/http"
@@ -157,15 +158,8 @@ func watchingScreenshot(t *testing.T, ctx context.Context) {
 	if r, g, b, _ := img.At(int(at["x"])+4, int(at["y"]+at["h"]/2)).RGBA(); r>>8 != 0xe8 || g>>8 != 0xf0 || b>>8 != 0xfd {
 		t.Errorf("the watching banner's colour is %02x%02x%02x, want e8f0fd", r>>8, g>>8, b>>8)
 	}
-	colours := map[[3]uint32]bool{}
-	for y := 0; y < 900; y += 7 {
-		for x := 0; x < 1440; x += 7 {
-			r, g, b, _ := img.At(x, y).RGBA()
-			colours[[3]uint32{r >> 8, g >> 8, b >> 8}] = true
-		}
-	}
-	if len(colours) < 50 {
-		t.Errorf("the watching page has %d colours: it did not render", len(colours))
+	if n := colours(img, image.Rect(0, 0, 1440, 900), 7); n < 50 {
+		t.Errorf("the watching page has %d colours: it did not render", n)
 	}
 	keep(t, "watching.png", shot)
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	_ "embed"
 	"fmt"
+	"image"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -274,15 +275,8 @@ func embeddedScreenshot(t *testing.T, ctx context.Context) {
 	if r, g, b, _ := img.At(8, 60).RGBA(); r>>8 != 0x12 || g>>8 != 0x23 || b>>8 != 0x3f {
 		t.Errorf("the panel's top bar is not at the top left of the frame: colour %02x%02x%02x", r>>8, g>>8, b>>8)
 	}
-	colours := map[[3]uint32]bool{}
-	for y := 52; y < 900; y += 5 {
-		for x := 0; x < 480; x += 5 {
-			r, g, b, _ := img.At(x, y).RGBA()
-			colours[[3]uint32{r >> 8, g >> 8, b >> 8}] = true
-		}
-	}
-	if len(colours) < 40 {
-		t.Errorf("the embedded panel has %d colours: it did not render", len(colours))
+	if n := colours(img, image.Rect(0, 52, 480, 900), 5); n < 40 {
+		t.Errorf("the embedded panel has %d colours: it did not render", n)
 	}
 	keep(t, "embedded.png", shot)
 	if *update {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"image"
 	"image/png"
 	"net"
 	"net/http"
@@ -93,15 +94,8 @@ func screenshot(t *testing.T, ctx context.Context, name string, readme bool) {
 	if b := img.Bounds(); b.Dx() != 1440 || b.Dy() != 900 {
 		t.Errorf("screenshot is %dx%d, want 1440x900", b.Dx(), b.Dy())
 	}
-	colours := map[[3]uint32]bool{}
-	for y := img.Bounds().Min.Y; y < img.Bounds().Max.Y; y += 7 {
-		for x := img.Bounds().Min.X; x < img.Bounds().Max.X; x += 7 {
-			r, g, b, _ := img.At(x, y).RGBA()
-			colours[[3]uint32{r >> 8, g >> 8, b >> 8}] = true
-		}
-	}
-	if len(colours) < 50 {
-		t.Errorf("%s has %d colours: the page did not render", name, len(colours))
+	if n := colours(img, img.Bounds(), 7); n < 50 {
+		t.Errorf("%s has %d colours: the page did not render", name, n)
 	}
 	keep(t, name, shot)
 	if *update && readme {
@@ -143,4 +137,17 @@ func TestUnreachableExtensionIsReported(t *testing.T) {
 	ctx := st.tab(t)
 	waitJS(t, ctx, `[...document.querySelectorAll('[data-testid="problem"][data-level="error"]')].some(p => p.textContent.includes("cannot reach `+down+`") && p.textContent.includes("Is the extension's server running?"))`)
 	accepted(t, ctx, "email") // the panel works on
+}
+
+// colours counts the distinct colours of img in r, sampled every step
+// pixels: a screenshot of a page that did not render has a handful.
+func colours(img image.Image, r image.Rectangle, step int) int {
+	seen := map[[3]uint32]bool{}
+	for y := r.Min.Y; y < r.Max.Y; y += step {
+		for x := r.Min.X; x < r.Max.X; x += step {
+			cr, cg, cb, _ := img.At(x, y).RGBA()
+			seen[[3]uint32{cr >> 8, cg >> 8, cb >> 8}] = true
+		}
+	}
+	return len(seen)
 }

@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cpsim/cpsim/internal/config"
 	"github.com/cpsim/cpsim/internal/scenario"
 	"github.com/cpsim/cpsim/internal/state"
 	"github.com/cpsim/cpsim/web"
@@ -44,15 +43,7 @@ steps:
 // fails with the CRM's messages as the closest.
 func TestEmbedRunsScenariosInTheCRM(t *testing.T) {
 	t.Parallel()
-	data, err := config.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := Listen(data, ListenOptions{Demos: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(st.Close)
+	st := listenWith(t, ListenOptions{Demos: true})
 	var plays []*scenario.Scenario
 	for _, sc := range readLibrary(t, st.Data) {
 		if sc.File == "inbound-call.yaml" {
@@ -94,15 +85,7 @@ func TestEmbedRunsScenariosInTheCRM(t *testing.T) {
 // own frame is cpsim's, not the CRM's.
 func TestEmbedReportsTheCRMsErrors(t *testing.T) {
 	t.Parallel()
-	data, err := config.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := Listen(data, ListenOptions{Demos: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(st.Close)
+	st := listenWith(t, ListenOptions{Demos: true})
 	demos, err := web.Demos()
 	if err != nil {
 		t.Fatal(err)
@@ -195,15 +178,7 @@ func parse(t testing.TB, file, text string, data *state.Data) *scenario.Scenario
 // scenario left behind.
 func TestEmbedSaysWhenTheCRMEmbedsAnotherPanel(t *testing.T) {
 	t.Parallel()
-	data, err := config.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := Listen(data, ListenOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(st.Close)
+	st := listenWith(t, ListenOptions{})
 	// The first load is a CRM of another tenant, with no panel of this
 	// cpsim; the next ones embed it by hand, from devTenant.
 	var loads atomic.Int32

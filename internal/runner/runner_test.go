@@ -96,13 +96,16 @@ func readLibrary(t testing.TB, data *state.Data) []*scenario.Scenario {
 }
 
 // listen is cpsim test's stack on the built-in data, closed when t ends.
-func listen(t testing.TB) *Stack {
+func listen(t testing.TB) *Stack { return listenWith(t, ListenOptions{}) }
+
+// listenWith is listen with options.
+func listenWith(t testing.TB, o ListenOptions) *Stack {
 	t.Helper()
 	data, err := config.Default()
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := Listen(data, ListenOptions{})
+	st, err := Listen(data, o)
 	if err != nil {
 		t.Fatal(err)
 	}
