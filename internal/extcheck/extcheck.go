@@ -72,18 +72,14 @@ func Check(ctx context.Context, client *http.Client, panelOrigin, extURL string)
 	if p := SameSite(panelOrigin, extURL); p != nil {
 		ps = append(ps, *p)
 	}
-	ctx, cancel := context.WithTimeout(ctx, Timeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, extURL, nil)
-	if err != nil {
-		return append(ps, Problem{Level: LevelError, Kind: KindUnreachable, URL: extURL, Text: fmt.Sprintf("%s is not a URL the panel can load: %v", extURL, err)})
-	}
-	req.Header.Set("Sec-Fetch-Dest", "iframe")
-	resp, err := client.Do(req)
-	if err != nil {
+	resp, err := loadAsFrame(ctx, client, extURL)
+	var bad badURLError
+	switch {
+	case errors.As(err, &bad):
+		return append(ps, Problem{Level: LevelError, Kind: KindUnreachable, URL: extURL, Text: fmt.Sprintf("%s is not a URL the panel can load: %v", extURL, bad.err)})
+	case err != nil:
 		return append(ps, Problem{Level: LevelError, Kind: KindUnreachable, URL: extURL, Text: fmt.Sprintf("cannot reach %s: %s. Is the extension's server running?", extURL, ReachError(err))})
 	}
-	resp.Body.Close()
 	if resp.StatusCode >= 400 {
 		return append(ps, Problem{Level: LevelError, Kind: KindUnreachable, URL: extURL, Text: fmt.Sprintf("%s answers %s: the panel will show an error page instead of the extension", extURL, resp.Status)})
 	}
@@ -98,22 +94,36 @@ func Check(ctx context.Context, client *http.Client, panelOrigin, extURL string)
 // Check reports the rest. Nil when the CRM can frame it, or when it
 // cannot be loaded.
 func CheckCRM(ctx context.Context, client *http.Client, crmOrigin, extURL string) []Problem {
+	resp, err := loadAsFrame(ctx, client, extURL)
+	if err != nil || resp.StatusCode >= 400 {
+		return nil
+	}
+	return CRMFraming(resp.Header, crmOrigin, extURL)
+}
+
+// badURLError is loadAsFrame's error for a URL it cannot ask for at all.
+type badURLError struct{ err error }
+
+func (e badURLError) Error() string { return e.err.Error() }
+
+// loadAsFrame GETs extURL as a browser loads an iframe's document
+// (Sec-Fetch-Dest: iframe), within Timeout, and reads only the
+// response's headers (its body is closed). An extURL that is no URL is a
+// badURLError; a server that does not answer, the client's error.
+func loadAsFrame(ctx context.Context, client *http.Client, extURL string) (*http.Response, error) {
 	ctx, cancel := context.WithTimeout(ctx, Timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, extURL, nil)
 	if err != nil {
-		return nil
+		return nil, badURLError{err}
 	}
 	req.Header.Set("Sec-Fetch-Dest", "iframe")
 	resp, err := client.Do(req)
 	if err != nil {
-		return nil
+		return nil, err
 	}
 	resp.Body.Close()
-	if resp.StatusCode >= 400 {
-		return nil
-	}
-	return CRMFraming(resp.Header, crmOrigin, extURL)
+	return resp, nil
 }
 
 // CRMFraming says whether the Content-Security-Policy frame-ancestors of
