@@ -72,7 +72,7 @@ func newEmbedState(origins []string) *embedState {
 // log at start.
 func EmbedOriginsText(origins []string) string {
 	if len(origins) == 0 {
-		return "any loopback origin (http or https on 127.0.0.1, localhost or [::1], any port); set -embed-origin to name others"
+		return "any loopback origin (http or https on 127.0.0.1 or localhost, any port; [::1] may call but not frame the panel, since a CSP source cannot name an IPv6 address); set -embed-origin to name others"
 	}
 	return strings.Join(origins, ", ")
 }
