@@ -202,7 +202,7 @@ document.body.append(frame);
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	var out bytes.Buffer
-	results, err := st.Run(ctx, Config{Patience: 6, Timeout: 2 * time.Minute, ConnectWithin: 5 * time.Second, Out: &out,
+	results, err := st.Run(ctx, Config{Patience: 6, Timeout: 2 * time.Minute, ConnectWithin: 10 * time.Second, Out: &out,
 		Embed: crm.URL + "/crm.html"}, []*scenario.Scenario{left, next})
 	if err != nil {
 		t.Fatal(err)
